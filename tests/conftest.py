@@ -1,0 +1,28 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = (REPO_ROOT / ".." / "shared").resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout: real data and reference tables, read at test time."""
+    if not SHARED_DIR.is_dir():
+        pytest.skip("../shared is not beside the checkout")
+    return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def shared_data(shared_dir: Path) -> Path:
+    return shared_dir / "data"
+
+
+@pytest.fixture(scope="session")
+def mse_tables(shared_dir: Path) -> Path:
+    return shared_dir / "reference" / "mse-tables"
