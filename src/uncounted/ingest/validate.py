@@ -1,0 +1,217 @@
+"""Turn raw rows into records or quarantined rows, with the checks done at ingest.
+
+Policy: a row is quarantined only when it cannot be a record — it could not be read, or it
+names nobody (no name and no ID number). A bad value in a readable row (an impossible age, a
+date that is not a date) does not lose the person: the value is left empty in the typed field,
+kept in the raw record, and listed in the record's ``issues`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from uncounted.core.errors import FieldProblem
+from uncounted.core.fields import (
+    CODED_FIELDS,
+    DATE_FIELDS,
+    NAME_FIELDS,
+    NUMBER_FIELDS,
+)
+from uncounted.ingest.mapping import ResolvedField, ResolvedMapping
+from uncounted.ingest.readers import RawRow
+from uncounted.ingest.values import (
+    ValueProblem,
+    id_check_status,
+    infer_day_first,
+    is_missing,
+    is_placeholder_birth_date,
+    normalize_id,
+    parse_age,
+    parse_code,
+    parse_date,
+)
+
+IDENTIFYING_FIELDS = (*NAME_FIELDS, "id_number")
+AGE_DOB_TOLERANCE_YEARS = 2.0
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Record:
+    row_number: int
+    raw: dict[str, str | None]
+    values: dict[str, Any]
+    id_check: str | None
+    dob_placeholder: bool
+    issues: list[FieldProblem]
+    duplicate_of: int | None = None
+
+
+@dataclass
+class QuarantinedRow:
+    row_number: int
+    raw: dict[str, str | None] | str | None
+    reasons: list[FieldProblem]
+
+
+@dataclass
+class ValidationResult:
+    records: list[Record] = field(default_factory=list)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def checks(self) -> dict[str, Any]:
+        id_checks = Counter(r.id_check or "absent" for r in self.records)
+        issues = Counter(p.field for r in self.records for p in r.issues)
+        return {
+            "id_check": {k: id_checks.get(k, 0) for k in ("valid", "invalid", "partial", "too_long", "absent")},
+            "dob_placeholder": sum(r.dob_placeholder for r in self.records),
+            "duplicate_rows": sum(r.duplicate_of is not None for r in self.records),
+            "age_dob_mismatch": sum(
+                any(p.field == "age_years" and "date of birth" in p.reason for p in r.issues)
+                for r in self.records
+            ),
+            "records_with_issues": sum(bool(r.issues) for r in self.records),
+            "issues_by_field": dict(sorted(issues.items())),
+            "quarantine_reasons": dict(
+                sorted(Counter(_reason_kind(q) for q in self.quarantined).items())
+            ),
+        }
+
+
+def _reason_kind(row: QuarantinedRow) -> str:
+    return row.reasons[0].reason.split(" (")[0] if row.reasons else "unknown"
+
+
+class RowValidator:
+    """Validates the rows of one source against one resolved mapping."""
+
+    def __init__(self, mapping: ResolvedMapping, rows: list[RawRow], *, today: date,
+                 release: date | None) -> None:
+        self.mapping = mapping
+        self.latest_possible = min(today, release) if release else today
+        self.release = release
+        self.day_first: dict[str, bool] = {}
+        self.notes: list[str] = []
+        for rule in mapping.fields:
+            if rule.field in DATE_FIELDS and rule.column and not rule.date_format:
+                column_values = [
+                    v for r in rows if r.values and (v := r.values.get(rule.column)) is not None
+                ]
+                decided = infer_day_first(column_values)
+                if decided is None:
+                    self.notes.append(
+                        f"column {rule.column!r} mixes day-first and month-first dates; slash "
+                        "dates in it are read day-first — give a format in the mapping"
+                    )
+                    decided = True
+                self.day_first[rule.column] = decided
+
+    def validate(self, rows: list[RawRow]) -> ValidationResult:
+        result = ValidationResult(notes=list(self.notes))
+        for row in rows:
+            outcome = self.validate_row(row)
+            if isinstance(outcome, Record):
+                result.records.append(outcome)
+            else:
+                result.quarantined.append(outcome)
+        _mark_duplicates(result.records)
+        return result
+
+    def validate_row(self, row: RawRow) -> Record | QuarantinedRow:
+        if row.values is None:
+            reason = FieldProblem("row", None, None, row.problem or "unreadable row")
+            return QuarantinedRow(row.row_number, row.raw_text, [reason])
+        values: dict[str, Any] = {}
+        issues: list[FieldProblem] = []
+        for rule in self.mapping.fields:
+            raw = rule.constant if rule.constant is not None else row.values.get(rule.column or "")
+            if is_missing(raw):
+                values[rule.field] = None
+                continue
+            assert raw is not None
+            try:
+                values[rule.field] = self._parse(rule, raw)
+            except ValueProblem as problem:
+                values[rule.field] = None
+                issues.append(FieldProblem(rule.field, rule.column, raw, str(problem)))
+        id_check = None
+        if values.get("id_number"):
+            id_check = id_check_status(values["id_number"])
+        self._check_dates(values, issues)
+        if not any(values.get(name) for name in IDENTIFYING_FIELDS):
+            reason = FieldProblem(
+                "row", None, None, "names nobody: no name and no ID number in the mapped columns"
+            )
+            return QuarantinedRow(row.row_number, row.values, [reason, *issues])
+        dob = values.get("date_of_birth")
+        return Record(
+            row_number=row.row_number,
+            raw=row.values,
+            values=values,
+            id_check=id_check,
+            dob_placeholder=bool(dob and is_placeholder_birth_date(dob)),
+            issues=issues,
+        )
+
+    def _parse(self, rule: ResolvedField, raw: str) -> Any:
+        if rule.field in NAME_FIELDS or rule.field == "place":
+            return _clean_text(raw)
+        if rule.field == "id_number":
+            return normalize_id(raw)
+        if rule.field in CODED_FIELDS:
+            return parse_code(raw, dict(rule.codes), "sex" if rule.field == "sex" else "status")
+        if rule.field in NUMBER_FIELDS:
+            return parse_age(raw)
+        if rule.field in DATE_FIELDS:
+            parsed = parse_date(
+                raw, day_first=self.day_first.get(rule.column or "", True), fmt=rule.date_format
+            )
+            if parsed < date(1880, 1, 1):
+                raise ValueProblem(f"impossible date {raw!r} (before 1880)")
+            if parsed > self.latest_possible:
+                when = "the release date" if self.release and self.latest_possible == self.release else "today"
+                raise ValueProblem(f"impossible date {raw!r}: after {when}")
+            return parsed
+        raise AssertionError(f"no parser for {rule.field}")
+
+    def _check_dates(self, values: dict[str, Any], issues: list[FieldProblem]) -> None:
+        dob: date | None = values.get("date_of_birth")
+        death: date | None = values.get("date_of_death")
+        if dob and death and dob > death:
+            issues.append(FieldProblem("date_of_birth", None, dob.isoformat(),
+                                       f"born after the date of death {death.isoformat()}"))
+            values["date_of_birth"] = None
+            return
+        age = values.get("age_years")
+        reference = death or self.release
+        if dob and age is not None and reference:
+            age_from_dob = (reference - dob).days / 365.25
+            # Placeholder 1 January births know only the year, so allow a year more of drift.
+            tolerance = AGE_DOB_TOLERANCE_YEARS + (1 if is_placeholder_birth_date(dob) else 0)
+            if abs(age_from_dob - age) > tolerance:
+                issues.append(FieldProblem(
+                    "age_years", None, f"{age:g}",
+                    f"disagrees with the date of birth {dob.isoformat()} "
+                    f"(which gives {age_from_dob:.1f} at {reference.isoformat()})",
+                ))
+
+
+def _clean_text(value: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def _mark_duplicates(records: list[Record]) -> None:
+    """A row whose every mapped value equals an earlier row's is a duplicate of it."""
+    first_seen: dict[tuple[Any, ...], int] = {}
+    for record in records:
+        key = tuple(sorted((k, v) for k, v in record.values.items() if v is not None))
+        if key in first_seen:
+            record.duplicate_of = first_seen[key]
+        else:
+            first_seen[key] = record.row_number

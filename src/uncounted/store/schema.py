@@ -1,0 +1,123 @@
+"""The project database schema, as an ordered list of migrations.
+
+A project records the version it was last migrated to in ``meta``. Opening a project runs the
+migrations it has not had, in one transaction, so an old project is brought up to date or left
+untouched. Migrations are append-only: never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import duckdb
+
+Migration = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _v1_sources_and_records(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+        CREATE TABLE lists (
+            name VARCHAR PRIMARY KEY,
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE sources (
+            sha256 VARCHAR PRIMARY KEY,
+            list VARCHAR NOT NULL REFERENCES lists(name),
+            release DATE,
+            original_name VARCHAR NOT NULL,
+            stored_path VARCHAR NOT NULL,
+            format VARCHAR NOT NULL,
+            encoding VARCHAR,
+            size_bytes BIGINT NOT NULL,
+            header_row INTEGER,
+            rows INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            quarantined INTEGER NOT NULL,
+            blank_lines INTEGER NOT NULL,
+            profile VARCHAR,
+            mapping VARCHAR NOT NULL,
+            checks VARCHAR NOT NULL,
+            ingested_at TIMESTAMP NOT NULL,
+            uncounted_version VARCHAR NOT NULL
+        );
+        CREATE TABLE records (
+            record_id VARCHAR PRIMARY KEY,
+            source_sha256 VARCHAR NOT NULL REFERENCES sources(sha256),
+            list VARCHAR NOT NULL,
+            release DATE,
+            row_number INTEGER NOT NULL,
+            raw VARCHAR NOT NULL,
+            full_name VARCHAR,
+            given_name VARCHAR,
+            father_name VARCHAR,
+            grandfather_name VARCHAR,
+            family_name VARCHAR,
+            full_name_latin VARCHAR,
+            sex VARCHAR,
+            age_years DOUBLE,
+            date_of_birth DATE,
+            date_of_death DATE,
+            place VARCHAR,
+            id_number VARCHAR,
+            status VARCHAR,
+            event_date DATE,
+            id_check VARCHAR,
+            dob_placeholder BOOLEAN NOT NULL,
+            duplicate_of INTEGER,
+            issues VARCHAR NOT NULL
+        );
+        CREATE TABLE quarantine (
+            source_sha256 VARCHAR NOT NULL REFERENCES sources(sha256),
+            row_number INTEGER NOT NULL,
+            raw VARCHAR NOT NULL,
+            reasons VARCHAR NOT NULL,
+            PRIMARY KEY (source_sha256, row_number)
+        );
+        """
+    )
+
+
+def _v2_command_log(con: duckdb.DuckDBPyConnection) -> None:
+    # Every command that changes the project is logged, so a report can say how it was built.
+    con.execute(
+        """
+        CREATE SEQUENCE command_log_seq START 1;
+        CREATE TABLE command_log (
+            id BIGINT PRIMARY KEY DEFAULT nextval('command_log_seq'),
+            command VARCHAR NOT NULL,
+            arguments VARCHAR NOT NULL,
+            outcome VARCHAR NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP NOT NULL,
+            uncounted_version VARCHAR NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (_v1_sources_and_records, _v2_command_log)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()
+    if not has_meta or not has_meta[0]:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> tuple[int, int]:
+    """Bring the schema to ``target`` in the caller's transaction; returns (before, after)."""
+    before = current_version(con)
+    for version in range(before + 1, target + 1):
+        MIGRATIONS[version - 1](con)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
+        )
+    return before, max(before, target)
