@@ -28,7 +28,7 @@ _ARTICLES: Final = frozenset(
      "es", "ed", "er", "en", "et", "ez", "ed"}
 )
 # Articles that may be written glued to the following word without a hyphen.
-_GLUED_ARTICLE: Final = re.compile(r"^(?:al|el)(?=[a-z]{4,}$)")
+_GLUED_ARTICLE: Final = re.compile(r"^(?:al|el)(?=[b-df-hj-np-tv-z][a-z]{3,}$)")
 
 _ABD_FORMS: Final = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abed", "abdol", "abdu"})
 _ABD_GLUED: Final = re.compile(r"^ab(?:d|ed)(?:el|ul|al|il|ol|u|e|a)?(?=[a-z]{3,}$)")
