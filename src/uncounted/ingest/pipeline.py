@@ -105,8 +105,9 @@ def ingest_file(
     if profile is not None:
         mapping = load_profile(profile)
     hint = mapping.expected_columns() if mapping else set()
-    _report(progress, "reading", 0, 1)
+    _report(progress, "reading file", 0, 1)
     table = read_source(data, path.name, header_hint=hint)
+    _report(progress, "reading file", 1, 1)
     notes = list(table.notes)
     if mapping is None:
         detected = detect_profile(table.columns)
@@ -126,7 +127,7 @@ def ingest_file(
     release = release or mapping.release_from_filename(path.name)
     release_date = _parse_release(release) if release else None
     validator = RowValidator(resolved, table.rows, today=today or date.today(), release=release_date)
-    result = validator.validate(_with_progress(table.rows, progress))
+    result = validator.validate(table.rows, progress)
     notes.extend(result.notes)
     if not result.records and not result.quarantined:
         raise UncountedError("the file has a header but no data rows", file=name)
@@ -174,7 +175,7 @@ def ingest_file(
             started,
         )
     project.publish_staged(stored_name)
-    _report(progress, "done", 1, 1)
+    _report(progress, "storing", 1, 1)
     return summary
 
 
@@ -188,12 +189,6 @@ def _parse_release(text: str) -> date:
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
     if progress:
         progress(stage, done, total)
-
-
-def _with_progress(rows: list[Any], progress: Progress | None) -> list[Any]:
-    if progress:
-        progress("validating", 0, len(rows))
-    return rows
 
 
 def _records_table(records: list[Record], sha256: str, list_name: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -112,15 +113,21 @@ class RowValidator:
                     decided = True
                 self.day_first[rule.column] = decided
 
-    def validate(self, rows: list[RawRow]) -> ValidationResult:
+    def validate(
+        self, rows: list[RawRow], progress: Callable[[str, int, int], None] | None = None
+    ) -> ValidationResult:
         result = ValidationResult(notes=list(self.notes))
-        for row in rows:
+        for done, row in enumerate(rows):
+            if progress and done % 5000 == 0:
+                progress("validating rows", done, len(rows))
             outcome = self.validate_row(row)
             if isinstance(outcome, Record):
                 result.records.append(outcome)
             else:
                 result.quarantined.append(outcome)
         _mark_duplicates(result.records)
+        if progress:
+            progress("validating rows", len(rows), len(rows))
         return result
 
     def validate_row(self, row: RawRow) -> Record | QuarantinedRow:

@@ -1,0 +1,84 @@
+"""The `uncounted` command. Each sub-command lives in its own module and holds no logic.
+
+Exit status: 0 success, 1 a problem in the data or the environment, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import typer
+
+from uncounted import __version__
+from uncounted.cli import output
+from uncounted.cli.project_cmds import register as register_project
+from uncounted.core.errors import UncountedError
+
+app = typer.Typer(
+    name="uncounted",
+    help="Link victim lists into one register and estimate the victims no list recorded.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(f"uncounted {__version__}")
+        raise typer.Exit(0)
+
+
+register_project(app)
+
+for _module in ("uncounted.cli.simulate_cmds", "uncounted.cli.estimate_cmds"):
+    try:
+        _register = __import__(_module, fromlist=["register"]).register
+    except ModuleNotFoundError as _missing:
+        if _missing.name != _module:
+            raise
+    else:
+        _register(app)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point: runs the app and maps failures onto exit statuses.
+
+    Usage errors are typer's: a message on stderr and status 2. Problems in the data or the
+    environment arrive as :class:`UncountedError` and leave with their message and status 1.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in args
+    try:
+        app(args=args, prog_name="uncounted")
+    except UncountedError as problem:
+        _fail(str(problem), as_json, problem.to_dict())
+    except KeyboardInterrupt:
+        output.stderr.print("interrupted")
+        sys.exit(130)
+    except Exception as unexpected:  # noqa: BLE001 - the last line of defence for users
+        if os.environ.get("UNCOUNTED_DEBUG"):
+            traceback.print_exc()
+        _fail(
+            f"internal error ({type(unexpected).__name__}: {unexpected}); "
+            "set UNCOUNTED_DEBUG=1 for the traceback and please report it",
+            as_json,
+            {"type": "InternalError"},
+        )
+
+
+def _fail(message: str, as_json: bool, details: dict[str, object]) -> None:
+    output.stderr.print(f"error: {message}", markup=False, highlight=False, style="red")
+    if as_json:
+        output.emit({"error": {**details, "message": message}}, as_json=True, render=lambda: None)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,62 @@
+"""What a project holds: lists, releases, sources and counts, as plain data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from uncounted.store.project import Project
+from uncounted.store.schema import current_version
+
+
+def project_status(project: Project) -> dict[str, Any]:
+    con = project.con
+    sources = [
+        {
+            "sha256": sha,
+            "list": list_name,
+            "release": release.isoformat() if release else None,
+            "file": original,
+            "stored_path": stored,
+            "format": fmt,
+            "encoding": encoding,
+            "rows": rows,
+            "records": records,
+            "quarantined": quarantined,
+            "checks": json.loads(checks),
+            "ingested_at": ingested.isoformat(timespec="seconds"),
+            "stored_file_present": (project.root / stored).is_file(),
+        }
+        for (sha, list_name, release, original, stored, fmt, encoding, rows, records, quarantined,
+             checks, ingested) in con.execute(
+            "SELECT sha256, list, release, original_name, stored_path, format, encoding, rows,"
+            " records, quarantined, checks, ingested_at FROM sources"
+            " ORDER BY list, release NULLS FIRST, ingested_at"
+        ).fetchall()
+    ]
+    lists = []
+    for (name,) in con.execute("SELECT name FROM lists ORDER BY name").fetchall():
+        own = [s for s in sources if s["list"] == name]
+        lists.append(
+            {
+                "name": name,
+                "sources": len(own),
+                "releases": sorted({s["release"] for s in own if s["release"]}),
+                "rows": sum(s["rows"] for s in own),
+                "records": sum(s["records"] for s in own),
+                "quarantined": sum(s["quarantined"] for s in own),
+            }
+        )
+    return {
+        "project": str(project.root),
+        "schema_version": current_version(con),
+        "lists": lists,
+        "sources": sources,
+        "totals": {
+            "lists": len(lists),
+            "sources": len(sources),
+            "rows": sum(s["rows"] for s in sources),
+            "records": sum(s["records"] for s in sources),
+            "quarantined": sum(s["quarantined"] for s in sources),
+        },
+    }
