@@ -35,7 +35,10 @@ _ABD_GLUED: Final = re.compile(r"^ab(?:d|ed)(?:el|ul|al|il|ol|u|e|a)?(?=[a-z]{3,
 _ABU_FORMS: Final = frozenset({"abu", "abou", "abo", "aboo", "bu", "abi"})
 _DIN_FORMS: Final = frozenset({"din", "deen", "dine", "eddin", "eddine", "uddin", "addin",
                                "aldin", "eldin", "aldeen", "eldeen", "addeen", "uddeen"})
-_ALLAH_FORMS: Final = frozenset({"allah", "ullah", "illah", "alla", "ulla", "lah", "llah"})
+# "hlla" is how a mechanical transliteration renders the PDF-damaged هللا (الله).
+_ALLAH_FORMS: Final = frozenset(
+    {"allah", "ullah", "illah", "alla", "ulla", "lah", "llah", "hlla", "hllah"}
+)
 _GENERATION: Final = frozenset({"bin", "ben", "ibn", "bint", "bent"})
 
 # Ordered rewrites: multi-letter conventions first, then vowels. Each pattern is applied to a
@@ -69,6 +72,7 @@ _REWRITES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
 )
 _PLACEHOLDERS: Final = str.maketrans({"X": "x", "C": "c", "S": "ts"})
 _ABU_GLUED_ARTICLE: Final = re.compile(r"^ab(?:ou|u|o)e?l(?=[a-z]{3,}$)")
+_ABU_GLUED: Final = re.compile(r"^ab(?:ou|u|oo)(?=[a-z]{3,}$)")
 _DOUBLES: Final = re.compile(r"([a-zA-Z])\1+")
 _VOWELS: Final = re.compile(r"[aeiou]")
 
@@ -107,6 +111,8 @@ def latin_tokens(text: str) -> list[str]:
                 skip = 2
             prefix = "abd" if word in _ABD_FORMS else "abu"
             out.append(prefix + _GLUED_ARTICLE.sub("", following))
+            if following in _ALLAH_FORMS:
+                out[-1] = prefix + "allah"
             index += 1 + skip
             continue
         if (word in _DIN_FORMS or word in _ALLAH_FORMS) and out and out[-1] not in _GENERATION:
@@ -120,16 +126,23 @@ def latin_tokens(text: str) -> list[str]:
 
 def canonical_token(token: str) -> str:
     """Canonical key of one folded token (see the module doc for the alphabet)."""
-    word = token
-    match = _ABD_GLUED.match(word)
+    match = _ABD_GLUED.match(token)
     if match:
-        word = "abd" + word[match.end() :]
-    elif _ABU_GLUED_ARTICLE.match(word):
-        word = _ABU_GLUED_ARTICLE.sub("abu", word)
+        # The particle is keyed on its own so that no digraph straddles the join (abd|hadi).
+        rest = token[match.end() :]
+        return "abd" + _canonical_body("lah" if rest in _ALLAH_FORMS else rest)
+    match = _ABU_GLUED_ARTICLE.match(token) or _ABU_GLUED.match(token)
+    if match:
+        return "abu" + _canonical_body(token[match.end() :])
+    return _canonical_body(token)
+
+
+def _canonical_body(token: str) -> str:
+    word = token
     for pattern, replacement in _REWRITES:
         word = pattern.sub(replacement, word)
     # "din" / "allah" endings come in many spellings once glued (eddin, uddin, ullah).
-    word = re.sub(r"[aiu]?d+in$", "din", word) if word.endswith("din") else word
+    word = re.sub(r"(?:[aiu]?l|[aiu])?d+in$", "din", word) if word.endswith("din") else word
     word = re.sub(r"[aiu]?la$", "la", word) if word.endswith("la") and len(word) > 4 else word
     return _DOUBLES.sub(r"\1", word).translate(_PLACEHOLDERS)
 
