@@ -94,9 +94,12 @@ class ResolvedMapping:
         }
 
 
-def resolve(mapping: ColumnMapping, columns: Iterable[str], file: str) -> ResolvedMapping:
+def resolve(mapping: ColumnMapping, columns: Iterable[str], file: str,
+            exclude: Iterable[str] = ()) -> ResolvedMapping:
+    """Match ``mapping`` to the file's columns; ``exclude`` columns are treated as absent."""
     present = list(columns)
-    by_folded = {fold(c): c for c in present}
+    excluded = {fold(c) for c in exclude}
+    by_folded = {fold(c): c for c in present if fold(c) not in excluded}
     resolved: list[ResolvedField] = []
     missing_optional: list[str] = []
     used: set[str] = set()

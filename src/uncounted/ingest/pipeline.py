@@ -14,8 +14,14 @@ import pyarrow as pa
 
 from uncounted import __version__
 from uncounted.core.errors import MappingError, UncountedError
-from uncounted.ingest.mapping import ColumnMapping, detect_profile, load_profile, resolve
-from uncounted.ingest.readers import read_source
+from uncounted.ingest.mapping import (
+    ColumnMapping,
+    ResolvedMapping,
+    detect_profile,
+    load_profile,
+    resolve,
+)
+from uncounted.ingest.readers import RawRow, read_source
 from uncounted.ingest.validate import QuarantinedRow, Record, RowValidator
 from uncounted.store.project import Project, utc_now
 
@@ -121,6 +127,12 @@ def ingest_file(
         mapping = load_profile(detected)
         notes.append(f"profile {detected!r} chosen because the file has its columns")
     resolved = resolve(mapping, table.columns, name)
+    row_index = _row_index_id_column(resolved, table.rows)
+    if row_index:
+        # A column counting 1, 2, 3... is the file's row index, never an ID number.
+        notes.append(f"column {row_index!r} is a row index (1, 2, 3, ...), not ID numbers; "
+                     "it is kept as a raw value only")
+        resolved = resolve(mapping, table.columns, name, exclude=[row_index])
     if resolved.missing_optional:
         notes.append("optional fields without a column: " + ", ".join(resolved.missing_optional))
 
@@ -177,6 +189,17 @@ def ingest_file(
     project.publish_staged(stored_name)
     _report(progress, "storing", 1, 1)
     return summary
+
+
+def _row_index_id_column(resolved: ResolvedMapping, rows: list[RawRow]) -> str | None:
+    column = next((f.column for f in resolved.fields if f.field == "id_number"), None)
+    if column is None:
+        return None
+    values = [r.values.get(column) for r in rows if r.values is not None]
+    if len(values) < 3:
+        return None
+    counting = sum(v == str(i) for i, v in enumerate(values, start=1))
+    return column if counting >= 0.9 * len(values) else None
 
 
 def _parse_release(text: str) -> date:

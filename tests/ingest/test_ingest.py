@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from uncounted.core.errors import MappingError, UncountedError, UnreadableFileError
+from uncounted.ingest.mapping import from_pairs, from_yaml_text
+from uncounted.ingest.pipeline import ingest_file
+from uncounted.store import Project
+
+from .helpers import snapshot, write
+
+TODAY = date(2026, 1, 1)
+HEADER = "name,gender,age,dob,id\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    with Project.create(tmp_path / "project") as opened:
+        yield opened
+
+
+def ingest(project: Project, path: Path, **kwargs: object) -> dict[str, object]:
+    kwargs.setdefault("list_name", "hospital")
+    kwargs.setdefault("today", TODAY)
+    return ingest_file(project, path, **kwargs).to_dict()  # type: ignore[arg-type]
+
+
+MAP = from_pairs(["full_name=name", "sex=gender", "age_years=age", "date_of_birth=dob",
+                  "id_number=id"])
+
+
+def test_every_row_is_a_record_or_quarantined(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", HEADER
+                 + "Ahmad Ali,M,34,1990-01-01,123456782\n"
+                 + "Sara Omar,F,3 months,,\n"
+                 + "too,many,fields,here,1,2\n"
+                 + ",,,,\n"
+                 + ",M,40,,\n"
+                 + "Omar Said,X,250,2030-01-01,12345\n")
+    summary = ingest(project, path, mapping=MAP)
+    assert summary["rows"] == 5  # the all-empty line is a blank line, not a row
+    assert summary["blank_lines"] == 1
+    assert summary["records"] + summary["quarantined"] == summary["rows"]
+    assert (summary["records"], summary["quarantined"]) == (3, 2)
+    checks = summary["checks"]
+    assert checks["id_check"] == {"valid": 1, "invalid": 0, "partial": 1, "too_long": 0,
+                                  "absent": 1}
+    assert checks["dob_placeholder"] == 1
+    assert checks["issues_by_field"] == {"age_years": 1, "date_of_birth": 1, "sex": 1}
+    reasons = [json.loads(r[0]) for r in project.con.execute(
+        "SELECT reasons FROM quarantine ORDER BY row_number").fetchall()]
+    assert "3 fields" not in reasons[0][0]["reason"] and "6 fields" in reasons[0][0]["reason"]
+    assert "names nobody" in reasons[1][0]["reason"]
+    row = project.con.execute(
+        "SELECT sex, age_years, date_of_birth, issues, raw FROM records WHERE row_number = 5"
+    ).fetchone()
+    assert row[:3] == (None, None, None)
+    assert {i["field"] for i in json.loads(row[3])} == {"sex", "age_years", "date_of_birth"}
+    assert json.loads(row[4])["age"] == "250"
+
+
+def test_typed_values_and_raw_values_are_kept(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", "name,gender,age,notes\nAhmad Ali,M,3 months,shelter\n")
+    ingest(project, path, mapping=from_pairs(["full_name=name", "sex=gender", "age_years=age"]))
+    record = project.con.execute(
+        "SELECT full_name, sex, age_years, raw, row_number, list FROM records").fetchone()
+    assert record[:3] == ("Ahmad Ali", "male", 0.25)
+    assert json.loads(record[3]) == {"name": "Ahmad Ali", "gender": "M", "age": "3 months",
+                                     "notes": "shelter"}
+    assert record[4:] == (1, "hospital")
+
+
+def test_reingesting_the_same_bytes_is_a_no_op(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", HEADER + "Ahmad Ali,M,34,,\n")
+    first = ingest(project, path, mapping=MAP)
+    before = snapshot(project.root)
+    second = ingest(project, tmp_path / "l.csv", mapping=MAP, list_name="other")
+    assert first["already_ingested"] is False and second["already_ingested"] is True
+    assert second["list"] == "hospital" and "before as list" in second["notes"][0]
+    project.close()
+    assert snapshot(project.root) == before
+
+
+def test_the_source_is_kept_byte_for_byte(project: Project, tmp_path: Path) -> None:
+    data = ("\ufeff" + HEADER + "أحمد علي,ذكر,34,,\n").encode("utf-8")
+    (tmp_path / "l.csv").write_bytes(data)
+    summary = ingest(project, tmp_path / "l.csv", mapping=MAP)
+    stored = project.root / "sources" / f"{summary['sha256']}.csv"
+    assert stored.read_bytes() == data
+    assert summary["encoding"] == "utf-8-sig"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00\x01\x02\x03garbage\xff\xfe" * 100, b"PK\x03\x04truncated-zip", b"PAR1broken"],
+)
+def test_unreadable_files_stop_and_change_nothing(project: Project, tmp_path: Path,
+                                                  content: bytes) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    project.close()
+    before = snapshot(project.root)
+    with Project.open(project.root) as reopened, pytest.raises(UnreadableFileError) as error:
+        ingest(reopened, path, mapping=MAP)
+    assert error.value.file
+    assert snapshot(project.root) == before
+
+
+def test_a_truncated_xlsx_is_unreadable(project: Project, tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["name", "age"])
+    workbook.active.append(["Ahmad", 3])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(UnreadableFileError, match="XLSX"):
+        ingest(project, path, mapping=from_pairs(["full_name=name"]))
+
+
+def test_xlsx_with_a_title_block_above_the_header(project: Project, tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["List of victims, as of 2024-01-05"])
+    sheet.append([])
+    sheet.append(["الاسم", "الجنس", "تاريخ الميلاد"])
+    sheet.append(["محمد احمد", "ذكر", date(1990, 5, 17)])
+    sheet.append(["فاطمة علي", "انثى", None])
+    workbook.save(tmp_path / "l.xlsx")
+    summary = ingest(project, tmp_path / "l.xlsx", profile="gaza-moh")
+    assert (summary["rows"], summary["records"]) == (2, 2)
+    rows = project.con.execute(
+        "SELECT sex, date_of_birth FROM records ORDER BY row_number").fetchall()
+    assert rows == [("male", date(1990, 5, 17)), ("female", None)]
+
+
+def test_json_and_parquet(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "l.json").write_text(json.dumps(
+        [{"name": "Ahmad", "age": 30, "tags": ["a"]}, "not an object", {"name": "Sara"}]))
+    summary = ingest(project, tmp_path / "l.json", mapping=from_pairs(["full_name=name",
+                                                                      "age_years=age"]))
+    assert (summary["rows"], summary["records"], summary["quarantined"]) == (3, 2, 1)
+    pq.write_table(pa.table({"name": ["A", None], "dob": [date(2000, 2, 3), None]}),
+                   tmp_path / "l.parquet")
+    summary = ingest(project, tmp_path / "l.parquet",
+                     mapping=from_pairs(["full_name=name", "date_of_birth=dob"]))
+    assert (summary["rows"], summary["records"], summary["quarantined"]) == (2, 1, 1)
+
+
+def test_mapping_errors_name_the_field(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", HEADER + "Ahmad,M,3,,\n")
+    with pytest.raises(MappingError, match="needs column 'nom'") as error:
+        ingest(project, path, mapping=from_pairs(["full_name=nom"]))
+    assert error.value.field == "full_name"
+    with pytest.raises(MappingError, match="not a canonical field"):
+        from_pairs(["nom=name"])
+    with pytest.raises(MappingError, match="maps to 'man'"):
+        from_yaml_text("fields:\n  sex: {column: gender, values: {M: man}}\n", "m.yaml")
+    with pytest.raises(MappingError, match="no mapping"):
+        ingest(project, path)
+
+
+def test_yaml_mapping_with_values_constants_and_formats(project: Project, tmp_path: Path) -> None:
+    mapping = from_yaml_text(
+        "fields:\n"
+        "  full_name: nombre\n"
+        "  sex: {column: sexo, values: {H: male, M: female}}\n"
+        "  date_of_death: {column: fecha, format: '%d.%m.%Y'}\n"
+        "  status: {value: missing}\n",
+        "co.yaml",
+    )
+    path = write(tmp_path / "co.csv", "nombre;sexo;fecha\nJosé Núñez;H;03.04.2001\nAna;M;\n")
+    ingest(project, path, mapping=mapping)
+    assert project.con.execute(
+        "SELECT full_name, sex, date_of_death, status FROM records ORDER BY row_number"
+    ).fetchall() == [("José Núñez", "male", date(2001, 4, 3), "missing"),
+                     ("Ana", "female", None, "missing")]
+
+
+def test_a_profile_tolerates_a_missing_optional_column(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "fatalities_20240329.csv",
+                 "id,name,sex,age\n1,محمد احمد,M,5\n2,علي حسن,M,7\n3,سارة علي,F,9\n")
+    summary = ingest(project, path, profile="gaza-moh")
+    assert summary["release"] == "2024-03-29"
+    assert summary["records"] == 3
+    # The release's row index must not pass for the missing ID column.
+    assert "row index" in summary["notes"][0]
+    assert "id_number" in summary["notes"][1]
+    assert project.con.execute("SELECT count(id_number) FROM records").fetchone() == (0,)
+
+
+def test_exact_duplicate_rows_are_flagged(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", HEADER + "Ahmad Ali,M,34,,\nAhmad  Ali,M,34,,\nSara,F,3,,\n")
+    summary = ingest(project, path, mapping=MAP)
+    assert summary["checks"]["duplicate_rows"] == 1
+    assert project.con.execute(
+        "SELECT duplicate_of FROM records WHERE row_number = 2").fetchone() == (1,)
+
+
+def test_dates_after_the_release_are_impossible(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", "name,dod\nA,2024-05-01\nB,2024-03-01\n")
+    summary = ingest(project, path, mapping=from_pairs(["full_name=name", "date_of_death=dod"]),
+                     release="2024-04-01")
+    assert summary["checks"]["issues_by_field"] == {"date_of_death": 1}
+
+
+def test_bad_release_and_list_names(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", "name\nA\n")
+    with pytest.raises(UncountedError, match="not a date"):
+        ingest(project, path, mapping=from_pairs(["full_name=name"]), release="31/12/2024")
+    with pytest.raises(UncountedError, match="list name is empty"):
+        ingest(project, path, mapping=from_pairs(["full_name=name"]), list_name="  ")
