@@ -50,6 +50,8 @@ def test_impossible_or_unreadable_ages_are_problems(text: str) -> None:
         ("October 7, 2023", True, date(2023, 10, 7)),
         ("7 October 2023", True, date(2023, 10, 7)),
         ("20240105", True, date(2024, 1, 5)),
+        ("18-Nov-23", True, date(2023, 11, 18)),
+        ("3-Dec-99", True, date(1999, 12, 3)),
     ],
 )
 def test_dates(text: str, day_first: bool, expected: date) -> None:

@@ -21,7 +21,7 @@ class ValueProblem(ValueError):
 _DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _MISSING: Final = frozenset(
     {"", "-", "--", "—", "?", "na", "n/a", "nan", "none", "null", "unknown", "غير معروف",
-     "لا يوجد", "לא ידוע", "-1"}
+     "لا يوجد", "غير معرف", "غير محدد", "לא ידוע", "-1"}
 )
 
 SEX_CODES: Final[dict[str, str]] = {
@@ -133,7 +133,10 @@ _MONTHS: Final = {
 }
 _ISO: Final = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _NUMERIC: Final = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$")
-_WORDY: Final = re.compile(r"^(?:(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})|([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$")
+_WORDY: Final = re.compile(
+    r"^(?:(\d{1,2})[\s\-]+([^\W\d_]+)\.?,?[\s\-]+(\d{4}|\d{2})"
+    r"|([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$"
+)
 MIN_DATE: Final = date(1880, 1, 1)
 
 
@@ -182,7 +185,7 @@ def parse_date(value: str, *, day_first: bool = True, fmt: str | None = None) ->
             month = _MONTHS.get(month_name)
             if month is None:
                 raise ValueProblem(f"unknown month in date {value!r}")
-            return date(int(year), month, int(day))
+            return date(_full_year(year), month, int(day))
         if re.fullmatch(r"\d{8}", text):
             return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError as exc:
@@ -210,6 +213,15 @@ def id_check_status(digits: str) -> str:
     if len(digits) > 9:
         return "too_long"
     return "valid" if is_valid_id(digits) else "invalid"
+
+
+def _full_year(year: str) -> int:
+    """'23' in '18-Nov-23' (a spreadsheet's default format) is the nearest past year ending 23."""
+    if len(year) == 4:
+        return int(year)
+    this_year = date.today().year
+    candidate = this_year - this_year % 100 + int(year)
+    return candidate if candidate <= this_year else candidate - 100
 
 
 def is_placeholder_birth_date(value: date) -> bool:
