@@ -1,0 +1,94 @@
+"""Write a simulation to a folder: one CSV per list, the truth files and a manifest.
+
+Files are UTF-8 without byte-order mark, ``\\n`` line ends, and nothing that depends on the
+machine, the clock or the folder, so the same config and seed give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from uncounted.simulate.population import Progress
+from uncounted.simulate.simulation import Simulation
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_json(data: object, path: Path) -> None:
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+
+
+def write_simulation(
+    sim: Simulation, outdir: str | Path, progress: Progress | None = None
+) -> dict[str, object]:
+    """Write ``<list>.csv`` per list, ``truth.csv``, ``persons.csv``, ``truth.json`` and
+    ``manifest.json`` into ``outdir`` (created if needed). Returns the manifest."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[dict[str, object]] = []
+    steps = len(sim.lists) + 3
+    done = 0
+
+    def record(path: Path, kind: str, rows: int | None, list_name: str | None = None) -> None:
+        nonlocal done
+        entry: dict[str, object] = {"file": path.name, "kind": kind}
+        if list_name is not None:
+            entry["list"] = list_name
+        if rows is not None:
+            entry["rows"] = rows
+        entry["sha256"] = _sha256(path)
+        files.append(entry)
+        done += 1
+        if progress:
+            progress("write", done, steps)
+
+    for design in sim.designs:
+        records = sim.lists[design.name]
+        path = out / f"{design.name}.csv"
+        _write_csv(records.table, path)
+        record(path, "list", len(records.table), design.name)
+    truth = sim.truth_frame()
+    _write_csv(truth, out / "truth.csv")
+    record(out / "truth.csv", "truth_rows", len(truth))
+    persons = sim.persons_frame()
+    _write_csv(persons, out / "persons.csv")
+    record(out / "persons.csv", "truth_persons", len(persons))
+    _write_json(sim.summary(), out / "truth.json")
+    record(out / "truth.json", "truth_summary", None)
+    manifest: dict[str, object] = {
+        "generator": "uncounted.simulate",
+        "config": asdict(sim.config),
+        "lists": [
+            {
+                "name": design.name,
+                "file": f"{design.name}.csv",
+                "script": design.script,
+                "columns": {header: field for header, field in design.format.columns},
+                "sex_labels": list(design.format.sex_labels),
+                "date_format": design.format.date_format,
+                "place_style": design.format.place_style,
+            }
+            for design in sim.designs
+        ],
+        "files": files,
+    }
+    _write_json(manifest, out / "manifest.json")
+    return manifest
