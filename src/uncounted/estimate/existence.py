@@ -26,12 +26,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import linprog
 
-from uncounted.estimate.models import HierarchicalModel, design_matrix, term_lists, term_order
+from uncounted.estimate.models import (
+    HierarchicalModel,
+    design_matrix,
+    term_indicators,
+    term_lists,
+    term_order,
+)
 
 Verdict = Literal["ok", "mle_does_not_exist", "not_identifiable"]
 
@@ -187,26 +194,27 @@ class _Prepared:
 
 
 def _prepare(support: NDArray[np.bool_], model: HierarchicalModel) -> _Prepared:
-    masks = np.arange(1, 1 << model.n_lists, dtype=np.int64)
+    indicators = term_indicators(model.n_lists)
+    terms = np.array(model.terms, dtype=np.int64)
+    inside = indicators[:, terms]
+    has_data = (inside & support[:, None]).any(axis=0)
     empty: list[int] = []
     empty_lists: list[int] = []
-    fitted: list[int] = []
-    kept = np.ones(masks.size, dtype=bool)
-    for term in model.terms:
-        inside = (masks & term) == term
-        if support[inside].any():
-            fitted.append(term)
-        elif term_order(term) == 1:
+    kept = np.ones(support.size, dtype=bool)
+    for term, informative, column in zip(model.terms, has_data, inside.T, strict=True):
+        if informative:
+            continue
+        if term_order(term) == 1:
             empty_lists.append(term_lists(term)[0])
-            kept &= ~inside
         else:
             empty.append(term)
-            kept &= ~inside
+        kept &= ~column
     # A term whose cells were all removed by an empty sub-term carries no information either.
-    fitted = [t for t in fitted if kept[(masks & t) == t].any()]
+    alive = has_data & (inside & kept[:, None]).any(axis=0)
+    fitted = [t for t, a in zip(model.terms, alive, strict=True) if a]
     design = design_matrix(model, fitted)[kept]
     n_par = design.shape[1]
-    rank = int(np.linalg.matrix_rank(design, tol=_RANK_TOLERANCE * max(1, design.shape[0])))
+    rank = _rank(design)
     deficiency = n_par - rank if design.shape[0] else n_par
     intercept_estimable = _intercept_estimable(design) if deficiency else bool(design.shape[0])
     exists: bool | None
@@ -232,6 +240,53 @@ def _prepare(support: NDArray[np.bool_], model: HierarchicalModel) -> _Prepared:
     )
 
 
+@numba.njit(cache=True)
+def _reduced_echelon(
+    a: NDArray[np.float64], tol: float
+) -> tuple[int, NDArray[np.int64], NDArray[np.float64]]:
+    """Rank, pivot columns and reduced row-echelon rows of a small matrix.
+
+    Gauss-Jordan with partial pivoting: the designs are 0/1 matrices of a few dozen entries a
+    side, where this is exact enough and far cheaper per call than an SVD.
+    """
+    m, n = a.shape
+    r = a.copy()
+    pivots = np.empty(n, dtype=np.int64)
+    rank = 0
+    for col in range(n):
+        if rank >= m:
+            break
+        best = rank
+        best_value = abs(r[rank, col])
+        for i in range(rank + 1, m):
+            if abs(r[i, col]) > best_value:
+                best = i
+                best_value = abs(r[i, col])
+        if best_value <= tol:
+            continue
+        if best != rank:
+            for k in range(n):
+                r[rank, k], r[best, k] = r[best, k], r[rank, k]
+        pivot = r[rank, col]
+        for k in range(n):
+            r[rank, k] /= pivot
+        for i in range(m):
+            if i != rank:
+                factor = r[i, col]
+                if factor != 0.0:
+                    for k in range(n):
+                        r[i, k] -= factor * r[rank, k]
+        pivots[rank] = col
+        rank += 1
+    return rank, pivots[:rank], r[:rank]
+
+
+def _rank(design: NDArray[np.float64]) -> int:
+    if design.shape[0] == 0:
+        return 0
+    return int(_reduced_echelon(np.ascontiguousarray(design), _RANK_TOLERANCE)[0])
+
+
 def _intercept_estimable(design: NDArray[np.float64]) -> bool:
     """Is the unobserved cell's log-mean (the intercept alone) a function of the fitted means?"""
     if design.shape[0] == 0:
@@ -252,17 +307,19 @@ def _exists_fast(design: NDArray[np.float64], positive: NDArray[np.bool_]) -> bo
     """
     if positive.all():
         return True
-    on_support = design[positive]
+    on_support = np.ascontiguousarray(design[positive])
     if on_support.shape[0] == 0:
         return False
-    _, singular, vt = np.linalg.svd(on_support, full_matrices=True)
-    tol = _RANK_TOLERANCE * max(1.0, float(singular[0]) if singular.size else 1.0)
-    rank = int((singular > tol).sum())
+    rank, pivots, echelon = _reduced_echelon(on_support, _RANK_TOLERANCE)
     null_dim = design.shape[1] - rank
     if null_dim == 0:
         return True
     if null_dim == 1:
-        direction = design[~positive] @ vt[-1]
+        free = int(np.setdiff1d(np.arange(design.shape[1]), pivots)[0])
+        vector = np.zeros(design.shape[1])
+        vector[free] = 1.0
+        vector[pivots] = -echelon[:, free]
+        direction = design[~positive] @ vector
         scale = float(np.abs(direction).max())
         if scale == 0.0:
             return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +25,7 @@ from uncounted.core.errors import UncountedError
 _MAX_DIGIT_LISTS = 9
 
 
+@lru_cache(maxsize=65536)
 def term_lists(term: int) -> tuple[int, ...]:
     """0-based list indices of a term bitmask, ascending."""
     return tuple(j for j in range(term.bit_length()) if (term >> j) & 1)
@@ -40,6 +41,7 @@ def term_label(term: int, n_lists: int) -> str:
     return "".join(numbers) if n_lists <= _MAX_DIGIT_LISTS else ".".join(numbers)
 
 
+@lru_cache(maxsize=65536)
 def term_sort_key(term: int) -> tuple[int, tuple[int, ...]]:
     """Lower orders first, then lexicographic on the lists: the column order of designs."""
     return (term_order(term), term_lists(term))
@@ -76,7 +78,7 @@ class HierarchicalModel:
             1 << j for j in range(self.n_lists) if not (covered >> j) & 1
         }
         maximal = [t for t in candidates if not any(t != u and t & u == t for u in candidates)]
-        maximal.sort(key=lambda t: tuple(term_lists(t)))
+        maximal.sort(key=term_lists)
         object.__setattr__(self, "generators", tuple(maximal))
 
     # -- construction ---------------------------------------------------------------------------
@@ -104,6 +106,14 @@ class HierarchicalModel:
                 term |= bit
             generators.append(term)
         return cls(n_lists, tuple(generators))
+
+    @classmethod
+    def _canonical(cls, n_lists: int, generators: tuple[int, ...]) -> HierarchicalModel:
+        """Build from generators already maximal and sorted (skips the canonicalisation)."""
+        model = object.__new__(cls)
+        object.__setattr__(model, "n_lists", n_lists)
+        object.__setattr__(model, "generators", generators)
+        return model
 
     @classmethod
     def independence(cls, n_lists: int) -> HierarchicalModel:
@@ -156,6 +166,17 @@ class HierarchicalModel:
         return ["·".join(names[j] for j in term_lists(t)) for t in terms]
 
 
+@lru_cache(maxsize=16)
+def term_indicators(n_lists: int) -> NDArray[np.bool_]:
+    """(2^J - 1) x 2^J table: entry [cell - 1, term] is True when the cell is on every list of
+    the term (column 0, the empty term, is all True: the intercept)."""
+    masks = np.arange(1, 1 << n_lists, dtype=np.int64)
+    terms = np.arange(1 << n_lists, dtype=np.int64)
+    table = (masks[:, None] & terms[None, :]) == terms[None, :]
+    table.setflags(write=False)
+    return table
+
+
 def design_matrix(model: HierarchicalModel, terms: Sequence[int] | None = None) -> NDArray[np.float64]:
     """Design of the Poisson GLM on the 2^J - 1 observable cells (rows in bitmask order 1..).
 
@@ -164,10 +185,7 @@ def design_matrix(model: HierarchicalModel, terms: Sequence[int] | None = None) 
     the term.
     """
     use = model.terms if terms is None else tuple(terms)
-    masks = np.arange(1, 1 << model.n_lists, dtype=np.int64)
-    columns = [np.ones(masks.size)]
-    columns.extend(((masks & t) == t).astype(np.float64) for t in use)
-    return np.column_stack(columns)
+    return term_indicators(model.n_lists)[:, [0, *use]].astype(np.float64)
 
 
 def all_hierarchical_models(n_lists: int, max_order: int | None = None) -> list[HierarchicalModel]:
@@ -179,9 +197,14 @@ def all_hierarchical_models(n_lists: int, max_order: int | None = None) -> list[
     """
     if max_order is None:
         max_order = n_lists - 1
+    return list(_all_models(n_lists, min(max_order, n_lists - 1)))
+
+
+@lru_cache(maxsize=16)
+def _all_models(n_lists: int, max_order: int) -> tuple[HierarchicalModel, ...]:
+    """Cached enumeration behind :func:`all_hierarchical_models`."""
     if n_lists < 1:
         raise UncountedError("a model needs at least one list")
-    max_order = min(max_order, n_lists - 1)
     candidates = [
         sum(1 << j for j in combo)
         for k in range(2, max_order + 1)
@@ -192,22 +215,41 @@ def all_hierarchical_models(n_lists: int, max_order: int | None = None) -> list[
     parents = [
         [t ^ (1 << j) for j in term_lists(t) if term_order(t) > 2] for t in candidates
     ]
+    position = {t: i for i, t in enumerate(candidates)}
+    # In a hierarchical model a term is a generator iff none of its one-larger supersets is in.
+    children = [
+        [position[t | (1 << j)] for j in range(n_lists) if not (t >> j) & 1 and t | (1 << j)
+         in position]
+        for t in candidates
+    ]
     models: list[HierarchicalModel] = []
-    chosen: set[int] = set()
+    chosen = [False] * len(candidates)
+    mains = [1 << j for j in range(n_lists)]
+
+    def leaf() -> HierarchicalModel:
+        covered = 0
+        generators = []
+        for i, t in enumerate(candidates):
+            if chosen[i] and not any(chosen[c] for c in children[i]):
+                generators.append(t)
+                covered |= t
+        generators += [m for m in mains if not covered & m]
+        generators.sort(key=term_lists)
+        return HierarchicalModel._canonical(n_lists, tuple(generators))
 
     def walk(i: int) -> None:
         if i == len(candidates):
-            models.append(HierarchicalModel(n_lists, tuple(chosen)))
+            models.append(leaf())
             return
         walk(i + 1)
-        if all(p in chosen for p in parents[i]):
-            chosen.add(candidates[i])
+        if all(chosen[position[p]] for p in parents[i]):
+            chosen[i] = True
             walk(i + 1)
-            chosen.discard(candidates[i])
+            chosen[i] = False
 
     walk(0)
     models.sort(key=lambda m: (len(m.terms), [term_sort_key(t) for t in m.interactions]))
-    return models
+    return tuple(models)
 
 
 def count_hierarchical_models(n_lists: int, max_order: int | None = None) -> int:
