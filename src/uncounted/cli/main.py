@@ -14,6 +14,7 @@ import typer
 from uncounted import __version__
 from uncounted.cli import output
 from uncounted.cli.project_cmds import register as register_project
+from uncounted.cli.run_cmds import register as register_runs
 from uncounted.core.errors import UncountedError
 
 app = typer.Typer(
@@ -36,15 +37,7 @@ def _root(
 
 
 register_project(app)
-
-for _module in ("uncounted.cli.simulate_cmds", "uncounted.cli.estimate_cmds"):
-    try:
-        _register = __import__(_module, fromlist=["register"]).register
-    except ModuleNotFoundError as _missing:
-        if _missing.name != _module:
-            raise
-    else:
-        _register(app)
+register_runs(app)
 
 
 def run(argv: list[str] | None = None) -> None:

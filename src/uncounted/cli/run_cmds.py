@@ -1,0 +1,90 @@
+"""Commands that run whole stages: simulate, demo, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from uncounted.cli import output
+from uncounted.cli.project_cmds import JSON_OPTION
+from uncounted.report.html import write_html_report
+from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
+from uncounted.store import Project
+from uncounted.workflow.demo import run_demo
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)
+    app.command("demo")(demo)
+    app.command("report")(report)
+
+
+def simulate(
+    outdir: Path = typer.Argument(..., help="Folder for the lists and the truth files."),
+    lists: int = typer.Option(4, "--lists", min=1, max=6, help="How many lists (1-6)."),
+    victims: int = typer.Option(20_000, "--victims", min=1, help="True number of victims."),
+    seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same files."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Simulate a conflict with known truth: one CSV per list, truth.csv, persons.csv, truth.json.
+
+    Example: uncounted simulate sim --lists 4 --victims 20000 --seed 1
+    """
+    config = ConflictConfig(n_victims=victims, n_lists=lists, seed=seed)
+    with output.progress_reporter(not as_json) as progress:
+        simulation = simulate_conflict(config, progress)
+        manifest = write_simulation(simulation, outdir, progress)
+
+    def render() -> None:
+        for entry in manifest["files"]:  # type: ignore[union-attr]
+            rows = f"{entry['rows']:,} rows" if "rows" in entry else ""
+            output.stdout.print(f"{outdir / entry['file']}  {entry['kind']} {rows}")
+        output.stdout.print(f"true total: {victims:,} victims")
+
+    output.emit({"outdir": str(outdir), **manifest}, as_json=as_json, render=render)
+
+
+def demo(
+    folder: Path = typer.Argument(Path("demo-project"), help="Folder for the demo (replaced if "
+                                  "it holds an earlier demo)."),
+    victims: int = typer.Option(20_000, "--victims", min=100, help="True number of victims."),
+    lists: int = typer.Option(4, "--lists", min=2, max=6, help="How many lists."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the simulated conflict."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run everything on a simulated conflict: simulate, init, ingest, and every later stage.
+
+    Example: uncounted demo demo-project
+    """
+    with output.progress_reporter(not as_json) as progress:
+        result = run_demo(folder, n_victims=victims, n_lists=lists, seed=seed, progress=progress)
+
+    def render() -> None:
+        say = output.stdout.print
+        say(f"Simulated {result.true_total:,} victims recorded by {len(result.lists)} lists "
+            f"(files and truth in {result.simulated}).")
+        for entry in result.lists:
+            say(f"  {entry['list']}: {entry['rows']:,} rows → {entry['records']:,} records, "
+                f"{entry['quarantined']:,} quarantined")
+        say(f"Project: {result.project}")
+        say("Times: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
+        say(f"Report: {result.report}")
+        say(f"Open it with: xdg-open {result.report}")
+
+    output.emit(result.to_dict(), as_json=as_json, render=render)
+
+
+def report(
+    directory: Path = typer.Argument(..., help="The project folder."),
+    output_file: Path | None = typer.Option(None, "--output", help="Where to write the HTML."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Write the project's report as one self-contained HTML file.
+
+    Example: uncounted report gaza-2024
+    """
+    with Project.open(directory) as project:
+        path = write_html_report(project, output_file)
+    output.emit({"report": str(path)}, as_json=as_json,
+                render=lambda: output.stdout.print(f"report written to {path}"))

@@ -1,0 +1,39 @@
+"""Column mappings for the lists the simulator writes, read from its manifest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from uncounted.ingest.mapping import ColumnMapping, FieldRule
+
+_FIELD_FOR = {
+    "given_ar": "given_name",
+    "father_ar": "father_name",
+    "grandfather_ar": "grandfather_name",
+    "family_ar": "family_name",
+    "id_number": "id_number",
+    "age": "age_years",
+    "place": "place",
+}
+
+
+def mapping_for_simulated_list(entry: dict[str, Any]) -> ColumnMapping:
+    """The mapping of one list of ``manifest.json`` (its ``columns``, sex labels, date format)."""
+    header_of = {field: header for header, field in entry["columns"].items()}
+    rules: dict[str, FieldRule] = {"status": FieldRule(constant="killed")}
+    if "name_ar" in header_of:
+        rules["full_name"] = FieldRule(columns=(header_of["name_ar"],))
+        if "name_latin" in header_of:
+            rules["full_name_latin"] = FieldRule(columns=(header_of["name_latin"],))
+    elif "name_latin" in header_of:
+        rules["full_name"] = FieldRule(columns=(header_of["name_latin"],))
+    for field, canonical in _FIELD_FOR.items():
+        if field in header_of:
+            rules[canonical] = FieldRule(columns=(header_of[field],))
+    male, female = entry["sex_labels"]
+    if "sex" in header_of:
+        rules["sex"] = FieldRule(columns=(header_of["sex"],), values={male: "male", female: "female"})
+    for field in ("date_of_birth", "date_of_death"):
+        if field in header_of:
+            rules[field] = FieldRule(columns=(header_of[field],), date_format=entry["date_format"])
+    return ColumnMapping(rules, name=f"simulated list {entry['name']}")
