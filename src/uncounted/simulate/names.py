@@ -9,8 +9,12 @@ Family names are *synthetic*. Drawing all four parts independently from real fre
 reproduces real people: with real family names, about one simulated victim in 1,600 would carry
 the exact name of a real victim, because a few given names and a few large families dominate.
 So the family names here follow the real frequency profile (the n-th most common synthetic
-family is as common as the n-th most common real one) and the real share of ال and ابو
-families, but are built from given-name stems and never equal a real family name of the table.
+family is as common as the n-th most common real one) and the real shares of ال, ابو and bare
+family names, but are invented from given-name stems (ابو + a name, ال + stem + اني/ي/اوي,
+stem + ي) and never equal a family name of the table. An invented name can still happen to be
+a *rare* real family (fewer than five people, so not in the table and not excludable); the
+forms are chosen so that this is rare (about 2% of the drawing weight in the 2024 lists), and
+the real-data test checks that no simulated name equals a real one.
 """
 
 from __future__ import annotations
@@ -110,20 +114,28 @@ def synthetic_family_names(counts: dict[tuple[str, str], list[tuple[str, int]]])
         if not token.startswith(("عبد", "ابو", "ال")) and "ال" not in token[2:] and len(token) >= 3
     ]
     stems = list(dict.fromkeys(stems))
-    candidates: dict[str, list[str]] = {"abu": [], "al": [], "plain": []}
-    for stem in stems:
-        candidates["abu"].append("ابو" + stem)
-        if stem[-1] not in "اويةىء":
-            candidates["al"].append("ال" + stem + "ي")  # a nisba, as in الخليلي
-        candidates["plain"].append(stem)
-        if stem.endswith("ة"):
-            candidates["al"].append("ال" + stem[:-1] + "اوي")  # as in الحمزاوي
+    female = [token for token, _ in counts[("given", "F")] if not token.startswith(("ال", "ابو"))]
+    consonant_end = [stem for stem in stems if stem[-1] not in "اويةىء"]
+    # Forms that real Gaza family names rarely take come first: every invented name that
+    # happens to be a rare real family (not in the table, so not excludable) is a chance of
+    # reproducing a real person.
+    candidates: dict[str, list[list[str]]] = {
+        "abu": [["ابو" + name for name in female], ["ابو" + stem for stem in stems]],
+        "al": [
+            ["ال" + stem + "اني" for stem in consonant_end]
+            + ["ال" + stem[:-1] + "اوي" for stem in stems if stem.endswith("ة")],
+            ["ال" + stem + "ي" for stem in consonant_end],
+        ],
+        "plain": [[stem + "ي" for stem in consonant_end]],
+    }
     # A fixed shuffle so that the most common families are not all built on محمد and احمد.
     order_rng = np.random.default_rng(20231007)
     pools: dict[str, list[str]] = {}
-    for kind, names in candidates.items():
-        unused = [name for name in names if name not in real_names]
-        pools[kind] = [unused[i] for i in order_rng.permutation(len(unused))]
+    for kind, tiers in candidates.items():
+        pools[kind] = []
+        for tier in tiers:
+            unused = list(dict.fromkeys(name for name in tier if name not in real_names))
+            pools[kind].extend(unused[i] for i in order_rng.permutation(len(unused)))
     taken: set[str] = set()
     made: list[tuple[str, int]] = []
     cursor = {kind: 0 for kind in pools}
