@@ -1,0 +1,343 @@
+"""Gibbs sampler of the Dirichlet-process latent-class model (Manrique-Vallier 2016), in numba.
+
+The sampler works on the table of capture patterns, never on individuals: given the class
+weights and list probabilities, the people who share a pattern are split among the classes by one
+multinomial draw, and the unobserved people are drawn as a count (negative binomial under the
+1/N prior) and split the same way. A sweep therefore costs the same for 400 people or 4 million.
+
+All randomness comes from numba's generator seeded at the start of the chain, so one chain's
+numbers depend on its seed only, whichever thread runs it. The kernel releases the GIL, so
+chains run in parallel threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+# Above this Poisson mean the number of unobserved people is drawn from the normal approximation:
+# integers would overflow long before memory does (nothing is allocated per person).
+_POISSON_NORMAL_FROM = 1e15
+# A stick proportion this close to 1 would make log(1 - V) infinite in the concentration update.
+_STICK_CEILING = 1.0 - 1e-12
+_LOG4 = math.log(4.0)
+# Below this many people per class still to visit, people are placed one by one.
+_PER_PERSON_BELOW = 2
+_CHENG_BOUND = 1.0 + math.log(5.0)
+
+
+@njit(cache=True, nogil=True)
+def _beta(a: float, b: float) -> float:
+    """Beta draw, specialised because it is most of a sweep's cost.
+
+    The closed forms for a or b equal to 1 cover every empty class under the default uniform
+    prior (most classes in most sweeps); Cheng's (1978) rejection algorithm BB covers both
+    parameters above 1 with two uniforms a try instead of two gamma draws.
+    """
+    if a == 1.0:
+        return 1.0 - np.random.random() ** (1.0 / b)
+    if b == 1.0:
+        return np.random.random() ** (1.0 / a)
+    if a > 1.0 and b > 1.0:
+        return _beta_cheng(a, b)
+    x = np.random.standard_gamma(a)
+    y = np.random.standard_gamma(b)
+    return x / (x + y)
+
+
+@njit(cache=True, nogil=True)
+def _beta_cheng(a: float, b: float) -> float:
+    """Cheng's algorithm BB, valid when both parameters exceed 1."""
+    small = min(a, b)
+    large = max(a, b)
+    total = small + large
+    scale = math.sqrt((total - 2.0) / (2.0 * small * large - total))
+    shift = small + 1.0 / scale
+    while True:
+        u1 = np.random.random()
+        u2 = np.random.random()
+        if u1 <= 0.0 or u1 >= 1.0:
+            continue
+        v = scale * math.log(u1 / (1.0 - u1))
+        w = small * math.exp(v) if v < 700.0 else math.inf
+        z = u1 * u1 * u2
+        r = shift * v - _LOG4
+        s = small + r - w
+        # quick acceptance (a bound on the log test) before the exact one
+        if s + _CHENG_BOUND >= 5.0 * z:
+            break
+        t = math.log(z)
+        if s > t:
+            break
+        if r + total * math.log(total / (large + w)) >= t:
+            break
+    if math.isinf(w):
+        return 1.0 if small == a else 0.0
+    return w / (large + w) if small == a else large / (large + w)
+
+
+@njit(cache=True, nogil=True)
+def _binomial(n: np.int64, p: float) -> np.int64:
+    """Binomial draw: sequential inversion when the mean is small (most class splits), numba's
+    own algorithm otherwise."""
+    if n * p > 12.0 or n * (1.0 - p) <= 12.0:
+        return np.int64(np.random.binomial(n, p))
+    q = 1.0 - p
+    ratio = p / q
+    step = (n + 1) * ratio
+    prob = math.exp(n * math.log1p(-p))
+    u = np.random.random()
+    x = 0
+    while u > prob:
+        u -= prob
+        x += 1
+        if x > n:
+            # u landed in the rounding gap of the cumulative sum: start over
+            u = np.random.random()
+            x = 0
+            prob = math.exp(n * math.log1p(-p))
+            continue
+        prob *= step / x - ratio
+    return np.int64(x)
+
+
+@njit(cache=True, nogil=True)
+def _multinomial_into(
+    count: np.int64,
+    weights: NDArray[np.float64],
+    total: float,
+    order: NDArray[np.int64],
+    out: NDArray[np.int64],
+) -> None:
+    """Split ``count`` among classes with probabilities ``weights / total``.
+
+    Classes are visited in ``order`` (heaviest first, so the count runs out early) with one
+    binomial each; once few people remain, each is placed by one uniform, which is cheaper than
+    a binomial per remaining class.
+    """
+    n_classes = weights.size
+    out[:] = 0
+    remaining = count
+    mass_left = total
+    for i in range(n_classes):
+        if remaining == 0:
+            return
+        k = order[i]
+        if remaining <= _PER_PERSON_BELOW * (n_classes - i):
+            _categorical_into(remaining, weights, mass_left, order, i, out)
+            return
+        if i == n_classes - 1 or mass_left <= 0.0:
+            out[k] = remaining
+            return
+        p = weights[k] / mass_left
+        if p >= 1.0:
+            drawn = remaining
+        elif p <= 0.0:
+            drawn = np.int64(0)
+        else:
+            drawn = _binomial(remaining, p)
+        out[k] = drawn
+        remaining -= drawn
+        mass_left -= weights[k]
+
+
+@njit(cache=True, nogil=True)
+def _categorical_into(
+    count: np.int64,
+    weights: NDArray[np.float64],
+    mass_left: float,
+    order: NDArray[np.int64],
+    start: int,
+    out: NDArray[np.int64],
+) -> None:
+    """Place ``count`` people one by one among the classes ``order[start:]``."""
+    n_classes = weights.size
+    last = order[start]
+    for i in range(start, n_classes):
+        if weights[order[i]] > 0.0:
+            last = order[i]
+    for _ in range(count):
+        u = np.random.random() * mass_left
+        chosen = last  # rounding can leave u above the running sum: the last class takes it
+        acc = 0.0
+        for i in range(start, n_classes):
+            acc += weights[order[i]]
+            if u < acc:
+                chosen = order[i]
+                break
+        out[chosen] += 1
+
+
+@njit(cache=True, nogil=True)
+def _order_by_weight(pi: NDArray[np.float64], order: NDArray[np.int64]) -> None:
+    """Class indices by decreasing weight (insertion sort: K is small, the order changes little)."""
+    for i in range(order.size):
+        order[i] = i
+    for i in range(1, order.size):
+        k = order[i]
+        j = i - 1
+        while j >= 0 and pi[order[j]] < pi[k]:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = k
+
+
+@njit(cache=True, nogil=True)
+def run_chain(
+    seed: int,
+    pattern_masks: NDArray[np.int64],
+    pattern_counts: NDArray[np.int64],
+    n_lists: int,
+    n_classes: int,
+    list_prior: tuple[float, float],
+    alpha_prior: tuple[float, float],
+    burn_in: int,
+    n_keep: int,
+    thin: int,
+    out_n: NDArray[np.int64],
+    out_occupied: NDArray[np.int64],
+    out_alpha: NDArray[np.float64],
+) -> int:
+    """Run one chain, writing kept draws into the ``out_`` arrays.
+
+    Returns how many sweeps drew the unobserved count from the normal approximation (0 unless
+    the posterior of N is absurdly wide).
+    """
+    # numba keeps one Mersenne Twister per thread; seeding it here makes the chain a function
+    # of its seed alone, whatever thread runs it (a thread runs one chain at a time)
+    np.random.seed(seed)
+    n_patterns = pattern_masks.size
+    n_observed = pattern_counts.sum()
+    a_list, b_list = list_prior
+    a_alpha, b_alpha = alpha_prior
+
+    # start from moderate list probabilities and equal class weights
+    lam = np.empty((n_lists, n_classes))
+    for j in range(n_lists):
+        for k in range(n_classes):
+            lam[j, k] = 0.2 + 0.6 * np.random.random()
+    pi = np.full(n_classes, 1.0 / n_classes)
+    alpha = 1.0
+
+    bits = np.zeros((n_patterns, n_lists), dtype=np.bool_)
+    for p in range(n_patterns):
+        for j in range(n_lists):
+            bits[p, j] = (pattern_masks[p] >> j) & 1 == 1
+
+    weights = np.empty(n_classes)
+    split = np.empty(n_classes, dtype=np.int64)
+    class_size = np.empty(n_classes, dtype=np.int64)
+    on_list = np.empty((n_lists, n_classes), dtype=np.int64)
+    order = np.empty(n_classes, dtype=np.int64)
+    normal_draws = 0
+
+    total_sweeps = burn_in + n_keep * thin
+    kept = 0
+    for sweep in range(total_sweeps):
+        class_size[:] = 0
+        on_list[:, :] = 0
+        _order_by_weight(pi, order)
+
+        # observed people: class counts within each pattern
+        for p in range(n_patterns):
+            total = 0.0
+            for k in range(n_classes):
+                w = pi[k]
+                for j in range(n_lists):
+                    w *= lam[j, k] if bits[p, j] else 1.0 - lam[j, k]
+                weights[k] = w
+                total += w
+            if total <= 0.0:
+                # every class gives this pattern probability below the float range: use logs
+                _log_weights(pi, lam, bits[p], weights)
+                total = weights.sum()
+            _multinomial_into(pattern_counts[p], weights, total, order, split)
+            for k in range(n_classes):
+                m = split[k]
+                if m:
+                    class_size[k] += m
+                    for j in range(n_lists):
+                        if bits[p, j]:
+                            on_list[j, k] += m
+
+        # unobserved people: their number, then their classes
+        p_missed = 0.0
+        for k in range(n_classes):
+            w = pi[k]
+            for j in range(n_lists):
+                w *= 1.0 - lam[j, k]
+            weights[k] = w
+            p_missed += w
+        p_missed = min(p_missed, 1.0)
+        n_missing = np.int64(0)
+        if p_missed > 0.0:
+            if p_missed >= 1.0:
+                rate = math.inf
+            else:
+                rate = np.random.gamma(float(n_observed), p_missed / (1.0 - p_missed))
+            if rate < _POISSON_NORMAL_FROM:
+                n_missing = np.int64(np.random.poisson(rate))
+            else:
+                normal_draws += 1
+                draw = rate + math.sqrt(rate) * np.random.standard_normal()
+                n_missing = np.int64(min(draw, 9.0e18))
+            _multinomial_into(n_missing, weights, p_missed, order, split)
+            for k in range(n_classes):
+                class_size[k] += split[k]
+
+        # list probabilities per class
+        for j in range(n_lists):
+            for k in range(n_classes):
+                s = float(on_list[j, k])
+                lam[j, k] = _beta(a_list + s, b_list + float(class_size[k]) - s)
+
+        # stick-breaking weights, truncated at n_classes
+        after = float(class_size.sum())
+        log_rest = 0.0
+        remaining_stick = 1.0
+        for k in range(n_classes):
+            after -= class_size[k]
+            if k == n_classes - 1:
+                v = 1.0
+            else:
+                v = min(_beta(1.0 + class_size[k], alpha + after), _STICK_CEILING)
+                log_rest += math.log1p(-v)
+            pi[k] = v * remaining_stick
+            remaining_stick *= 1.0 - v
+
+        # concentration of the Dirichlet process
+        alpha = np.random.gamma(a_alpha + n_classes - 1.0, 1.0 / (b_alpha - log_rest))
+
+        if sweep >= burn_in and (sweep - burn_in) % thin == thin - 1:
+            out_n[kept] = n_observed + n_missing
+            occupied = 0
+            for k in range(n_classes):
+                if class_size[k] > 0:
+                    occupied += 1
+            out_occupied[kept] = occupied
+            out_alpha[kept] = alpha
+            kept += 1
+    return normal_draws
+
+
+@njit(cache=True, nogil=True)
+def _log_weights(
+    pi: NDArray[np.float64],
+    lam: NDArray[np.float64],
+    bits: NDArray[np.bool_],
+    weights: NDArray[np.float64],
+) -> None:
+    """Class weights of one pattern computed in logs and rescaled so the largest is 1."""
+    n_classes = pi.size
+    best = -math.inf
+    for k in range(n_classes):
+        w = math.log(pi[k]) if pi[k] > 0.0 else -math.inf
+        for j in range(bits.size):
+            w += math.log(lam[j, k]) if bits[j] else math.log1p(-lam[j, k])
+        weights[k] = w
+        best = max(best, w)
+    for k in range(n_classes):
+        weights[k] = math.exp(weights[k] - best)
