@@ -73,9 +73,12 @@ def _run_chunk(
 
 
 def bca_interval(
-    replicates: NDArray[np.float64], estimate: float, acceleration: float, probs: NDArray[np.float64]
+    replicates: NDArray[np.float64],
+    estimate: float,
+    acceleration: float,
+    probs: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """BCa quantiles of the bootstrap replicates (SparseMSE ``bcaconfvalues``; R type-8 quantiles)."""
+    """BCa quantiles of the replicates (SparseMSE ``bcaconfvalues``, R type-8 quantiles)."""
     below = float(np.mean(replicates < estimate))
     if below in (0.0, 1.0):
         raise UncountedError(

@@ -197,7 +197,7 @@ def _prepare(support: NDArray[np.bool_], model: HierarchicalModel) -> _Prepared:
     indicators = term_indicators(model.n_lists)
     terms = np.array(model.terms, dtype=np.int64)
     inside = indicators[:, terms]
-    has_data = (inside & support[:, None]).any(axis=0)
+    has_data: NDArray[np.bool_] = np.asarray((inside & support[:, None]).any(axis=0))
     empty: list[int] = []
     empty_lists: list[int] = []
     kept = np.ones(support.size, dtype=bool)
@@ -210,7 +210,7 @@ def _prepare(support: NDArray[np.bool_], model: HierarchicalModel) -> _Prepared:
             empty.append(term)
         kept &= ~column
     # A term whose cells were all removed by an empty sub-term carries no information either.
-    alive = has_data & (inside & kept[:, None]).any(axis=0)
+    alive: NDArray[np.bool_] = np.asarray(has_data & (inside & kept[:, None]).any(axis=0))
     fitted = [t for t, a in zip(model.terms, alive, strict=True) if a]
     design = design_matrix(model, fitted)[kept]
     n_par = design.shape[1]

@@ -46,7 +46,8 @@ def _irls(
     converged = False
     iterations = 0
     hessian = np.eye(n_par)
-    for iterations in range(1, max_iter + 1):
+    for _ in range(max_iter):
+        iterations += 1
         z = eta + (y - mu) / mu
         hessian = np.zeros((n_par, n_par))
         score = np.zeros(n_par)
@@ -61,7 +62,7 @@ def _irls(
         for a in range(n_par):
             for b in range(a):
                 hessian[a, b] = hessian[b, a]
-        beta = np.linalg.solve(hessian, score)
+        beta = np.asarray(np.linalg.solve(hessian, score), dtype=np.float64)
         eta = x @ beta
         for i in range(n_cells):
             if eta[i] > _ETA_CAP:
@@ -81,7 +82,7 @@ def _irls(
             if xa != 0.0:
                 for b in range(n_par):
                     hessian[a, b] += xa * x[i, b]
-    covariance = np.linalg.inv(hessian)
+    covariance = np.asarray(np.linalg.inv(hessian), dtype=np.float64)
     return beta, mu, deviance, iterations, converged, covariance
 
 

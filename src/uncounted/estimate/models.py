@@ -177,7 +177,9 @@ def term_indicators(n_lists: int) -> NDArray[np.bool_]:
     return table
 
 
-def design_matrix(model: HierarchicalModel, terms: Sequence[int] | None = None) -> NDArray[np.float64]:
+def design_matrix(
+    model: HierarchicalModel, terms: Sequence[int] | None = None
+) -> NDArray[np.float64]:
     """Design of the Poisson GLM on the 2^J - 1 observable cells (rows in bitmask order 1..).
 
     Column 0 is the intercept (the log expected count of the unobserved cell, whose row would be

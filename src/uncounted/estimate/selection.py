@@ -31,7 +31,6 @@ from uncounted.estimate.models import (
     term_order,
     two_list_terms,
 )
-from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 
 Criterion = Literal["aic", "bic"]
@@ -58,7 +57,9 @@ class ModelRecord:
         return asdict(self)
 
 
-def _record(check: ModelCheck, fitted: ModelFit | None, p_value: float | None = None) -> ModelRecord:
+def _record(
+    check: ModelCheck, fitted: ModelFit | None, p_value: float | None = None
+) -> ModelRecord:
     return ModelRecord(
         model=str(check.model),
         verdict=check.verdict,
