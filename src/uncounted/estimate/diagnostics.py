@@ -56,7 +56,9 @@ def rank_normalize(draws: ArrayLike) -> NDArray[np.float64]:
 def rhat_basic(draws: ArrayLike) -> float:
     """Classic potential scale reduction of already-split chains (no splitting here)."""
     array = _as_chains(draws)
-    n = array.shape[1]
+    n_chains, n = array.shape
+    if n_chains < 2 or n < 2:
+        return math.nan
     within = float(np.mean(np.var(array, axis=1, ddof=1)))
     between = n * float(np.var(np.mean(array, axis=1), ddof=1))
     if not within > 0:
