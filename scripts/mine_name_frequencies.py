@@ -87,7 +87,11 @@ def write_tables(
 ) -> tuple[int, int]:
     out.mkdir(parents=True, exist_ok=True)
     kept = sorted(
-        ((part, sex, token, n) for (part, sex, token), n in token_people.items() if n >= MIN_PEOPLE),
+        (
+            (part, sex, token, n)
+            for (part, sex, token), n in token_people.items()
+            if n >= MIN_PEOPLE
+        ),
         key=lambda row: (row[0], row[1], -row[3], row[2]),
     )
     with (out / "name_tokens.tsv").open("w", encoding="utf-8", newline="") as handle:
@@ -110,7 +114,9 @@ def main() -> None:
     args = parser.parse_args()
     token_people, age_people, used = mine(args.source)
     kept, total = write_tables(token_people, age_people, args.out)
-    print(f"{used} names used; kept {kept} of {total} (part, token) pairs with >= {MIN_PEOPLE} people")
+    print(
+        f"{used} names used; kept {kept} of {total} (part, token) pairs with >= {MIN_PEOPLE} people"
+    )
 
 
 if __name__ == "__main__":

@@ -54,7 +54,9 @@ def test_dependence_between_lists_has_the_configured_sign(sim6: Simulation) -> N
 def test_without_latent_or_dependence_lists_are_independent() -> None:
     fmt = ListFormat(columns=(("name", "name_ar"),))
     designs = tuple(
-        ListDesign(name=f"list{i}", script="arabic", capture_rate=0.4, format=fmt, latent_loading=0.0)
+        ListDesign(
+            name=f"list{i}", script="arabic", capture_rate=0.4, format=fmt, latent_loading=0.0
+        )
         for i in range(2)
     )
     sim = simulate_conflict(ConflictConfig(n_victims=30000, lists=designs, seed=5))

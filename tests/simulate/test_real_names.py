@@ -18,7 +18,9 @@ pytestmark = pytest.mark.realdata
 
 def _real_names(shared_data: Path) -> set[str]:
     files = sorted((shared_data / "gaza-moh-releases-alexschell").glob("fatalities_*.csv"))
-    files += sorted((shared_data / "techforpalestine-palestine-datasets").glob("*killed-in-gaza.csv"))
+    files += sorted(
+        (shared_data / "techforpalestine-palestine-datasets").glob("*killed-in-gaza.csv")
+    )
     if not files:
         pytest.skip("no real lists under ../shared/data")
     names: set[str] = set()

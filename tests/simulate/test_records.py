@@ -25,7 +25,13 @@ def _has(errors: pd.Series, code: str) -> pd.Series:
 
 def test_packaged_table_has_only_common_single_tokens() -> None:
     counts = read_token_counts()
-    assert {("given", "M"), ("given", "F"), ("father", ""), ("grandfather", ""), ("family", "")} <= set(counts)
+    assert {
+        ("given", "M"),
+        ("given", "F"),
+        ("father", ""),
+        ("grandfather", ""),
+        ("family", ""),
+    } <= set(counts)
     for entries in counts.values():
         for token, people in entries:
             assert people >= 5
@@ -57,11 +63,13 @@ def test_ids_are_valid_except_where_an_error_was_injected(sim4: Simulation) -> N
 def test_error_rates_are_roughly_as_configured(sim6: Simulation) -> None:
     design = sim6.designs[0]
     rates = design.errors
-    table, truth = _truth(sim6, design.name)
+    _table, truth = _truth(sim6, design.name)
     has_id = sim6.population.id_number[truth["person"]] != ""
     missing = _has(truth["errors"], "id_missing")
     assert missing[has_id].mean() == pytest.approx(rates.id_missing, abs=0.01)
-    assert truth["errors"].str.contains("duplicate").mean() == pytest.approx(rates.duplicate, abs=0.006)
+    assert truth["errors"].str.contains("duplicate").mean() == pytest.approx(
+        rates.duplicate, abs=0.006
+    )
     assert _has(truth["errors"], "dob_placeholder").mean() == pytest.approx(
         rates.dob_placeholder, abs=0.01
     )

@@ -6,6 +6,7 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -50,11 +51,11 @@ def test_written_files_agree_with_the_truth(sim4: Simulation, tmp_path: Path) ->
         extra = mine["extra_copy"] == "1"
         assert mine.loc[~extra, "person_id"].is_unique
         assert set(mine.loc[extra, "person_id"]) <= set(mine.loc[~extra, "person_id"])
-    assert [f["file"] for f in manifest["files"]][-1] == "truth.json"  # type: ignore[index]
+    assert [f["file"] for f in manifest["files"]][-1] == "truth.json"
 
 
 def test_totals_add_up_over_strata_and_patterns(sim4: Simulation) -> None:
-    summary = sim4.summary()
+    summary: dict[str, Any] = sim4.summary()
     strata = summary["strata"]
     assert isinstance(strata, list) and len(strata) == 3 * 2 * 5
     assert sum(s["total"] for s in strata) == summary["true_total"]
@@ -63,7 +64,7 @@ def test_totals_add_up_over_strata_and_patterns(sim4: Simulation) -> None:
     assert isinstance(patterns, dict) and len(patterns) == 2**4
     assert sum(patterns.values()) == summary["true_total"]
     assert patterns["0000"] == summary["unobserved"] > 0
-    for index, entry in enumerate(summary["lists"]):  # type: ignore[arg-type]
+    for index, entry in enumerate(summary["lists"]):
         assert sum(s["per_list"][entry["name"]] for s in strata) == entry["persons"]
         on = sum(n for pattern, n in patterns.items() if pattern[index] == "1")
         assert on == entry["persons"]

@@ -20,7 +20,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def effect_mask(population: Population, key: str) -> np.ndarray:
-    """Which victims an ``effects`` key such as ``age=0-17`` or ``period=2024-05..2024-08`` covers."""
+    """Which victims an ``effects`` key (``age=0-17``, ``period=2024-05..2024-08``) covers."""
     variable, _, value = key.partition("=")
     if variable == "age" and value in AGE_GROUPS:
         return population.age_group() == AGE_GROUPS.index(value)

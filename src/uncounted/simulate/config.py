@@ -64,7 +64,9 @@ class RecordingErrors:
 
     def scaled(self, factor: float) -> RecordingErrors:
         """The same error profile with every rate multiplied by ``factor`` (capped at 1)."""
-        values = {name: min(1.0, getattr(self, name) * factor) for name in self.__dataclass_fields__}
+        values = {
+            name: min(1.0, getattr(self, name) * factor) for name in self.__dataclass_fields__
+        }
         return RecordingErrors(**values)
 
 
@@ -254,7 +256,11 @@ CIVIL_DEFENCE = ListDesign(
         date_format="%d-%m-%Y",
         place_style="town_ar",
     ),
-    effects={"governorate=North Gaza": 0.6, "governorate=Gaza": 0.4, "period=2023-10..2023-12": 0.5},
+    effects={
+        "governorate=North Gaza": 0.6,
+        "governorate=Gaza": 0.4,
+        "period=2023-10..2023-12": 0.5,
+    },
     depends_on={"moh_hospitals": -0.8, "family_reports": 0.5},
     latent_loading=0.2,
     spaced_compound_share=0.3,

@@ -99,4 +99,3 @@ def recorded_age(
     rounded = 5 * np.floor((age + 2.5) / 5).astype(int)
     heaped = heap & (rounded != age)
     return np.where(heap, rounded, age), drifted, heaped
-

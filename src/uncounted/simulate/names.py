@@ -101,7 +101,9 @@ def _family_class(token: str) -> str:
     return "plain"
 
 
-def synthetic_family_names(counts: dict[tuple[str, str], list[tuple[str, int]]]) -> list[tuple[str, int]]:
+def synthetic_family_names(
+    counts: dict[tuple[str, str], list[tuple[str, int]]],
+) -> list[tuple[str, int]]:
     """Invented family names with the real frequency profile, none equal to a real one.
 
     The same tables always give the same names: the vocabulary does not depend on the seed.
@@ -110,7 +112,9 @@ def synthetic_family_names(counts: dict[tuple[str, str], list[tuple[str, int]]])
     real_names = {token for token, _ in real}
     stems = [
         token
-        for token, _ in counts[("father", "")] + counts[("grandfather", "")] + counts[("given", "M")]
+        for token, _ in counts[("father", "")]
+        + counts[("grandfather", "")]
+        + counts[("given", "M")]
         if not token.startswith(("عبد", "ابو", "ال")) and "ال" not in token[2:] and len(token) >= 3
     ]
     stems = list(dict.fromkeys(stems))
@@ -248,10 +252,9 @@ def split_word(text: str, rng: np.random.Generator) -> str:
         return text
     i = long_words[int(rng.integers(len(long_words)))]
     word = words[i]
-    if word.startswith("ال") and rng.random() < 0.5:
-        cut = 2
-    else:
-        cut = int(rng.integers(1, len(word)))
+    # PDF extraction most often detaches the article.
+    detach_article = word.startswith("ال") and rng.random() < 0.5
+    cut = 2 if detach_article else int(rng.integers(1, len(word)))
     words[i] = word[:cut] + " " + word[cut:]
     return " ".join(words)
 

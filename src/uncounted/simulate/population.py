@@ -155,7 +155,9 @@ def _ages_and_sexes(
     alone = role == SINGLE
     if alone.any():
         table = read_age_table()
-        male_share = table[MALE][1][15:].sum() / (table[MALE][1][15:].sum() + table[FEMALE][1][15:].sum())
+        male_share = table[MALE][1][15:].sum() / (
+            table[MALE][1][15:].sum() + table[FEMALE][1][15:].sum()
+        )
         alone_sex = np.where(rng.random(int(alone.sum())) < male_share, MALE, FEMALE)
         alone_age = np.empty(int(alone.sum()), dtype=int)
         for s in (MALE, FEMALE):
@@ -185,7 +187,9 @@ def _death_dates(
     for index, w in enumerate(waves):
         picks = wave == index
         weights = np.array(w.places, dtype=float)
-        governorate[picks] = rng.choice(len(GOVERNORATES), size=int(picks.sum()), p=weights / weights.sum())
+        governorate[picks] = rng.choice(
+            len(GOVERNORATES), size=int(picks.sum()), p=weights / weights.sum()
+        )
     return dod, governorate
 
 
@@ -333,8 +337,10 @@ def make_population(
     governorate = gov_household[household]
     town = _towns(rng, gov_household)[household]
     days_into_year = rng.integers(0, 365, n)
-    dob = dod - (age * 365.2425).astype(int).astype("timedelta64[D]") - days_into_year.astype(
-        "timedelta64[D]"
+    dob = (
+        dod
+        - (age * 365.2425).astype(int).astype("timedelta64[D]")
+        - days_into_year.astype("timedelta64[D]")
     )
     age = years_between(dob, dod)
     birth_year = dob.astype("datetime64[Y]").astype(int) + 1970

@@ -74,7 +74,9 @@ def _flags(rng: np.random.Generator, rate: float, n: int) -> np.ndarray:
 
 
 def _join(columns: list[np.ndarray]) -> np.ndarray:
-    return np.array([" ".join(p for p in parts if p) for parts in zip(*columns, strict=True)], dtype=object)
+    return np.array(
+        [" ".join(p for p in parts if p) for parts in zip(*columns, strict=True)], dtype=object
+    )
 
 
 def _pick_part(rng: np.random.Generator, parts: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
@@ -115,8 +117,14 @@ def build_list(
     note(err.relative_id(ids, _flags(rng, errors.id_of_relative, m) & ~missing_id, person,
                          household_start, household_size, population.id_number, rng),
          "id_of_relative")  # fmt: skip
-    note(err.one_digit_off(ids, _flags(rng, errors.id_digit_wrong, m) & ~missing_id, rng), "id_digit_wrong")
-    note(err.transpose_digits(ids, _flags(rng, errors.id_transposed, m) & ~missing_id, rng), "id_transposed")
+    note(
+        err.one_digit_off(ids, _flags(rng, errors.id_digit_wrong, m) & ~missing_id, rng),
+        "id_digit_wrong",
+    )
+    note(
+        err.transpose_digits(ids, _flags(rng, errors.id_transposed, m) & ~missing_id, rng),
+        "id_transposed",
+    )
     ids[missing_id] = ""
     note(missing_id, "id_missing")
     fields["id_number"] = ids
@@ -147,7 +155,9 @@ def build_list(
     governorate = population.governorate[person].copy()
     town = population.town[person].copy()
     place_wrong = _flags(rng, errors.place_wrong, m)
-    neighbour = np.clip(governorate + np.where(rng.random(m) < 0.5, -1, 1), 0, len(GOVERNORATES) - 1)
+    neighbour = np.clip(
+        governorate + np.where(rng.random(m) < 0.5, -1, 1), 0, len(GOVERNORATES) - 1
+    )
     neighbour = np.where(neighbour == governorate, 1 if len(GOVERNORATES) > 1 else 0, neighbour)
     town_gov = np.array([t[0] for t in TOWNS])
     first_town = np.array([int(np.flatnonzero(town_gov == g)[0]) for g in range(len(GOVERNORATES))])
@@ -214,7 +224,9 @@ def _row_order(
     elif design.order == "date_of_death":
         key = dod[shuffled].astype(np.int64)
     else:
-        name = fields.get("name_ar", fields.get("name_latin", fields.get("given_ar")))
+        name = fields.get("name_ar", fields.get("name_latin"))
+        if name is None:
+            return shuffled
         key = np.argsort(np.argsort(name[shuffled].astype(str), kind="stable"), kind="stable")
     return shuffled[np.argsort(key, kind="stable")]
 
@@ -224,7 +236,9 @@ def _format_dates(dates: np.ndarray, date_format: str) -> np.ndarray:
     return text.to_numpy(dtype=object)
 
 
-def _places(style: str, governorate: np.ndarray, town: np.ndarray, spelling: np.ndarray) -> np.ndarray:
+def _places(
+    style: str, governorate: np.ndarray, town: np.ndarray, spelling: np.ndarray
+) -> np.ndarray:
     if style == "governorate_en":
         table = np.array(GOVERNORATE_SPELLINGS_EN, dtype=object)
         return table[governorate, spelling]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,9 @@ class Simulation:
 
     def person_ids(self) -> np.ndarray:
         width = max(7, len(str(self.population.size)))
-        return np.array([f"P{i:0{width}d}" for i in range(1, self.population.size + 1)], dtype=object)
+        return np.array(
+            [f"P{i:0{width}d}" for i in range(1, self.population.size + 1)], dtype=object
+        )
 
     def capture_patterns(self) -> np.ndarray:
         """Per victim, a string of 0/1 per list in list order ("1010")."""
@@ -99,7 +102,7 @@ class Simulation:
         columns = ["list", "row_number", "person_id", "extra_copy", "errors"]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         """The true totals: overall, per list, per stratum and per capture pattern."""
         pop = self.population
         patterns = self.capture_patterns()

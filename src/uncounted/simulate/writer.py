@@ -10,11 +10,24 @@ import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pandas as pd
 
 from uncounted.simulate.population import Progress
 from uncounted.simulate.simulation import Simulation
+
+
+class Manifest(TypedDict):
+    """What ``write_simulation`` wrote: the config, each list's layout, each file's digest."""
+
+    generator: str
+    config: dict[str, Any]
+    # name, file, script, columns {header: field}, sex_labels [male, female], date_format,
+    # place_style: enough to build an ingest mapping for the list.
+    lists: list[dict[str, Any]]
+    # file, kind (list, truth_rows, truth_persons, truth_summary), list, rows, sha256.
+    files: list[dict[str, Any]]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -38,18 +51,18 @@ def _write_json(data: object, path: Path) -> None:
 
 def write_simulation(
     sim: Simulation, outdir: str | Path, progress: Progress | None = None
-) -> dict[str, object]:
+) -> Manifest:
     """Write ``<list>.csv`` per list, ``truth.csv``, ``persons.csv``, ``truth.json`` and
     ``manifest.json`` into ``outdir`` (created if needed). Returns the manifest."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    files: list[dict[str, object]] = []
+    files: list[dict[str, Any]] = []
     steps = len(sim.lists) + 3
     done = 0
 
     def record(path: Path, kind: str, rows: int | None, list_name: str | None = None) -> None:
         nonlocal done
-        entry: dict[str, object] = {"file": path.name, "kind": kind}
+        entry: dict[str, Any] = {"file": path.name, "kind": kind}
         if list_name is not None:
             entry["list"] = list_name
         if rows is not None:
@@ -73,7 +86,7 @@ def write_simulation(
     record(out / "persons.csv", "truth_persons", len(persons))
     _write_json(sim.summary(), out / "truth.json")
     record(out / "truth.json", "truth_summary", None)
-    manifest: dict[str, object] = {
+    manifest: Manifest = {
         "generator": "uncounted.simulate",
         "config": asdict(sim.config),
         "lists": [
