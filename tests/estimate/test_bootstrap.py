@@ -23,7 +23,7 @@ REFERENCE_BCA = {
 #: Independent 1,000-replicate runs per table: the reference is one such run, and its BCa
 #: lower end sits at an extreme percentile (0.01%-0.3%) of the replicates, so a single run
 #: scatters by several percent; we compare with the mean and spread of many runs.
-RUNS = 4
+RUNS = 6
 
 
 def _table(mse_tables: Path, name: str) -> CaptureTable:
