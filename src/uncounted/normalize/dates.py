@@ -118,7 +118,7 @@ def age_at(birth: BirthDate, on: dt.date) -> float:
 
 
 def completed_years(birth: BirthDate, on: dt.date) -> int | None:
-    """Age in whole years as a list prints it; ``None`` when a year-only birth makes it ambiguous."""
+    """Age in whole years as lists print it; ``None`` when a year-only birth leaves it open."""
     low, high = age_range_at(birth, on)
     return int(low) if int(low) == int(high) else None
 

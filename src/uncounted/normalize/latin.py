@@ -25,7 +25,7 @@ _SPACES: Final = re.compile(r"[\s-]+")
 # ("a-Rahman", "ash-Shawa", "ad-Din").
 _ARTICLES: Final = frozenset(
     {"al", "el", "il", "ul", "a", "e", "as", "ash", "ad", "ar", "an", "at", "az", "adh", "ath",
-     "es", "ed", "er", "en", "et", "ez", "ed"}
+     "es", "ed", "er", "en", "et", "ez"}
 )
 # Articles that may be written glued to the following word without a hyphen.
 _GLUED_ARTICLE: Final = re.compile(r"^(?:al|el)(?=[b-df-hj-np-tv-z][a-z]{3,}$)")
