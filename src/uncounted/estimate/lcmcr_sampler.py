@@ -25,7 +25,11 @@ _POISSON_NORMAL_FROM = 1e15
 _STICK_CEILING = 1.0 - 1e-12
 _LOG4 = math.log(4.0)
 # Below this many people per class still to visit, people are placed one by one.
-_PER_PERSON_BELOW = 2
+_PER_PERSON_BELOW = 1
+# Starting state and warm-up, as in the R package.
+_START_HEAVY_CLASSES = 4
+_START_ALPHA = 0.3
+_WARM_UP = 500
 _CHENG_BOUND = 1.0 + math.log(5.0)
 
 
@@ -172,6 +176,16 @@ def _categorical_into(
 
 
 @njit(cache=True, nogil=True)
+def _sort_classes(
+    pi: NDArray[np.float64], lam: NDArray[np.float64], order: NDArray[np.int64]
+) -> None:
+    """Relabel classes by decreasing weight, so the truncated last class is the lightest."""
+    _order_by_weight(pi, order)
+    pi[:] = pi[order].copy()
+    lam[:, :] = lam[:, order].copy()
+
+
+@njit(cache=True, nogil=True)
 def _order_by_weight(pi: NDArray[np.float64], order: NDArray[np.int64]) -> None:
     """Class indices by decreasing weight (insertion sort: K is small, the order changes little)."""
     for i in range(order.size):
@@ -214,13 +228,29 @@ def run_chain(
     a_list, b_list = list_prior
     a_alpha, b_alpha = alpha_prior
 
-    # start from moderate list probabilities and equal class weights
+    # Start as LCMCR does: every class at the lists' observed capture rates, most weight on a
+    # few classes, and a small concentration held fixed through a warm-up. Started from
+    # spread-out weights, chains can settle in a mode of the truncated model where the
+    # concentration is large and the last class soaks up the leftover weight.
     lam = np.empty((n_lists, n_classes))
     for j in range(n_lists):
+        on_j = 0
+        for p in range(n_patterns):
+            if (pattern_masks[p] >> j) & 1:
+                on_j += pattern_counts[p]
+        rate = min(max(on_j / n_observed, 0.01), 0.99)
         for k in range(n_classes):
-            lam[j, k] = 0.2 + 0.6 * np.random.random()
-    pi = np.full(n_classes, 1.0 / n_classes)
-    alpha = 1.0
+            lam[j, k] = rate
+    pi = np.empty(n_classes)
+    heavy = min(_START_HEAVY_CLASSES, n_classes)
+    for k in range(n_classes):
+        if n_classes == heavy:
+            pi[k] = 1.0 / n_classes
+        elif k < heavy:
+            pi[k] = 0.9 / heavy
+        else:
+            pi[k] = 0.1 / (n_classes - heavy)
+    alpha = _START_ALPHA / n_classes
 
     bits = np.zeros((n_patterns, n_lists), dtype=np.bool_)
     for p in range(n_patterns):
@@ -236,7 +266,9 @@ def run_chain(
 
     total_sweeps = burn_in + n_keep * thin
     kept = 0
-    for sweep in range(total_sweeps):
+    for sweep in range(-_WARM_UP, total_sweeps):
+        if sweep == 0:
+            _sort_classes(pi, lam, order)
         class_size[:] = 0
         on_list[:, :] = 0
         _order_by_weight(pi, order)
@@ -308,8 +340,9 @@ def run_chain(
             pi[k] = v * remaining_stick
             remaining_stick *= 1.0 - v
 
-        # concentration of the Dirichlet process
-        alpha = np.random.gamma(a_alpha + n_classes - 1.0, 1.0 / (b_alpha - log_rest))
+        # concentration of the Dirichlet process (held during the warm-up)
+        if sweep >= 0:
+            alpha = np.random.gamma(a_alpha + n_classes - 1.0, 1.0 / (b_alpha - log_rest))
 
         if sweep >= burn_in and (sweep - burn_in) % thin == thin - 1:
             out_n[kept] = n_observed + n_missing
