@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from uncounted.normalize.bridge import (
+    arabic_latin_skeletons,
+    latin_to_arabic_candidates,
+    match_arabic_latin_token,
+    romanize_arabic,
+    romanize_arabic_name,
+    romanizer_package_available,
+    rule_romanize_arabic,
+)
+
+
+def test_common_names_come_from_the_mined_table() -> None:
+    assert romanize_arabic("محمد")[0] == "muhamad"
+    assert romanize_arabic("محمود")[0] == "mahmud"
+    assert romanize_arabic("عبد الله")[0] == romanize_arabic("عبدالله")[0]
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("محمد", "Mohammed"),
+        ("محمود", "Mahmoud"),
+        ("أحمد", "Ahmed"),
+        ("عبد الله", "Abdullah"),
+        ("الاسطل", "al-Astal"),
+        ("ابراهيم", "Ibrahim"),
+        ("يوسف", "Yousef"),
+    ],
+)
+def test_arabic_and_latin_meet(arabic: str, latin: str) -> None:
+    assert match_arabic_latin_token(arabic, latin) in ("key", "skeleton")
+
+
+def test_muhammad_does_not_match_mahmoud_on_the_key() -> None:
+    assert match_arabic_latin_token("محمد", "Mahmoud") != "key"
+    assert match_arabic_latin_token("محمود", "Mohammed") != "key"
+
+
+def test_unknown_tokens_fall_back_to_rules() -> None:
+    token = "قزقزطوني"  # not a name: never in the table
+    assert romanize_arabic(token, fallback="none") == []
+    assert romanize_arabic(token) == [rule_romanize_arabic(token)]
+    assert rule_romanize_arabic("الاسطل") == "astl"
+    assert rule_romanize_arabic("ابوسمره") == "abusmra"
+
+
+def test_damaged_lam_alef_tokens_are_looked_up_repaired() -> None:
+    assert romanize_arabic("عالء")[0] == romanize_arabic("علاء")[0]
+
+
+def test_reverse_lookup() -> None:
+    assert latin_to_arabic_candidates("Mohammed")[0] == "محمد"
+    assert "الاسطل" in latin_to_arabic_candidates("al-Astal")
+    assert latin_to_arabic_candidates("") == []
+
+
+def test_full_name_helpers() -> None:
+    per_token = romanize_arabic_name("محمد أحمد الأسطل")
+    assert len(per_token) == 3
+    skeletons = arabic_latin_skeletons("محمد أحمد")
+    assert "mhmd" in skeletons[0]
+
+
+def test_optional_package_fallback() -> None:
+    if not romanizer_package_available():
+        pytest.skip("arabic-name-romanizer is not installed")
+    keys = romanize_arabic("مشتهى", fallback="package")
+    assert keys
+    assert romanize_arabic("محمد", fallback="package")[0] == "muhamad"
