@@ -1,0 +1,137 @@
+"""Latent-class MCMC against the R package LCMCR, and the promises around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from uncounted.core.errors import UncountedError
+from uncounted.estimate.lcmcr import LCMCR
+from uncounted.estimate.table import CaptureTable
+
+
+def _table(mse_tables: Path, name: str) -> CaptureTable:
+    return CaptureTable.from_csv(mse_tables / f"{name}.csv")
+
+
+def _check_against_r(
+    result_estimate: float, lower: float, upper: float, ref: tuple[int, int, int]
+) -> None:
+    median, ref_lower, ref_upper = ref
+    assert result_estimate == pytest.approx(median, rel=0.02)
+    assert lower == pytest.approx(ref_lower, rel=0.05)
+    assert upper == pytest.approx(ref_upper, rel=0.05)
+
+
+# LCMCR (K = 10) posterior median and 95% interval from MSE-REFERENCES.md. Run lengths give a
+# bulk ESS of N in the thousands on these tables, so Monte-Carlo error is a fraction of the
+# tolerance whatever the seed.
+@pytest.mark.parametrize(
+    ("name", "reference", "sweeps"),
+    [
+        ("korea", (138, 124, 204), 40_000),
+        ("spina", (727, 680, 813), 100_000),
+        ("congenital", (630, 590, 719), 100_000),
+        ("hav", (513, 366, 864), 150_000),
+        ("new_orleans8", (714, 514, 1072), 100_000),
+    ],
+)
+def test_matches_r_lcmcr(
+    mse_tables: Path, name: str, reference: tuple[int, int, int], sweeps: int
+) -> None:
+    model = LCMCR(n_samples=2000, thin=sweeps // 2000, burn_in=10_000, seed=20240601).fit(
+        _table(mse_tables, name)
+    )
+    result = model.result_
+    assert result.estimate is not None and result.lower is not None and result.upper is not None
+    _check_against_r(result.estimate, result.lower, result.upper, reference)
+    assert result.diagnostics["rhat"] < 1.05
+    assert result.diagnostics["ess_bulk"] > 1000
+    assert not any("chains disagree" in w for w in result.warnings)
+
+
+@pytest.mark.slow
+def test_matches_r_lcmcr_on_slowly_mixing_diabetes(mse_tables: Path) -> None:
+    # N mixes slowly here (one effective draw per ~4,000 sweeps): 4 x 1.2 million sweeps
+    model = LCMCR(n_samples=2000, thin=600, burn_in=20_000, seed=20240602).fit(
+        _table(mse_tables, "diabetes")
+    )
+    result = model.result_
+    assert result.estimate is not None and result.lower is not None and result.upper is not None
+    _check_against_r(result.estimate, result.lower, result.upper, (2401, 2257, 3141))
+    assert result.diagnostics["rhat"] < 1.05
+    assert result.diagnostics["ess_bulk"] > 500
+
+
+def _short(seed: int | None, n_jobs: int = 2, n_chains: int = 3) -> LCMCR:
+    return LCMCR(n_chains=n_chains, n_samples=300, thin=10, burn_in=1000, seed=seed, n_jobs=n_jobs)
+
+
+def test_same_seed_same_draws_bit_for_bit_whatever_the_workers(mse_tables: Path) -> None:
+    table = _table(mse_tables, "spina")
+    a = _short(7).fit(table)
+    b = _short(7).fit(table)
+    c = _short(7, n_jobs=1).fit(table)
+    np.testing.assert_array_equal(a.draws_, b.draws_)
+    np.testing.assert_array_equal(a.draws_, c.draws_)
+    np.testing.assert_array_equal(a.alpha_, c.alpha_)
+    assert a.result_.to_dict() == c.result_.to_dict()
+
+
+def test_different_seeds_and_chains_give_different_draws(mse_tables: Path) -> None:
+    table = _table(mse_tables, "spina")
+    a = _short(7).fit(table)
+    b = _short(8).fit(table)
+    assert not np.array_equal(a.draws_, b.draws_)
+    # chains of one run are not copies of each other
+    assert not np.array_equal(a.draws_[0], a.draws_[1])
+    # a chain's stream depends on its own seed only: adding chains leaves the first ones alone
+    more = _short(7, n_chains=4).fit(table)
+    np.testing.assert_array_equal(more.draws_[:3], a.draws_)
+
+
+def test_draws_are_pooled_into_the_result(mse_tables: Path) -> None:
+    model = _short(1).fit(_table(mse_tables, "korea"))
+    assert model.draws_.shape == (3, 300)
+    assert model.result_.draws is not None
+    assert model.result_.draws.size == 900
+    assert model.result_.estimate == np.median(model.draws_)
+    assert (model.draws_ >= 123).all()
+
+
+def test_truncation_warning_when_classes_run_out(mse_tables: Path) -> None:
+    table = _table(mse_tables, "congenital")
+    tight = LCMCR(n_classes=2, n_samples=500, thin=20, burn_in=2000, seed=3).fit(table)
+    assert tight.result_.diagnostics["share_at_truncation"] > 0.9
+    assert any("truncation binds" in w for w in tight.result_.warnings)
+    roomy = LCMCR(n_classes=10, n_samples=500, thin=20, burn_in=2000, seed=3).fit(
+        _table(mse_tables, "korea")
+    )
+    assert not any("truncation binds" in w for w in roomy.result_.warnings)
+
+
+def test_too_short_a_run_is_flagged(mse_tables: Path) -> None:
+    result = (
+        LCMCR(n_samples=200, thin=1, burn_in=0, seed=4).fit(_table(mse_tables, "diabetes")).result_
+    )
+    assert any("effective sample size" in w for w in result.warnings)
+
+
+def test_unobserved_count_is_not_capped(mse_tables: Path) -> None:
+    # two lists that barely overlap: the posterior of N lies far above 20 times the observed,
+    # where the R package would silently cut it
+    table = CaptureTable.from_patterns(["a", "b"], [(1, 0), (0, 1), (1, 1)], [150, 150, 1])
+    model = LCMCR(n_classes=1, n_samples=1000, thin=5, burn_in=500, seed=5).fit(table)
+    assert np.quantile(model.draws_, 0.9) > 20 * table.observed
+
+
+def test_rejects_bad_settings(mse_tables: Path) -> None:
+    table = _table(mse_tables, "korea")
+    with pytest.raises(UncountedError):
+        LCMCR(n_classes=0).fit(table)
+    with pytest.raises(UncountedError):
+        LCMCR(alpha_prior=(0.0, 1.0)).fit(table)
+    with pytest.raises(UncountedError):
+        LCMCR(thin=0).fit(table)
