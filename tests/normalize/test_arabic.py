@@ -117,3 +117,11 @@ def test_rasm_absorbs_dot_errors() -> None:
 
 def test_many_handles_none() -> None:
     assert normalize_arabic_many(["أحمد", None, ""]) == ["احمد", "", ""]
+
+
+def test_many_accepts_pyarrow_and_pandas_columns() -> None:
+    pa = pytest.importorskip("pyarrow")
+    column = pa.array(["أحمد", None, "أحمد"])
+    assert normalize_arabic_many(column) == ["احمد", "", "احمد"]
+    pd = pytest.importorskip("pandas")
+    assert normalize_arabic_many(pd.Series(["إبراهيم", None])) == ["ابراهيم", ""]

@@ -15,10 +15,13 @@ The raw value is never changed here; callers keep it and store the keys beside i
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Final
+
+from uncounted.normalize.columns import map_unique
 
 _DELETE: Final = (
     # harakat, tanwin, shadda, sukun, Quranic small marks, superscript alef
@@ -97,8 +100,8 @@ def normalize_arabic(text: str) -> str:
 
 
 def normalize_arabic_many(texts: Iterable[str | None]) -> list[str]:
-    """``normalize_arabic`` over a column; ``None`` becomes the empty string."""
-    return [normalize_arabic(text) if text else "" for text in texts]
+    """``normalize_arabic`` over a column (list, pandas Series, pyarrow array); ``None`` → ""."""
+    return map_unique(normalize_arabic, texts, "")
 
 
 def glue_compounds(tokens: Sequence[str]) -> list[str]:
@@ -162,6 +165,7 @@ def arabic_name_key(text: str) -> str:
     return " ".join(arabic_tokens(text))
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def token_skeleton(token: str) -> str:
     """Consonant skeleton of one normalized token.
 
@@ -186,11 +190,15 @@ def arabic_skeleton(text: str) -> str:
 
 
 def arabic_skeleton_many(texts: Iterable[str | None]) -> list[str]:
-    return [arabic_skeleton(text) if text else "" for text in texts]
+    return map_unique(arabic_skeleton, texts, "")
 
 
 def arabic_name_key_many(texts: Iterable[str | None]) -> list[str]:
-    return [arabic_name_key(text) if text else "" for text in texts]
+    return map_unique(arabic_name_key, texts, "")
+
+
+def arabic_rasm_many(texts: Iterable[str | None]) -> list[str]:
+    return map_unique(arabic_rasm, texts, "")
 
 
 def lam_alef_variants(token: str) -> list[str]:

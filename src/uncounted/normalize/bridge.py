@@ -245,7 +245,5 @@ def latin_name_tokens(text: str) -> list[str]:
     return [k for k in (canonical_token(t) for t in latin_tokens(text)) if k]
 
 
-def romanize_arabic_many(tokens: Iterable[str], *, fallback: Fallback = "rules") -> list[
-    list[str]
-]:
+def romanize_arabic_many(tokens: Iterable[str], *, fallback: Fallback = "rules") -> list[list[str]]:
     return [romanize_arabic(token, fallback=fallback) for token in tokens]

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from uncounted.normalize.columns import as_values
+
 _DAYS_PER_YEAR: Final = 365.2425
 _ISO: Final = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DAY_FIRST: Final = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
@@ -76,9 +78,9 @@ def parse_date(value: str | dt.date | None) -> dt.date | None:
         return None
 
 
-def parse_birth_date(value: str | dt.date | None, *, jan1_is_placeholder: bool = True) -> (
-    BirthDate | None
-):
+def parse_birth_date(
+    value: str | dt.date | None, *, jan1_is_placeholder: bool = True
+) -> BirthDate | None:
     """A ``BirthDate`` from a date or a bare year; 1 January becomes a year-only placeholder."""
     if value is None:
         return None
@@ -96,7 +98,7 @@ def parse_birth_date(value: str | dt.date | None, *, jan1_is_placeholder: bool =
 
 
 def parse_birth_date_many(values: Iterable[str | dt.date | None]) -> list[BirthDate | None]:
-    return [parse_birth_date(value) for value in values]
+    return [parse_birth_date(value) for value in as_values(values)]
 
 
 def _years_between(start: dt.date, end: dt.date) -> float:

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
+from uncounted.normalize.columns import map_unique
 from uncounted.normalize.latin import canonical_token, fold_latin, latin_token_skeleton
 
 _DELETE: Final = (
@@ -48,7 +49,7 @@ def normalize_hebrew(text: str) -> str:
 
 
 def normalize_hebrew_many(texts: Iterable[str | None]) -> list[str]:
-    return [normalize_hebrew(text) if text else "" for text in texts]
+    return map_unique(normalize_hebrew, texts, "")
 
 
 def hebrew_tokens(text: str) -> list[str]:

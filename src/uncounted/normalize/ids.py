@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Final, Literal
 
 from uncounted.core.ids import is_valid_id
+from uncounted.normalize.columns import as_values
 
 IdRelation = Literal["same", "one_digit_off", "transposition", "different", "missing"]
 
@@ -38,7 +39,7 @@ def normalize_id(value: str | int | None) -> str | None:
 
 
 def normalize_id_many(values: Iterable[str | int | None]) -> list[str | None]:
-    return [normalize_id(value) for value in values]
+    return [normalize_id(value) for value in as_values(values)]
 
 
 def id_is_valid(value: str | int | None) -> bool:

@@ -12,10 +12,13 @@ i/ee/ie/final y, ``a`` for a/e, ``ai`` for ai/ay/ei/ey, and ``ts`` for tz/ts (He
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Final
+
+from uncounted.normalize.columns import map_unique
 
 _APOSTROPHES: Final = re.compile(r"['`’‘ʿʾʼ´\u02bb\u02bd]")
 _NON_LETTERS: Final = re.compile(r"[^a-z\s-]+")
@@ -24,8 +27,29 @@ _SPACES: Final = re.compile(r"[\s-]+")
 # Article forms, including the sun-letter assimilations B'Tselem and others write
 # ("a-Rahman", "ash-Shawa", "ad-Din").
 _ARTICLES: Final = frozenset(
-    {"al", "el", "il", "ul", "a", "e", "as", "ash", "ad", "ar", "an", "at", "az", "adh", "ath",
-     "es", "ed", "er", "en", "et", "ez"}
+    {
+        "al",
+        "el",
+        "il",
+        "ul",
+        "a",
+        "e",
+        "as",
+        "ash",
+        "ad",
+        "ar",
+        "an",
+        "at",
+        "az",
+        "adh",
+        "ath",
+        "es",
+        "ed",
+        "er",
+        "en",
+        "et",
+        "ez",
+    }
 )
 # Articles that may be written glued to the following word without a hyphen.
 _GLUED_ARTICLE: Final = re.compile(r"^(?:al|el)(?=[b-df-hj-np-tv-z][a-z]{3,}$)")
@@ -33,8 +57,23 @@ _GLUED_ARTICLE: Final = re.compile(r"^(?:al|el)(?=[b-df-hj-np-tv-z][a-z]{3,}$)")
 _ABD_FORMS: Final = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abed", "abdol", "abdu"})
 _ABD_GLUED: Final = re.compile(r"^ab(?:d|ed)(?:el|ul|al|il|ol|u|e|a)?(?=[a-z]{3,}$)")
 _ABU_FORMS: Final = frozenset({"abu", "abou", "abo", "aboo", "bu", "abi"})
-_DIN_FORMS: Final = frozenset({"din", "deen", "dine", "eddin", "eddine", "uddin", "addin",
-                               "aldin", "eldin", "aldeen", "eldeen", "addeen", "uddeen"})
+_DIN_FORMS: Final = frozenset(
+    {
+        "din",
+        "deen",
+        "dine",
+        "eddin",
+        "eddine",
+        "uddin",
+        "addin",
+        "aldin",
+        "eldin",
+        "aldeen",
+        "eldeen",
+        "addeen",
+        "uddeen",
+    }
+)
 # "hlla" is how a mechanical transliteration renders the PDF-damaged هللا (الله).
 _ALLAH_FORMS: Final = frozenset(
     {"allah", "ullah", "illah", "alla", "ulla", "lah", "llah", "hlla", "hllah"}
@@ -124,6 +163,7 @@ def latin_tokens(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def canonical_token(token: str) -> str:
     """Canonical key of one folded token (see the module doc for the alphabet)."""
     match = _ABD_GLUED.match(token)
@@ -152,6 +192,7 @@ def latin_name_key(text: str) -> str:
     return " ".join(filter(None, (canonical_token(t) for t in latin_tokens(text))))
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def latin_token_skeleton(token: str) -> str:
     """Consonant skeleton of a canonical token: vowels dropped except a leading one."""
     if not token:
@@ -168,11 +209,11 @@ def latin_skeleton(text: str) -> str:
 
 
 def latin_name_key_many(texts: Iterable[str | None]) -> list[str]:
-    return [latin_name_key(text) if text else "" for text in texts]
+    return map_unique(latin_name_key, texts, "")
 
 
 def latin_skeleton_many(texts: Iterable[str | None]) -> list[str]:
-    return [latin_skeleton(text) if text else "" for text in texts]
+    return map_unique(latin_skeleton, texts, "")
 
 
 def canonical_tokens(text: str) -> list[str]:

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Final, Literal
 
 from uncounted.normalize.arabic import glue_compounds, normalize_arabic
+from uncounted.normalize.columns import map_unique
 from uncounted.normalize.hebrew import hebrew_tokens
 from uncounted.normalize.latin import canonical_token, fold_latin, latin_tokens
 from uncounted.normalize.script import Script, detect_script
@@ -32,10 +33,37 @@ _DIGITS: Final = re.compile(r"\d+")
 
 _ARABIC_TITLES: Final = frozenset(
     {
-        "الشهيد", "الشهيده", "شهيد", "شهيده", "الحاج", "الحاجه", "حاج", "حاجه", "الشيخ",
-        "د", "دكتور", "الدكتور", "الدكتوره", "المهندس", "المهندسه", "م", "المواطن",
-        "المواطنه", "الطفل", "الطفله", "الاستاذ", "الاستاذه", "الاسير", "الاسيره", "الفتي",
-        "الفتاه", "الشاب", "الشابه", "السيده", "المسن", "المسنه",
+        "الشهيد",
+        "الشهيده",
+        "شهيد",
+        "شهيده",
+        "الحاج",
+        "الحاجه",
+        "حاج",
+        "حاجه",
+        "الشيخ",
+        "د",
+        "دكتور",
+        "الدكتور",
+        "الدكتوره",
+        "المهندس",
+        "المهندسه",
+        "م",
+        "المواطن",
+        "المواطنه",
+        "الطفل",
+        "الطفله",
+        "الاستاذ",
+        "الاستاذه",
+        "الاسير",
+        "الاسيره",
+        "الفتي",
+        "الفتاه",
+        "الشاب",
+        "الشابه",
+        "السيده",
+        "المسن",
+        "المسنه",
     }
 )
 # Markers that mean the child had no name on the list; what follows is the father's chain.
@@ -65,8 +93,27 @@ _FAMILY_LEADS: Final = frozenset({"الشيخ", "شيخ", "الحاج", "حاج"
 _FAMILY_TAILS: Final = frozenset({"اغا", "باشا"})
 
 _LATIN_TITLES: Final = frozenset(
-    {"dr", "mr", "mrs", "ms", "miss", "eng", "prof", "sheikh", "shaikh", "sheik", "haj", "hajj",
-     "hajja", "hajjah", "martyr", "shahid", "the", "child", "late"}
+    {
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "eng",
+        "prof",
+        "sheikh",
+        "shaikh",
+        "sheik",
+        "haj",
+        "hajj",
+        "hajja",
+        "hajjah",
+        "martyr",
+        "shahid",
+        "the",
+        "child",
+        "late",
+    }
 )
 _LATIN_CHILD_MARKERS: Final[dict[str, Relation]] = {
     "son": "son_of",
@@ -185,9 +232,17 @@ def parse_arabic_name(text: str) -> NameParts:
     if len(tokens) >= 3 and tokens[1] in _ARABIC_WIFE:
         chain, family = _arabic_family(tokens[2:])
         return NameParts(
-            given=tokens[0], father=None, grandfather=None, family=family,
-            middle=tuple(chain), tokens=(tokens[0], *chain, *([family] if family else [])),
-            script="arabic", relation="wife_of", titles=titles, aliases=aliases, raw=text,
+            given=tokens[0],
+            father=None,
+            grandfather=None,
+            family=family,
+            middle=tuple(chain),
+            tokens=(tokens[0], *chain, *([family] if family else [])),
+            script="arabic",
+            relation="wife_of",
+            titles=titles,
+            aliases=aliases,
+            raw=text,
         )
 
     # Generation particles inside the chain only separate names; the last one may start the
@@ -201,9 +256,19 @@ def parse_arabic_name(text: str) -> NameParts:
     )
     all_tokens = tuple(chain) + ((family,) if family else ())
     return NameParts(
-        given=given, father=father, grandfather=grandfather, family=family, middle=middle,
-        tokens=all_tokens, script="arabic", unnamed_infant=unnamed, relation=relation,
-        unknown=unknown, titles=titles, aliases=aliases, raw=text,
+        given=given,
+        father=father,
+        grandfather=grandfather,
+        family=family,
+        middle=middle,
+        tokens=all_tokens,
+        script="arabic",
+        unnamed_infant=unnamed,
+        relation=relation,
+        unknown=unknown,
+        titles=titles,
+        aliases=aliases,
+        raw=text,
     )
 
 
@@ -228,9 +293,19 @@ def parse_latin_name(text: str) -> NameParts:
         chain, family = keys, None
     given, father, grandfather, middle = _assign(chain, family, unnamed=unnamed or unknown)
     return NameParts(
-        given=given, father=father, grandfather=grandfather, family=family, middle=middle,
-        tokens=tuple(keys), script="latin", unnamed_infant=unnamed, relation=relation,
-        unknown=unknown, titles=titles, aliases=aliases, raw=text,
+        given=given,
+        father=father,
+        grandfather=grandfather,
+        family=family,
+        middle=middle,
+        tokens=tuple(keys),
+        script="latin",
+        unnamed_infant=unnamed,
+        relation=relation,
+        unknown=unknown,
+        titles=titles,
+        aliases=aliases,
+        raw=text,
     )
 
 
@@ -248,8 +323,16 @@ def parse_hebrew_name(text: str) -> NameParts:
     else:
         given, family, middle = (tokens[0] if tokens else None), None, ()
     return NameParts(
-        given=given, father=None, grandfather=None, family=family, middle=middle,
-        tokens=tuple(tokens), script="hebrew", titles=titles, aliases=aliases, raw=text,
+        given=given,
+        father=None,
+        grandfather=None,
+        family=family,
+        middle=middle,
+        tokens=tuple(tokens),
+        script="hebrew",
+        titles=titles,
+        aliases=aliases,
+        raw=text,
     )
 
 
@@ -277,14 +360,28 @@ def parse_name(text: str | None) -> NameParts:
 
 def _with_script(parts: NameParts, script: Script) -> NameParts:
     return NameParts(
-        parts.given, parts.father, parts.grandfather, parts.family, parts.middle, parts.tokens,
-        script, parts.unnamed_infant, parts.relation, parts.unknown, parts.titles, parts.aliases,
+        parts.given,
+        parts.father,
+        parts.grandfather,
+        parts.family,
+        parts.middle,
+        parts.tokens,
+        script,
+        parts.unnamed_infant,
+        parts.relation,
+        parts.unknown,
+        parts.titles,
+        parts.aliases,
         parts.raw,
     )
 
 
+_EMPTY: Final = NameParts(None, None, None, None, (), (), "unknown")
+
+
 def parse_names(texts: Iterable[str | None]) -> list[NameParts]:
-    return [parse_name(text) for text in texts]
+    """``parse_name`` over a column (list, pandas Series, pyarrow array)."""
+    return map_unique(parse_name, texts, _EMPTY)
 
 
 def latin_display(text: str) -> str:
