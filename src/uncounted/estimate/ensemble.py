@@ -1,0 +1,326 @@
+"""Every applicable method side by side, and a headline that carries model uncertainty.
+
+For one table the defensible models often disagree by a factor of two, and an interval that
+conditions on one selected model hides that. The ensemble runs each method, decides which
+results are *defensible* (see :func:`exclusion_reason`), and pools them with equal weights:
+
+* each defensible method contributes the same number of draws of the total: its posterior
+  draws for the Bayesian methods (LCMCR, dga), otherwise draws from a split log-normal on the
+  unobserved count that reproduces the method's own estimate and interval ends;
+* the headline estimate is the median of the pooled draws and the headline interval their
+  central quantiles, widened if necessary so that it contains every defensible point estimate.
+
+With at most ``1 / (1 - level)`` methods (20 at 95%) the pooled interval contains every
+defensible median on its own, because each method puts half its weight on either side of its
+median; the widening is a guarantee, not the rule. Methods are not weighted by fit: the
+families (log-linear, latent class, graphical) have no common likelihood to compare them on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import norm
+
+from uncounted.core.errors import UncountedError
+from uncounted.estimate.methods import METHODS, Seed, get_method, make_estimator, results_of
+from uncounted.estimate.models import HierarchicalModel
+from uncounted.estimate.randomness import seed_sequence
+from uncounted.estimate.result import EstimateResult
+from uncounted.estimate.table import CaptureTable
+
+#: Methods run by default on three or more lists.
+DEFAULT_METHODS = ("stepwise", "bic", "lcmcr", "dga", "sample-coverage")
+#: Methods run by default on two lists: nothing else is identifiable there.
+TWO_LIST_METHODS = ("chapman",)
+#: Methods whose ``draws`` are posterior draws whose quantiles are their interval.
+POSTERIOR_METHODS = frozenset({"lcmcr", "dga"})
+#: Log-linear results, whose saturated models rest on no checkable assumption.
+LOGLINEAR_METHODS = frozenset({"stepwise", "bic", "loglinear"})
+
+RHAT_LIMIT = 1.05
+EDGE_MASS_LIMIT = 1e-6
+SATURATED_SHARE_LIMIT = 0.5
+DISAGREEMENT_FACTOR = 1.5
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def exclusion_reason(name: str, result: EstimateResult, n_lists: int) -> str | None:
+    """Why a method's result is not defensible, or ``None`` when it is.
+
+    Defensible = the method gave a finite estimate and a finite interval, did not refuse, and
+    its own diagnostics pass: LCMCR chains agree (split R-hat of N at most 1.05); the dga
+    posterior does not reach the end of its N grid (at most 1e-6 of its mass in the grid's top
+    tenth) and does not rest mostly (over half) on the saturated graph; a log-linear
+    model is not saturated (a saturated model fits every cell exactly, so nothing in the data
+    supports its "no all-list interaction" assumption) and its fit converged; a two-list
+    estimate has people on both lists.
+    """
+    if result.refused:
+        return f"refused: {result.refused}"
+    if result.estimate is None or not math.isfinite(result.estimate):
+        return "gave no finite estimate"
+    if result.lower is None or result.upper is None:
+        return "gave no interval"
+    if not (math.isfinite(result.lower) and math.isfinite(result.upper)):
+        return "its interval is unbounded"
+    d = result.diagnostics
+    if name == "lcmcr":
+        rhat = d.get("rhat")
+        if rhat is None or not rhat <= RHAT_LIMIT:
+            return f"chains did not converge (R-hat of N {_number(rhat)} > {RHAT_LIMIT})"
+    if name == "dga":
+        edge = d.get("edge_mass", 0.0)
+        if edge > EDGE_MASS_LIMIT:
+            return f"posterior touches the end of the N grid (mass {edge:.2g} in its top tenth)"
+        saturated = str(HierarchicalModel(n_lists, ((1 << n_lists) - 1,)))
+        share = sum(g["probability"] for g in d.get("top_graphs", []) if g["model"] == saturated)
+        if share > SATURATED_SHARE_LIMIT:
+            return (
+                f"the saturated graph {saturated} carries {share:.0%} of the posterior: the "
+                "estimate rests on no identifying assumption the data can check"
+            )
+    if name in LOGLINEAR_METHODS:
+        if d.get("df") == 0:
+            return (
+                f"model {result.model} is saturated: it rests on no identifying assumption "
+                "the data can check"
+            )
+        if d.get("converged") is False:
+            return "the Poisson fit did not converge"
+    if name == "chapman" and d.get("both") == 0:
+        return "the two lists never overlap"
+    return None
+
+
+def _number(value: Any) -> str:
+    return "unknown" if value is None else f"{float(value):.3f}"
+
+
+def matched_draws(
+    result: EstimateResult, size: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """Draws of the total whose median and central interval are the result's own.
+
+    A split normal on ``log(N - n + 1)``: one spread below the estimate, another above, so
+    skewed intervals (profile likelihood, BCa) are kept as they are. Never below n.
+    """
+    if result.estimate is None or result.lower is None or result.upper is None:
+        raise UncountedError(f"{result.method} has no estimate and interval to draw from")
+    n = result.observed
+    centre = math.log(max(result.estimate - n, 0.0) + 1.0)
+    low = math.log(max(result.lower - n, 0.0) + 1.0)
+    high = math.log(max(result.upper - n, 0.0) + 1.0)
+    z_end = float(norm.ppf(0.5 + result.level / 2.0))
+    below, above = max(centre - low, 0.0) / z_end, max(high - centre, 0.0) / z_end
+    z = rng.standard_normal(size)
+    log_missing = centre + z * np.where(z < 0.0, below, above)
+    return np.maximum(n - 1.0 + np.exp(log_missing), float(n))
+
+
+def result_draws(
+    name: str, result: EstimateResult, size: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """``size`` draws standing for one method's uncertainty (see the module docstring)."""
+    if name in POSTERIOR_METHODS and result.draws is not None and result.draws.size:
+        return rng.choice(np.asarray(result.draws, dtype=np.float64), size=size, replace=True)
+    return matched_draws(result, size, rng)
+
+
+def quantile_interval(
+    draws: NDArray[np.float64], level: float
+) -> tuple[float, float, float]:
+    """Lower end, median and upper end; an exact order statistic, so unbounded draws are safe."""
+    tail = (1.0 - level) / 2.0
+    low, mid, high = np.quantile(draws, [tail, 0.5, 1.0 - tail], method="inverted_cdf")
+    return float(low), float(mid), float(high)
+
+
+def _method_seed(base: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
+    # Keyed by the method's place in the registry, so adding or dropping one method from the
+    # ensemble never changes the random stream of another.
+    return np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, index))
+
+
+def _refused(name: str, observed: int, level: float, reason: str) -> EstimateResult:
+    return EstimateResult(
+        method=name, model=None, observed=observed, estimate=None, lower=None, upper=None,
+        level=level, refused=reason,
+    )
+
+
+class Ensemble:
+    """Run several methods on one table; the headline pools the defensible ones.
+
+    ``methods`` are registry names (default: :data:`DEFAULT_METHODS` on three or more lists,
+    :data:`TWO_LIST_METHODS` on two). ``options`` maps a method name to its settings, e.g.
+    ``{"lcmcr": {"n_samples": 500}}``. ``n_draws`` draws per defensible method make the pooled
+    distribution. ``result_`` is the headline (method ``"ensemble"``), ``results_`` each
+    method's result by name, ``included_`` the defensible names and ``excluded_`` the others
+    with the reason.
+    """
+
+    def __init__(
+        self,
+        methods: Sequence[str] | None = None,
+        level: float = 0.95,
+        seed: Seed = None,
+        n_jobs: int = 2,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        n_draws: int = 4000,
+        disagreement: float = DISAGREEMENT_FACTOR,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.methods = methods
+        self.level = level
+        self.seed = seed
+        self.n_jobs = n_jobs
+        self.options = options
+        self.n_draws = n_draws
+        self.disagreement = disagreement
+        self.progress = progress
+
+    def _method_names(self, n_lists: int) -> list[str]:
+        if self.methods is None:
+            return list(DEFAULT_METHODS if n_lists >= 3 else TWO_LIST_METHODS)
+        names = list(dict.fromkeys(self.methods))
+        for name in names:
+            get_method(name)
+            if name == "ensemble":
+                raise UncountedError("an ensemble cannot contain itself")
+        if not names:
+            raise UncountedError("the ensemble needs at least one method")
+        return names
+
+    def fit(self, table: CaptureTable) -> Ensemble:
+        if table.n_lists < 2:
+            raise UncountedError("estimating the unobserved needs at least two lists")
+        if table.observed == 0:
+            raise UncountedError("the table is empty")
+        if self.n_draws < 100:
+            raise UncountedError("the ensemble needs at least 100 draws per method")
+        names = self._method_names(table.n_lists)
+        base = seed_sequence(self.seed)
+        order = list(METHODS)
+        options = self.options or {}
+        unknown = sorted(set(options) - set(names))
+        if unknown:
+            raise UncountedError(f"options given for methods not in the ensemble: {unknown}")
+
+        results: dict[str, EstimateResult] = {}
+        for done, name in enumerate(names):
+            if self.progress:
+                self.progress(f"ensemble: {name}", done, len(names))
+            results[name] = self._run_one(name, table, _method_seed(base, order.index(name)),
+                                          options.get(name, {}))
+        if self.progress:
+            self.progress("ensemble: pooling", len(names), len(names))
+
+        excluded = {
+            name: reason for name in names
+            if (reason := exclusion_reason(name, results[name], table.n_lists)) is not None
+        }
+        included = [name for name in names if name not in excluded]
+        self.results_ = results
+        self.included_ = included
+        self.excluded_ = excluded
+        mixing_seed = _method_seed(base, len(order))
+        self.result_ = self._headline(table, results, included, excluded, mixing_seed, base)
+        return self
+
+    def _run_one(
+        self, name: str, table: CaptureTable, seed: np.random.SeedSequence,
+        options: Mapping[str, Any],
+    ) -> EstimateResult:
+        method = get_method(name)
+        if table.n_lists < method.min_lists:
+            return _refused(name, table.observed, self.level,
+                            f"needs at least {method.min_lists} lists, the table has "
+                            f"{table.n_lists}")
+        if method.max_lists is not None and table.n_lists > method.max_lists:
+            return _refused(name, table.observed, self.level,
+                            f"is for at most {method.max_lists} lists, the table has "
+                            f"{table.n_lists}")
+        if name == "chapman" and table.n_lists > 2:
+            # every pair ignores the people seen only on other lists: a check, not an estimate
+            return _refused(name, table.observed, self.level,
+                            "two-list estimates ignore the people seen only on the other lists")
+        try:
+            extra = dict(options)
+            model = extra.pop("model", None)
+            estimator = make_estimator(name, seed=seed, level=self.level, n_jobs=self.n_jobs,
+                                       model=model, **extra)
+            estimator.fit(table)
+        except UncountedError as problem:
+            return _refused(name, table.observed, self.level, problem.message)
+        return results_of(estimator)[0]
+
+    def _headline(
+        self,
+        table: CaptureTable,
+        results: dict[str, EstimateResult],
+        included: list[str],
+        excluded: dict[str, str],
+        mixing_seed: np.random.SeedSequence,
+        base: np.random.SeedSequence,
+    ) -> EstimateResult:
+        warnings: list[str] = []
+        if table.n_lists == 2:
+            warnings.append(
+                "only two lists: only two-list methods apply, and they assume the lists "
+                "capture independently, which two lists cannot check"
+            )
+        diagnostics: dict[str, Any] = {
+            "rule": "equal-weight mixture of the defensible methods' draws; interval widened "
+                    "to contain every defensible point estimate",
+            "included": included,
+            "excluded": excluded,
+            "point_estimates": {n: results[n].estimate for n in results},
+            "draws_per_method": self.n_draws,
+            "seed_entropy": base.entropy,
+        }
+        if not included:
+            reasons = "; ".join(f"{n}: {r}" for n, r in excluded.items())
+            return EstimateResult(
+                method="ensemble", model=None, observed=table.observed, estimate=None,
+                lower=None, upper=None, level=self.level, diagnostics=diagnostics,
+                warnings=warnings, refused=f"no method gave a defensible estimate ({reasons})",
+            )
+        rng = np.random.default_rng(mixing_seed)
+        pooled = np.concatenate(
+            [result_draws(n, results[n], self.n_draws, rng) for n in included]
+        )
+        rng.shuffle(pooled)  # so that draw i of one stratum pairs with a random draw of another
+        lower, estimate, upper = quantile_interval(pooled, self.level)
+        points = {n: float(results[n].estimate) for n in included}  # type: ignore[arg-type]
+        widened = lower > min(points.values()) or upper < max(points.values())
+        lower = min(lower, *points.values())
+        upper = max(upper, *points.values())
+        spread = max(points.values()) / min(points.values())
+        diagnostics.update({"spread": spread, "interval_widened_to_points": widened})
+        if spread > self.disagreement:
+            listed = ", ".join(f"{n} {v:,.0f}" for n, v in sorted(points.items(),
+                                                                  key=lambda kv: kv[1]))
+            warnings.append(
+                f"defensible methods disagree by a factor of {spread:.2f} ({listed}): the "
+                "choice of model matters more than sampling error here"
+            )
+        if len(included) == 1:
+            warnings.append(f"only one method ({included[0]}) was defensible on this table")
+        return EstimateResult(
+            method="ensemble",
+            model="equal-weight mixture of " + ", ".join(included),
+            observed=table.observed,
+            estimate=estimate,
+            lower=lower,
+            upper=upper,
+            level=self.level,
+            diagnostics=diagnostics,
+            warnings=warnings,
+            draws=pooled,
+        )
