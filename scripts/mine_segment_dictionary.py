@@ -137,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             handle.write(f"{arabic}\t{latin}\t{count}\t{share:.3f}\n")
 
     moh_dir = args.shared / "gaza-moh-releases-alexschell"
-    families = mine_family_compounds(
-        moh_dir, max(3, args.family_min_people), args.family_min_share
-    )
+    families = mine_family_compounds(moh_dir, max(3, args.family_min_people), args.family_min_share)
     with (args.out / "ar_family_compounds.tsv").open("w", encoding="utf-8") as handle:
         handle.write("first\tsecond\tpeople\tshare\n")
         for first, second, count, share in families:
