@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from uncounted.normalize.bridge import (
+    cross_script_skeletons,
     arabic_latin_skeletons,
     latin_to_arabic_candidates,
     match_arabic_latin_token,
@@ -71,3 +72,20 @@ def test_optional_package_fallback() -> None:
     keys = romanize_arabic("مشتهى", fallback="package")
     assert keys
     assert romanize_arabic("محمد", fallback="package")[0] == "muhamad"
+
+
+def _meet(a: list[tuple[str, ...]], b: list[tuple[str, ...]]) -> bool:
+    return len(a) == len(b) and all(set(x) & set(y) for x, y in zip(a, b, strict=True))
+
+
+def test_cross_script_skeletons_meet_across_scripts() -> None:
+    arabic = cross_script_skeletons("محمد أحمد الأسطل")
+    latin = cross_script_skeletons("Mohammed Ahmad al-Astal")
+    assert _meet(arabic, latin)
+    assert _meet(
+        cross_script_skeletons("عبد الرحمن ابو سمرة"),
+        cross_script_skeletons("Abd al-Rahman Abu Samra"),
+    )
+    assert _meet(cross_script_skeletons("אברהם כהן"), cross_script_skeletons("Avraham Cohen"))
+    assert not _meet(cross_script_skeletons("محمود"), cross_script_skeletons("Mohammed"))
+    assert cross_script_skeletons(None) == []

@@ -60,3 +60,9 @@ def test_candidates_are_bounded_and_ordered() -> None:
     assert 0 < len(candidates) <= 16
     assert romanize_hebrew("אברהם")[0] == "abrhm"
     assert romanize_hebrew("") == []
+
+
+def test_arab_names_in_hebrew_letters() -> None:
+    assert hebrew_name_key("עבד אל רחמן אבו סאלח") == "עבדרחמנ אבוסאלח"
+    assert hebrew_matches_latin("אבוסאלח", "Abu Saleh")
+    assert hebrew_matches_latin("עבדרחמנ", "Abd al-Rahman")

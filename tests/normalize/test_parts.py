@@ -124,3 +124,11 @@ def test_single_token_and_empty() -> None:
     empty = parse_name(None)
     assert empty == NameParts(None, None, None, None, (), (), "unknown")
     assert parse_names(["محمد", ""])[1].tokens == ()
+
+
+def test_clan_family_names() -> None:
+    assert parse_name("محمد احمد بني عودة").family == "بني عوده"
+    assert parse_name("Muhammad Ahmad Bani Odeh").family == "bani uda"
+    assert parse_name("Muhammad Ahmad Ali Said Sheikh Khalil").family == "caix xalil"
+    assert parse_name("Muhammad Ahmad Ben Ali").family == "banali"
+    assert parse_name("Muhammad bin Ahmad bin Ali Hassan").father == "ahmad"

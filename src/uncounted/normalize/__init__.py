@@ -8,6 +8,7 @@ from uncounted.normalize.arabic import (
     arabic_name_key,
     arabic_name_key_many,
     arabic_rasm,
+    arabic_rasm_many,
     arabic_skeleton,
     arabic_skeleton_many,
     arabic_tokens,
@@ -18,6 +19,7 @@ from uncounted.normalize.arabic import (
 )
 from uncounted.normalize.bridge import (
     arabic_latin_skeletons,
+    cross_script_skeletons,
     latin_to_arabic_candidates,
     match_arabic_latin_token,
     romanize_arabic,
@@ -61,10 +63,12 @@ __all__ = [
     "arabic_name_key",
     "arabic_name_key_many",
     "arabic_rasm",
+    "arabic_rasm_many",
     "arabic_skeleton",
     "arabic_skeleton_many",
     "arabic_tokens",
     "canonical_token",
+    "cross_script_skeletons",
     "detect_script",
     "detect_script_many",
     "hebrew_matches_latin",

@@ -21,12 +21,14 @@ from importlib import resources
 from typing import Final, Literal
 
 from uncounted.normalize.arabic import arabic_tokens, lam_alef_variants, normalize_arabic
+from uncounted.normalize.hebrew import hebrew_skeleton_candidates, hebrew_tokens
 from uncounted.normalize.latin import (
     canonical_token,
     canonical_tokens,
     latin_token_skeleton,
     latin_tokens,
 )
+from uncounted.normalize.script import detect_script
 
 TokenMatch = Literal["key", "skeleton", "none"]
 Fallback = Literal["rules", "package", "none"]
@@ -247,3 +249,37 @@ def latin_name_tokens(text: str) -> list[str]:
 
 def romanize_arabic_many(tokens: Iterable[str], *, fallback: Fallback = "rules") -> list[list[str]]:
     return [romanize_arabic(token, fallback=fallback) for token in tokens]
+
+
+def cross_script_skeletons(text: str | None) -> list[tuple[str, ...]]:
+    """Candidate Latin consonant skeletons per token, whatever the script of ``text``.
+
+    This is the common key on which an Arabic, a Hebrew and a Latin list can be compared token
+    by token (or blocked on): Arabic tokens go through ``romanize_arabic``, Hebrew tokens
+    through the rule bridge, Latin tokens through their canonical key. A mixed string is read
+    run by run, each run of words in its own script.
+    """
+    out: list[tuple[str, ...]] = []
+    for script, run in _script_runs(text or ""):
+        if script == "arabic":
+            for keys in romanize_arabic_name(run):
+                out.append(tuple(dict.fromkeys(latin_token_skeleton(k) for k in keys)))
+        elif script == "hebrew":
+            for token in hebrew_tokens(run):
+                candidates = hebrew_skeleton_candidates(token)
+                if candidates:
+                    out.append(tuple(candidates))
+        elif script == "latin":
+            out.extend((latin_token_skeleton(k),) for k in canonical_tokens(run))
+    return out
+
+
+def _script_runs(text: str) -> list[tuple[str, str]]:
+    runs: list[tuple[str, list[str]]] = []
+    for word in text.split():
+        script = detect_script(word)
+        if runs and runs[-1][0] == script:
+            runs[-1][1].append(word)
+        else:
+            runs.append((script, [word]))
+    return [(script, " ".join(words)) for script, words in runs]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from uncounted.normalize.columns import map_unique
-from uncounted.normalize.latin import canonical_token, fold_latin, latin_token_skeleton
+from uncounted.normalize.latin import canonical_tokens, latin_token_skeleton
 
 _DELETE: Final = (
     [chr(c) for c in range(0x0591, 0x05B0)]  # cantillation
@@ -53,14 +53,27 @@ def normalize_hebrew_many(texts: Iterable[str | None]) -> list[str]:
 
 
 def hebrew_tokens(text: str) -> list[str]:
-    """Normalized tokens; a non-initial בן / בת / אבו is glued to the family name it starts."""
+    """Normalized tokens with compounds glued, as for Arabic names.
+
+    A non-initial בן / בת starts a family name (בן יהודה → בניהודה); עבד / אבו glue to the next
+    word (Arab names in Hebrew letters: עבד אל רחמן, אבו סאלח), and a separate אל between two
+    words is the Arabic article, which the Latin key drops too.
+    """
     words = [w for w in normalize_hebrew(text).split(" ") if w]
     out: list[str] = []
     index = 0
     while index < len(words):
         word = words[index]
-        if word in ("בנ", "בת", "אבו", "אל") and out and index + 1 < len(words):
-            out.append(word + words[index + 1])
+        has_next = index + 1 < len(words)
+        if word == "אל" and out and has_next:
+            index += 1
+            continue
+        if has_next and (word in ("עבד", "אבו") or (word in ("בנ", "בת") and out)):
+            following = words[index + 1]
+            if following == "אל" and index + 2 < len(words):
+                following = words[index + 2]
+                index += 1
+            out.append(word + following)
             index += 2
             continue
         out.append(word)
@@ -121,6 +134,8 @@ def _readings(letters: list[str], position: int) -> tuple[str, ...]:
     if letter in _CONSONANTS:
         if letter == "ה" and last and not first:
             return ("",)  # final ה is a vowel letter (משה, שלמה)
+        if letter == "ח" and last and not first:
+            return ("x", "h", "")  # Latin keys drop a final h after a vowel (Saleh)
         return _CONSONANTS[letter]
     if letter in ("א", "ע"):
         return ("a",) if first else ("",)
@@ -186,5 +201,5 @@ def romanize_hebrew(token: str) -> list[str]:
 
 def hebrew_matches_latin(hebrew_token: str, latin_token: str) -> bool:
     """True when some reading of the Hebrew token has the Latin token's skeleton."""
-    target = latin_token_skeleton(canonical_token(fold_latin(latin_token).replace(" ", "")))
+    target = latin_token_skeleton("".join(canonical_tokens(latin_token)))
     return target in hebrew_skeleton_candidates(hebrew_token)

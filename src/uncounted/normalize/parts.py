@@ -89,8 +89,13 @@ _ARABIC_UNNAMED_PHRASES: Final = (("حديث", "الولاده"), ("لم", "يس
 _ARABIC_UNKNOWN: Final = frozenset({"مجهول", "مجهوله", "الهويه", "غير", "معروف", "معروفه"})
 _ARABIC_WIFE: Final = frozenset({"زوجه", "ارمله", "حرم"})
 _GENERATION: Final = frozenset({"بن", "ابن", "بنت"})
+# Words that start a two-token family name in long names (الشيخ خليل, الحاج يوسف) ...
 _FAMILY_LEADS: Final = frozenset({"الشيخ", "شيخ", "الحاج", "حاج"})
 _FAMILY_TAILS: Final = frozenset({"اغا", "باشا"})
+# ... and words that always do: clan names (بني عوده, دار X).
+_CLAN_LEADS: Final = frozenset({"بني", "دار"})
+_LATIN_FAMILY_LEADS: Final = frozenset({"sheikh", "shaikh", "sheik", "haj", "hajj"})
+_LATIN_CLAN_LEADS: Final = frozenset({"bani", "beni", "bany", "dar"})
 
 _LATIN_TITLES: Final = frozenset(
     {
@@ -199,6 +204,7 @@ def _arabic_family(tokens: list[str]) -> tuple[list[str], str | None]:
         long_name = len(tokens) >= 5
         if (
             pair in _family_compounds()
+            or tokens[-2] in _CLAN_LEADS
             or (long_name and tokens[-2] in _FAMILY_LEADS)
             or (long_name and tokens[-1] in _FAMILY_TAILS)
         ):
@@ -284,13 +290,12 @@ def parse_latin_name(text: str) -> NameParts:
         if words and words[0] == "of":
             words.pop(0)
     unknown = bool(words) and words[0] in _LATIN_UNKNOWN
-    words = [w for w in words if w not in _LATIN_UNKNOWN and w not in _GENERATION_LATIN]
-    keys = [k for k in (canonical_token(w) for w in words) if k]
+    words = [w for w in words if w not in _LATIN_UNKNOWN]
+    # bin / ibn only separate generations, except right before the last word (Ben Ali).
+    words = [w for i, w in enumerate(words) if w not in _GENERATION_LATIN or i == len(words) - 2]
     unnamed = relation is not None
-    if len(keys) >= 2 or (unnamed and keys):
-        chain, family = keys[:-1], keys[-1]
-    else:
-        chain, family = keys, None
+    chain, family = _latin_family(words, unnamed=unnamed)
+    keys = [*chain, *([family] if family else [])]
     given, father, grandfather, middle = _assign(chain, family, unnamed=unnamed or unknown)
     return NameParts(
         given=given,
@@ -310,6 +315,19 @@ def parse_latin_name(text: str) -> NameParts:
 
 
 _GENERATION_LATIN: Final = frozenset({"bin", "ibn", "bint", "ben"})
+
+
+def _latin_family(words: list[str], *, unnamed: bool) -> tuple[list[str], str | None]:
+    """Canonical keys before the family name, and the family name (maybe two keys)."""
+    keys = [k for k in (canonical_token(w) for w in words) if k]
+    if len(keys) < 2 and not (unnamed and keys):
+        return keys, None
+    lead = words[-2] if len(words) >= 3 else ""
+    if lead in _LATIN_CLAN_LEADS or (len(words) >= 5 and lead in _LATIN_FAMILY_LEADS):
+        return keys[:-2], f"{keys[-2]} {keys[-1]}"
+    if lead in _GENERATION_LATIN:
+        return keys[:-2], keys[-2] + keys[-1]
+    return keys[:-1], keys[-1]
 
 
 def parse_hebrew_name(text: str) -> NameParts:
