@@ -19,6 +19,7 @@ from uncounted.normalize.arabic import (
 )
 from uncounted.normalize.bridge import (
     arabic_latin_skeletons,
+    cross_script_keys,
     cross_script_skeletons,
     latin_to_arabic_candidates,
     match_arabic_latin_token,
@@ -68,6 +69,7 @@ __all__ = [
     "arabic_skeleton_many",
     "arabic_tokens",
     "canonical_token",
+    "cross_script_keys",
     "cross_script_skeletons",
     "detect_script",
     "detect_script_many",

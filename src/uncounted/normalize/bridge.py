@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Final, Literal
 
 from uncounted.normalize.arabic import arabic_tokens, lam_alef_variants, normalize_arabic
-from uncounted.normalize.hebrew import hebrew_skeleton_candidates, hebrew_tokens
+from uncounted.normalize.hebrew import hebrew_skeleton_candidates, hebrew_tokens, romanize_hebrew
 from uncounted.normalize.latin import (
     canonical_token,
     canonical_tokens,
@@ -251,6 +251,16 @@ def romanize_arabic_many(tokens: Iterable[str], *, fallback: Fallback = "rules")
     return [romanize_arabic(token, fallback=fallback) for token in tokens]
 
 
+def cross_script_keys(text: str | None) -> list[tuple[str, ...]]:
+    """Candidate canonical Latin keys per token, whatever the script of ``text``.
+
+    Stricter than ``cross_script_skeletons``: vowels are kept, so Mahmoud and Mohammed differ
+    here while their skeletons (``mhmd``) meet. Hebrew tokens give consonant-heavy keys (the
+    vowels are not written), so for Hebrew compare skeletons.
+    """
+    return _cross_script(text, skeletons=False)
+
+
 def cross_script_skeletons(text: str | None) -> list[tuple[str, ...]]:
     """Candidate Latin consonant skeletons per token, whatever the script of ``text``.
 
@@ -259,18 +269,28 @@ def cross_script_skeletons(text: str | None) -> list[tuple[str, ...]]:
     through the rule bridge, Latin tokens through their canonical key. A mixed string is read
     run by run, each run of words in its own script.
     """
+    return _cross_script(text, skeletons=True)
+
+
+def _cross_script(text: str | None, *, skeletons: bool) -> list[tuple[str, ...]]:
+    def shape(keys: Iterable[str]) -> tuple[str, ...]:
+        if skeletons:
+            return tuple(dict.fromkeys(latin_token_skeleton(k) for k in keys))
+        return tuple(dict.fromkeys(keys))
+
     out: list[tuple[str, ...]] = []
     for script, run in _script_runs(text or ""):
         if script == "arabic":
-            for keys in romanize_arabic_name(run):
-                out.append(tuple(dict.fromkeys(latin_token_skeleton(k) for k in keys)))
+            out.extend(shape(keys) for keys in romanize_arabic_name(run))
         elif script == "hebrew":
             for token in hebrew_tokens(run):
-                candidates = hebrew_skeleton_candidates(token)
+                candidates = (
+                    hebrew_skeleton_candidates(token) if skeletons else romanize_hebrew(token)
+                )
                 if candidates:
                     out.append(tuple(candidates))
         elif script == "latin":
-            out.extend((latin_token_skeleton(k),) for k in canonical_tokens(run))
+            out.extend(shape((k,)) for k in canonical_tokens(run))
     return out
 
 
