@@ -199,8 +199,8 @@ def latin_token_skeleton(token: str) -> str:
         return ""
     body = _VOWELS.sub("", token[1:])
     head = token[0] if token[0] not in "aeiou" else "a"
-    # j and g both stand for ج (Egyptian g), so they share one letter here.
-    return _DOUBLES.sub(r"\1", (head + body).replace("g", "j"))
+    # g stays apart from j: in these lists g is غ (gh) far more often than an Egyptian ج.
+    return _DOUBLES.sub(r"\1", head + body)
 
 
 def latin_skeleton(text: str) -> str:
