@@ -251,17 +251,19 @@ def romanize_arabic_many(tokens: Iterable[str], *, fallback: Fallback = "rules")
     return [romanize_arabic(token, fallback=fallback) for token in tokens]
 
 
-def cross_script_keys(text: str | None) -> list[tuple[str, ...]]:
+def cross_script_keys(text: str | None, *, fallback: Fallback = "rules") -> list[tuple[str, ...]]:
     """Candidate canonical Latin keys per token, whatever the script of ``text``.
 
     Stricter than ``cross_script_skeletons``: vowels are kept, so Mahmoud and Mohammed differ
     here while their skeletons (``mhmd``) meet. Hebrew tokens give consonant-heavy keys (the
     vowels are not written), so for Hebrew compare skeletons.
     """
-    return _cross_script(text, skeletons=False)
+    return _cross_script(text, skeletons=False, fallback=fallback)
 
 
-def cross_script_skeletons(text: str | None) -> list[tuple[str, ...]]:
+def cross_script_skeletons(
+    text: str | None, *, fallback: Fallback = "rules"
+) -> list[tuple[str, ...]]:
     """Candidate Latin consonant skeletons per token, whatever the script of ``text``.
 
     This is the common key on which an Arabic, a Hebrew and a Latin list can be compared token
@@ -269,10 +271,12 @@ def cross_script_skeletons(text: str | None) -> list[tuple[str, ...]]:
     through the rule bridge, Latin tokens through their canonical key. A mixed string is read
     run by run, each run of words in its own script.
     """
-    return _cross_script(text, skeletons=True)
+    return _cross_script(text, skeletons=True, fallback=fallback)
 
 
-def _cross_script(text: str | None, *, skeletons: bool) -> list[tuple[str, ...]]:
+def _cross_script(
+    text: str | None, *, skeletons: bool, fallback: Fallback
+) -> list[tuple[str, ...]]:
     def shape(keys: Iterable[str]) -> tuple[str, ...]:
         if skeletons:
             return tuple(dict.fromkeys(latin_token_skeleton(k) for k in keys))
@@ -281,7 +285,7 @@ def _cross_script(text: str | None, *, skeletons: bool) -> list[tuple[str, ...]]
     out: list[tuple[str, ...]] = []
     for script, run in _script_runs(text or ""):
         if script == "arabic":
-            out.extend(shape(keys) for keys in romanize_arabic_name(run))
+            out.extend(shape(keys) for keys in romanize_arabic_name(run, fallback=fallback))
         elif script == "hebrew":
             for token in hebrew_tokens(run):
                 candidates = (
