@@ -1,9 +1,26 @@
 """Nonparametric bootstrap with model re-selection and BCa intervals (SparseMSE's scheme).
 
-Each replicate resamples the n observed people (a multinomial draw on the observed cells with
-their observed proportions) and repeats the whole estimation, model selection included, so the
-interval reflects model choice. The BCa acceleration comes from the jackknife that removes one
-person at a time (Chan, Silverman & Vincent 2021; DiCiccio & Efron 1996).
+This is SparseMSE's ``estimatepopulation`` step for step (Chan, Silverman & Vincent 2021):
+
+* each replicate is a multinomial draw of the n observed people over the observed cells with
+  their observed proportions (the unobserved cell plays no part), and the whole estimation,
+  stepwise selection with the same threshold included, is repeated on it; the replicate's value
+  is the estimated total, observed count plus ``exp(intercept)``;
+* the acceleration comes from the jackknife that removes one person at a time: one re-estimate
+  per non-empty cell, weighted by the cell's count;
+* z0 is the normal quantile of the share of replicates strictly below the estimate, and the
+  adjusted levels are read off the replicates with R's type-8 quantiles.
+
+Replaying R's own ``set.seed(1234)`` multinomial stream through this code (``fit(draws=...)``)
+reproduces SparseMSE's published intervals for uk5 and uk6 to the unit: the scheme is the same,
+and the gap between a reference end and the mean of our runs is the Monte-Carlo scatter of one
+1,000-replicate run, large at the lower end, which sits at an extreme percentile of the
+replicates.
+
+SparseMSE keeps every replicate: R's glm always returns some number. Here a replicate whose
+selected model fails its existence check counts as unbounded, except when a list was emptied by
+resampling: then the extended fit (that list's cells fixed at zero) is the limit R's glm
+approaches and is kept, as there.
 
 Replicates are drawn in fixed-size chunks, each from its own child of one ``SeedSequence``: the
 output depends on the seed and the number of replicates, never on how many processes ran.
@@ -40,8 +57,6 @@ class _StepwiseTotal:
     def __call__(self, counts: NDArray[np.int64]) -> float:
         fitted = stepwise_select(counts, self.threshold).fitted
         if fitted.check.ok or fitted.check.empty_lists:
-            # A list emptied by resampling: the extended fit (its cells fixed at zero) is the
-            # limit SparseMSE's glm reaches, so the replicate keeps it, as there.
             return fitted.estimate
         return math.inf
 
@@ -68,7 +83,12 @@ def _run_chunk(
     rng = np.random.default_rng(seed)
     n = int(counts.sum())
     proportions = counts / n
-    draws = rng.multinomial(n, proportions, size=size)
+    return _totals(total, rng.multinomial(n, proportions, size=size))
+
+
+def _totals(
+    total: Callable[[NDArray[np.int64]], float], draws: NDArray[np.integer]
+) -> NDArray[np.float64]:
     return np.array([total(row.astype(np.int64)) for row in draws], dtype=np.float64)
 
 
@@ -135,8 +155,22 @@ class Bootstrap:
             return _StepwiseTotal(estimator.threshold)
         return _EstimatorTotal(estimator, table.lists)
 
-    def fit(self, table: CaptureTable) -> Bootstrap:
-        if self.n_boot < 10:
+    def fit(self, table: CaptureTable, draws: NDArray[np.integer] | None = None) -> Bootstrap:
+        """Bootstrap ``table``; ``draws`` (one row of cell counts per replicate, indexed like
+        ``table.counts``) replaces the random draws, e.g. to replay another program's stream."""
+        if draws is not None:
+            draws = np.asarray(draws, dtype=np.int64)
+            if draws.ndim != 2 or draws.shape[1] != table.counts.size:
+                raise UncountedError(
+                    f"draws must have one row of {table.counts.size} cell counts per replicate"
+                )
+            if np.any(draws[:, 0] != 0) or np.any(draws.sum(axis=1) != table.observed):
+                raise UncountedError(
+                    "each row of draws must resample the observed people: "
+                    f"{table.observed} in all, none in the unobserved cell"
+                )
+        n_boot = self.n_boot if draws is None else int(draws.shape[0])
+        if n_boot < 10:
             raise UncountedError("the bootstrap needs at least 10 replicates")
         estimator = self.estimator if self.estimator is not None else Stepwise()
         point = estimator.fit(table).result_  # type: ignore[attr-defined]
@@ -150,16 +184,25 @@ class Bootstrap:
             return self
         counts = np.asarray(table.counts, dtype=np.int64)
         total = self._total(table)
-        n_chunks = math.ceil(self.n_boot / CHUNK)
-        seeds = np.random.SeedSequence(self.seed).spawn(n_chunks)
-        sizes = [min(CHUNK, self.n_boot - i * CHUNK) for i in range(n_chunks)]
+        n_chunks = math.ceil(n_boot / CHUNK)
         workers = min(self.n_jobs or os.cpu_count() or 1, n_chunks)
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                parts = list(pool.map(_run_chunk, [total] * n_chunks, [counts] * n_chunks,
-                                      seeds, sizes))
+        if draws is None:
+            seeds = np.random.SeedSequence(self.seed).spawn(n_chunks)
+            sizes = [min(CHUNK, n_boot - i * CHUNK) for i in range(n_chunks)]
+            if workers > 1:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    parts = list(pool.map(_run_chunk, [total] * n_chunks, [counts] * n_chunks,
+                                          seeds, sizes))
+            else:
+                parts = [_run_chunk(total, counts, s, k)
+                         for s, k in zip(seeds, sizes, strict=True)]
         else:
-            parts = [_run_chunk(total, counts, s, k) for s, k in zip(seeds, sizes, strict=True)]
+            blocks = [draws[i * CHUNK:(i + 1) * CHUNK] for i in range(n_chunks)]
+            if workers > 1:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    parts = list(pool.map(_totals, [total] * n_chunks, blocks))
+            else:
+                parts = [_totals(total, block) for block in blocks]
         replicates = np.concatenate(parts)
         acceleration, _ = jackknife_acceleration(total, counts)
         alpha = (1.0 - self.level) / 2.0
@@ -172,8 +215,8 @@ class Bootstrap:
         diagnostics = dict(point.diagnostics)
         diagnostics.update(
             {
-                "n_boot": self.n_boot,
-                "seed": self.seed,
+                "n_boot": n_boot,
+                "seed": self.seed if draws is None else None,
                 "acceleration": acceleration,
                 "bias_correction": float(norm.ppf(np.mean(replicates < estimate))),
                 "replicates_without_estimate": infinite,
@@ -183,7 +226,7 @@ class Bootstrap:
         warnings = [w for w in point.warnings if "conditional on the selected model" not in w]
         if infinite:
             warnings.append(
-                f"{infinite} of {self.n_boot} replicates had no finite estimate (MLE did not "
+                f"{infinite} of {n_boot} replicates had no finite estimate (MLE did not "
                 "exist); they count as unbounded in the interval"
             )
         self.result_ = EstimateResult(
