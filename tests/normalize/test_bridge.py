@@ -5,10 +5,13 @@ import pytest
 from uncounted.normalize.bridge import (
     arabic_latin_skeletons,
     cross_script_keys,
+    cross_script_keys_many,
     cross_script_skeletons,
+    cross_script_skeletons_many,
     latin_to_arabic_candidates,
     match_arabic_latin_token,
     romanize_arabic,
+    romanize_arabic_many,
     romanize_arabic_name,
     romanizer_package_available,
     rule_romanize_arabic,
@@ -93,3 +96,13 @@ def test_cross_script_skeletons_meet_across_scripts() -> None:
     assert not _meet(cross_script_keys("محمود"), cross_script_keys("Mohammed"))
     assert _meet(cross_script_keys("محمد الأسطل"), cross_script_keys("Mohammed al-Astal"))
     assert cross_script_skeletons(None) == []
+
+
+def test_column_helpers() -> None:
+    column = ["محمد الأسطل", None, "Mohammed al-Astal", "محمد الأسطل"]
+    skeletons = cross_script_skeletons_many(column)
+    assert skeletons[1] == []
+    assert skeletons[0] == skeletons[3]
+    assert _meet(skeletons[0], skeletons[2])
+    assert len(cross_script_keys_many(column)) == 4
+    assert romanize_arabic_many(["محمد", "محمود"])[1][0] == "mahmud"

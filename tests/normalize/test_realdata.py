@@ -13,9 +13,14 @@ from types import ModuleType
 import pytest
 
 from uncounted.normalize.arabic import arabic_rasm, arabic_tokens, token_skeleton
-from uncounted.normalize.bridge import romanize_arabic
+from uncounted.normalize.bridge import (
+    Fallback,
+    cross_script_skeletons_many,
+    romanize_arabic,
+    romanizer_package_available,
+)
 from uncounted.normalize.latin import canonical_token, latin_token_skeleton, latin_tokens
-from uncounted.normalize.parts import parse_arabic_name
+from uncounted.normalize.parts import parse_arabic_name, parse_name
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
@@ -141,3 +146,43 @@ def test_name_parts_on_a_full_release(shared_data: Path) -> None:
     assert complete / total > 0.95, (complete, total)
     assert 0 < unnamed < total * 0.01, unnamed
     assert long_names < total * 0.05, long_names
+
+
+def test_full_names_meet_across_scripts(shared_data: Path) -> None:
+    """Whole names of the journalists list: every token must meet on the common skeleton."""
+    path = shared_data / TFP / "press_killed_in_gaza.json"
+    if not path.is_file():
+        pytest.skip("press list not in ../shared/data")
+    people = json.loads(path.read_text(encoding="utf-8"))
+    arabic = [p.get("name") or "" for p in people]
+    latin = [p.get("name_en") or "" for p in people]
+    shuffled = latin[1:] + latin[:1]
+
+    def meet(a: list[tuple[str, ...]], b: list[tuple[str, ...]]) -> bool:
+        return len(a) == len(b) and all(set(x) & set(y) for x, y in zip(a, b, strict=True))
+
+    fallbacks: list[Fallback] = ["rules"]
+    if romanizer_package_available():
+        fallbacks.append("package")
+    for fallback in fallbacks:
+        ar = cross_script_skeletons_many(arabic, fallback=fallback)
+        la = cross_script_skeletons_many(latin)
+        wrong = cross_script_skeletons_many(shuffled)
+        hits = sum(meet(a, b) for a, b in zip(ar, la, strict=True))
+        false_hits = sum(meet(a, b) for a, b in zip(ar, wrong, strict=True))
+        floor = 0.9 if fallback == "package" else 0.75
+        assert hits / len(people) > floor, (fallback, hits, len(people))
+        assert false_hits / len(people) < 0.03, (fallback, false_hits)
+
+
+def test_israeli_list_parses(shared_data: Path) -> None:
+    path = shared_data / "israel-killed-since-oct7-eligrumman" / "victims.csv"
+    total = complete = 0
+    for row in _rows(path):
+        values = list(row.values())
+        family, given = values[0] or "", values[1] or ""
+        parts = parse_name(f"{given} {family}")
+        total += 1
+        complete += parts.script == "hebrew" and bool(parts.given and parts.family)
+    assert total > 500
+    assert complete / total > 0.95, (complete, total)
