@@ -13,7 +13,7 @@ from uncounted.normalize.arabic import (
     arabic_skeleton,
     normalize_arabic,
 )
-from uncounted.normalize.bridge import romanize_arabic
+from uncounted.normalize.bridge import cross_script_keys, cross_script_skeletons, romanize_arabic
 from uncounted.normalize.dates import ages_compatible, parse_birth_date
 from uncounted.normalize.hebrew import hebrew_skeleton_candidates, normalize_hebrew
 from uncounted.normalize.ids import id_relation, normalize_id
@@ -63,6 +63,8 @@ def test_nothing_raises_on_arbitrary_unicode(text: str) -> None:
     detect_script(text)
     parse_name(text)
     romanize_arabic(text)
+    cross_script_skeletons(text)
+    cross_script_keys(text)
     normalize_id(text)
     parse_birth_date(text)
 
