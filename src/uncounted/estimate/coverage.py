@@ -244,10 +244,12 @@ class SampleCoverage:
             )
         mean_gamma = float(np.mean(final_gamma))
         if mean_gamma > 0.8:
+            # The correction is first order in γ: with covariation this strong the neglected
+            # terms are no longer small.
             warnings.append(
                 f"the estimated coefficients of covariation average {mean_gamma:.2f}: strong "
-                "dependence or heterogeneity, where Chao et al. warn that the coverage "
-                "estimators can be badly biased"
+                "dependence or heterogeneity, beyond what the first-order coverage correction "
+                "can be trusted to remove"
             )
         dropped = int(replicates.size - finite.size)
         if dropped:
