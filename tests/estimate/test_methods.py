@@ -42,7 +42,7 @@ def test_the_issue_names_are_registered() -> None:
 
 
 def test_unknown_method_names_the_choices() -> None:
-    with pytest.raises(UncountedError, match="unknown method 'mle'.*stepwise"):
+    with pytest.raises(UncountedError, match=r"unknown method 'mle'.*stepwise"):
         get_method("mle")
     with pytest.raises(UncountedError, match="unknown method"):
         make_estimator("Stepwise")
@@ -71,7 +71,7 @@ def test_model_is_only_for_loglinear() -> None:
 
 
 def test_unknown_option_lists_the_known_ones() -> None:
-    with pytest.raises(UncountedError, match="no option 'n_sample'.*n_samples"):
+    with pytest.raises(UncountedError, match=r"no option 'n_sample'.*n_samples"):
         make_estimator("lcmcr", n_sample=10)
 
 

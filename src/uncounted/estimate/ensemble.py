@@ -132,9 +132,7 @@ def result_draws(
     return matched_draws(result, size, rng)
 
 
-def quantile_interval(
-    draws: NDArray[np.float64], level: float
-) -> tuple[float, float, float]:
+def quantile_interval(draws: NDArray[np.float64], level: float) -> tuple[float, float, float]:
     """Lower end, median and upper end; an exact order statistic, so unbounded draws are safe."""
     tail = (1.0 - level) / 2.0
     low, mid, high = np.quantile(draws, [tail, 0.5, 1.0 - tail], method="inverted_cdf")
@@ -149,8 +147,14 @@ def _method_seed(base: np.random.SeedSequence, index: int) -> np.random.SeedSequ
 
 def _refused(name: str, observed: int, level: float, reason: str) -> EstimateResult:
     return EstimateResult(
-        method=name, model=None, observed=observed, estimate=None, lower=None, upper=None,
-        level=level, refused=reason,
+        method=name,
+        model=None,
+        observed=observed,
+        estimate=None,
+        lower=None,
+        upper=None,
+        level=level,
+        refused=reason,
     )
 
 
@@ -208,21 +212,22 @@ class Ensemble:
         base = seed_sequence(self.seed)
         order = list(METHODS)
         options = self.options or {}
-        unknown = sorted(set(options) - set(names))
-        if unknown:
-            raise UncountedError(f"options given for methods not in the ensemble: {unknown}")
+        for name in options:
+            get_method(name)  # a misspelt name fails; options for methods not run are unused
 
         results: dict[str, EstimateResult] = {}
         for done, name in enumerate(names):
             if self.progress:
                 self.progress(f"ensemble: {name}", done, len(names))
-            results[name] = self._run_one(name, table, _method_seed(base, order.index(name)),
-                                          options.get(name, {}))
+            results[name] = self._run_one(
+                name, table, _method_seed(base, order.index(name)), options.get(name, {})
+            )
         if self.progress:
             self.progress("ensemble: pooling", len(names), len(names))
 
         excluded = {
-            name: reason for name in names
+            name: reason
+            for name in names
             if (reason := exclusion_reason(name, results[name], table.n_lists)) is not None
         }
         included = [name for name in names if name not in excluded]
@@ -234,27 +239,41 @@ class Ensemble:
         return self
 
     def _run_one(
-        self, name: str, table: CaptureTable, seed: np.random.SeedSequence,
+        self,
+        name: str,
+        table: CaptureTable,
+        seed: np.random.SeedSequence,
         options: Mapping[str, Any],
     ) -> EstimateResult:
         method = get_method(name)
         if table.n_lists < method.min_lists:
-            return _refused(name, table.observed, self.level,
-                            f"needs at least {method.min_lists} lists, the table has "
-                            f"{table.n_lists}")
+            return _refused(
+                name,
+                table.observed,
+                self.level,
+                f"needs at least {method.min_lists} lists, the table has {table.n_lists}",
+            )
         if method.max_lists is not None and table.n_lists > method.max_lists:
-            return _refused(name, table.observed, self.level,
-                            f"is for at most {method.max_lists} lists, the table has "
-                            f"{table.n_lists}")
+            return _refused(
+                name,
+                table.observed,
+                self.level,
+                f"is for at most {method.max_lists} lists, the table has {table.n_lists}",
+            )
         if name == "chapman" and table.n_lists > 2:
             # every pair ignores the people seen only on other lists: a check, not an estimate
-            return _refused(name, table.observed, self.level,
-                            "two-list estimates ignore the people seen only on the other lists")
+            return _refused(
+                name,
+                table.observed,
+                self.level,
+                "two-list estimates ignore the people seen only on the other lists",
+            )
         try:
             extra = dict(options)
             model = extra.pop("model", None)
-            estimator = make_estimator(name, seed=seed, level=self.level, n_jobs=self.n_jobs,
-                                       model=model, **extra)
+            estimator = make_estimator(
+                name, seed=seed, level=self.level, n_jobs=self.n_jobs, model=model, **extra
+            )
             estimator.fit(table)
         except UncountedError as problem:
             return _refused(name, table.observed, self.level, problem.message)
@@ -277,7 +296,7 @@ class Ensemble:
             )
         diagnostics: dict[str, Any] = {
             "rule": "equal-weight mixture of the defensible methods' draws; interval widened "
-                    "to contain every defensible point estimate",
+            "to contain every defensible point estimate",
             "included": included,
             "excluded": excluded,
             "point_estimates": {n: results[n].estimate for n in results},
@@ -287,14 +306,19 @@ class Ensemble:
         if not included:
             reasons = "; ".join(f"{n}: {r}" for n, r in excluded.items())
             return EstimateResult(
-                method="ensemble", model=None, observed=table.observed, estimate=None,
-                lower=None, upper=None, level=self.level, diagnostics=diagnostics,
-                warnings=warnings, refused=f"no method gave a defensible estimate ({reasons})",
+                method="ensemble",
+                model=None,
+                observed=table.observed,
+                estimate=None,
+                lower=None,
+                upper=None,
+                level=self.level,
+                diagnostics=diagnostics,
+                warnings=warnings,
+                refused=f"no method gave a defensible estimate ({reasons})",
             )
         rng = np.random.default_rng(mixing_seed)
-        pooled = np.concatenate(
-            [result_draws(n, results[n], self.n_draws, rng) for n in included]
-        )
+        pooled = np.concatenate([result_draws(n, results[n], self.n_draws, rng) for n in included])
         rng.shuffle(pooled)  # so that draw i of one stratum pairs with a random draw of another
         lower, estimate, upper = quantile_interval(pooled, self.level)
         points = {n: float(results[n].estimate) for n in included}  # type: ignore[arg-type]
@@ -304,8 +328,9 @@ class Ensemble:
         spread = max(points.values()) / min(points.values())
         diagnostics.update({"spread": spread, "interval_widened_to_points": widened})
         if spread > self.disagreement:
-            listed = ", ".join(f"{n} {v:,.0f}" for n, v in sorted(points.items(),
-                                                                  key=lambda kv: kv[1]))
+            listed = ", ".join(
+                f"{n} {v:,.0f}" for n, v in sorted(points.items(), key=lambda kv: kv[1])
+            )
             warnings.append(
                 f"defensible methods disagree by a factor of {spread:.2f} ({listed}): the "
                 "choice of model matters more than sampling error here"
