@@ -22,6 +22,7 @@ from scipy.special import gammaln, logsumexp
 
 from uncounted.estimate import decomposable as dg
 from uncounted.estimate.dga import DGA
+from uncounted.estimate.fast_random import new_state
 from uncounted.estimate.lcmcr_sampler import run_chain
 from uncounted.estimate.table import CaptureTable
 
@@ -53,8 +54,9 @@ def _time_chain(table: CaptureTable, sweeps: int, seed: int = 1) -> float:
     out_occupied = np.zeros(keep, dtype=np.int64)
     out_alpha = np.zeros(keep)
     start = time.perf_counter()
+    state = new_state(np.random.SeedSequence(seed).generate_state(4, dtype=np.uint64))
     run_chain(
-        seed, masks, counts, table.n_lists, 10, (1.0, 1.0), (0.25, 0.25),
+        state, masks, counts, table.n_lists, 10, (1.0, 1.0), (0.25, 0.25),
         sweeps - keep * 10, keep, 10, out_n, out_occupied, out_alpha,
     )  # fmt: skip
     return time.perf_counter() - start

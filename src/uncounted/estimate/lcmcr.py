@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.diagnostics import ess_bulk, split_rhat
+from uncounted.estimate.fast_random import new_state
 from uncounted.estimate.lcmcr_sampler import run_chain
 from uncounted.estimate.randomness import Seed, seed_sequence
 from uncounted.estimate.result import EstimateResult
@@ -79,14 +80,14 @@ class LCMCR:
         masks = np.flatnonzero(table.counts).astype(np.int64)
         counts = np.ascontiguousarray(table.counts[masks], dtype=np.int64)
         children = seed_sequence(self.seed).spawn(self.n_chains)
-        chain_seeds = [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
+        chain_states = [new_state(child.generate_state(4, dtype=np.uint64)) for child in children]
 
-        def one_chain(chain_seed: int) -> _Chain:
+        def one_chain(state: NDArray[np.uint64]) -> _Chain:
             out_n = np.zeros(self.n_samples, dtype=np.int64)
             out_occupied = np.zeros(self.n_samples, dtype=np.int64)
             out_alpha = np.zeros(self.n_samples)
             normal_draws = run_chain(
-                chain_seed,
+                state,
                 masks,
                 counts,
                 table.n_lists,
@@ -104,7 +105,7 @@ class LCMCR:
 
         # the kernel releases the GIL, so threads run chains on separate cores
         with ThreadPoolExecutor(max_workers=max(1, self.n_jobs)) as pool:
-            chains = list(pool.map(one_chain, chain_seeds))
+            chains = list(pool.map(one_chain, chain_states))
 
         self.draws_ = np.stack([c.n for c in chains]).astype(np.float64)
         self.occupied_ = np.stack([c.occupied for c in chains])

@@ -5,9 +5,9 @@ weights and list probabilities, the people who share a pattern are split among t
 multinomial draw, and the unobserved people are drawn as a count (negative binomial under the
 1/N prior) and split the same way. A sweep therefore costs the same for 400 people or 4 million.
 
-All randomness comes from numba's generator seeded at the start of the chain, so one chain's
-numbers depend on its seed only, whichever thread runs it. The kernel releases the GIL, so
-chains run in parallel threads.
+All randomness comes from the chain's own generator state (xoshiro256+, seeded from a
+SeedSequence), so one chain's numbers depend on its seed only, whichever thread runs it. The
+kernel releases the GIL, so chains run in parallel threads.
 """
 
 from __future__ import annotations
@@ -18,98 +18,24 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from uncounted.estimate import fast_random as fr
+
 # Above this Poisson mean the number of unobserved people is drawn from the normal approximation:
 # integers would overflow long before memory does (nothing is allocated per person).
 _POISSON_NORMAL_FROM = 1e15
 # A stick proportion this close to 1 would make log(1 - V) infinite in the concentration update.
 _STICK_CEILING = 1.0 - 1e-12
-_LOG4 = math.log(4.0)
 # Below this many people per class still to visit, people are placed one by one.
 _PER_PERSON_BELOW = 1
 # Starting state and warm-up, as in the R package.
 _START_HEAVY_CLASSES = 4
 _START_ALPHA = 0.3
 _WARM_UP = 500
-_CHENG_BOUND = 1.0 + math.log(5.0)
-
-
-@njit(cache=True, nogil=True)
-def _beta(a: float, b: float) -> float:
-    """Beta draw, specialised because it is most of a sweep's cost.
-
-    The closed forms for a or b equal to 1 cover every empty class under the default uniform
-    prior (most classes in most sweeps); Cheng's (1978) rejection algorithm BB covers both
-    parameters above 1 with two uniforms a try instead of two gamma draws.
-    """
-    if a == 1.0:
-        return 1.0 - np.random.random() ** (1.0 / b)
-    if b == 1.0:
-        return np.random.random() ** (1.0 / a)
-    if a > 1.0 and b > 1.0:
-        return _beta_cheng(a, b)
-    x = np.random.standard_gamma(a)
-    y = np.random.standard_gamma(b)
-    return x / (x + y)
-
-
-@njit(cache=True, nogil=True)
-def _beta_cheng(a: float, b: float) -> float:
-    """Cheng's algorithm BB, valid when both parameters exceed 1."""
-    small = min(a, b)
-    large = max(a, b)
-    total = small + large
-    scale = math.sqrt((total - 2.0) / (2.0 * small * large - total))
-    shift = small + 1.0 / scale
-    while True:
-        u1 = np.random.random()
-        u2 = np.random.random()
-        if u1 <= 0.0 or u1 >= 1.0:
-            continue
-        v = scale * math.log(u1 / (1.0 - u1))
-        w = small * math.exp(v) if v < 700.0 else math.inf
-        z = u1 * u1 * u2
-        r = shift * v - _LOG4
-        s = small + r - w
-        # quick acceptance (a bound on the log test) before the exact one
-        if s + _CHENG_BOUND >= 5.0 * z:
-            break
-        t = math.log(z)
-        if s > t:
-            break
-        if r + total * math.log(total / (large + w)) >= t:
-            break
-    if math.isinf(w):
-        return 1.0 if small == a else 0.0
-    return w / (large + w) if small == a else large / (large + w)
-
-
-@njit(cache=True, nogil=True)
-def _binomial(n: np.int64, p: float) -> np.int64:
-    """Binomial draw: sequential inversion when the mean is small (most class splits), numba's
-    own algorithm otherwise."""
-    if n * p > 12.0 or n * (1.0 - p) <= 12.0:
-        return np.int64(np.random.binomial(n, p))
-    q = 1.0 - p
-    ratio = p / q
-    step = (n + 1) * ratio
-    prob = math.exp(n * math.log1p(-p))
-    u = np.random.random()
-    x = 0
-    while u > prob:
-        u -= prob
-        x += 1
-        if x > n:
-            # u landed in the rounding gap of the cumulative sum: start over
-            u = np.random.random()
-            x = 0
-            prob = math.exp(n * math.log1p(-p))
-            continue
-        prob *= step / x - ratio
-    return np.int64(x)
 
 
 @njit(cache=True, nogil=True)
 def _multinomial_into(
+    state: NDArray[np.uint64],
     count: np.int64,
     weights: NDArray[np.float64],
     total: float,
@@ -131,7 +57,7 @@ def _multinomial_into(
             return
         k = order[i]
         if remaining <= _PER_PERSON_BELOW * (n_classes - i):
-            _categorical_into(remaining, weights, mass_left, order, i, out)
+            _categorical_into(state, remaining, weights, mass_left, order, i, out)
             return
         if i == n_classes - 1 or mass_left <= 0.0:
             out[k] = remaining
@@ -142,7 +68,7 @@ def _multinomial_into(
         elif p <= 0.0:
             drawn = np.int64(0)
         else:
-            drawn = _binomial(remaining, p)
+            drawn = fr.binomial(state, remaining, p)
         out[k] = drawn
         remaining -= drawn
         mass_left -= weights[k]
@@ -150,6 +76,7 @@ def _multinomial_into(
 
 @njit(cache=True, nogil=True)
 def _categorical_into(
+    state: NDArray[np.uint64],
     count: np.int64,
     weights: NDArray[np.float64],
     mass_left: float,
@@ -164,7 +91,7 @@ def _categorical_into(
         if weights[order[i]] > 0.0:
             last = order[i]
     for _ in range(count):
-        u = np.random.random() * mass_left
+        u = fr.uniform(state) * mass_left
         chosen = last  # rounding can leave u above the running sum: the last class takes it
         acc = 0.0
         for i in range(start, n_classes):
@@ -201,7 +128,7 @@ def _order_by_weight(pi: NDArray[np.float64], order: NDArray[np.int64]) -> None:
 
 @njit(cache=True, nogil=True)
 def run_chain(
-    seed: int,
+    state: NDArray[np.uint64],
     pattern_masks: NDArray[np.int64],
     pattern_counts: NDArray[np.int64],
     n_lists: int,
@@ -220,9 +147,6 @@ def run_chain(
     Returns how many sweeps drew the unobserved count from the normal approximation (0 unless
     the posterior of N is absurdly wide).
     """
-    # numba keeps one Mersenne Twister per thread; seeding it here makes the chain a function
-    # of its seed alone, whatever thread runs it (a thread runs one chain at a time)
-    np.random.seed(seed)
     n_patterns = pattern_masks.size
     n_observed = pattern_counts.sum()
     a_list, b_list = list_prior
@@ -286,7 +210,7 @@ def run_chain(
                 # every class gives this pattern probability below the float range: use logs
                 _log_weights(pi, lam, bits[p], weights)
                 total = weights.sum()
-            _multinomial_into(pattern_counts[p], weights, total, order, split)
+            _multinomial_into(state, pattern_counts[p], weights, total, order, split)
             for k in range(n_classes):
                 m = split[k]
                 if m:
@@ -309,14 +233,14 @@ def run_chain(
             if p_missed >= 1.0:
                 rate = math.inf
             else:
-                rate = np.random.gamma(float(n_observed), p_missed / (1.0 - p_missed))
+                rate = fr.gamma(state, float(n_observed)) * (p_missed / (1.0 - p_missed))
             if rate < _POISSON_NORMAL_FROM:
-                n_missing = np.int64(np.random.poisson(rate))
+                n_missing = fr.poisson(state, rate)
             else:
                 normal_draws += 1
-                draw = rate + math.sqrt(rate) * np.random.standard_normal()
+                draw = rate + math.sqrt(rate) * fr.normal(state)
                 n_missing = np.int64(min(draw, 9.0e18))
-            _multinomial_into(n_missing, weights, p_missed, order, split)
+            _multinomial_into(state, n_missing, weights, p_missed, order, split)
             for k in range(n_classes):
                 class_size[k] += split[k]
 
@@ -324,7 +248,7 @@ def run_chain(
         for j in range(n_lists):
             for k in range(n_classes):
                 s = float(on_list[j, k])
-                lam[j, k] = _beta(a_list + s, b_list + float(class_size[k]) - s)
+                lam[j, k] = fr.beta(state, a_list + s, b_list + float(class_size[k]) - s)
 
         # stick-breaking weights, truncated at n_classes
         after = float(class_size.sum())
@@ -335,14 +259,14 @@ def run_chain(
             if k == n_classes - 1:
                 v = 1.0
             else:
-                v = min(_beta(1.0 + class_size[k], alpha + after), _STICK_CEILING)
+                v = min(fr.beta(state, 1.0 + class_size[k], alpha + after), _STICK_CEILING)
                 log_rest += math.log1p(-v)
             pi[k] = v * remaining_stick
             remaining_stick *= 1.0 - v
 
         # concentration of the Dirichlet process (held during the warm-up)
         if sweep >= 0:
-            alpha = np.random.gamma(a_alpha + n_classes - 1.0, 1.0 / (b_alpha - log_rest))
+            alpha = fr.gamma(state, a_alpha + n_classes - 1.0) / (b_alpha - log_rest)
 
         if sweep >= burn_in and (sweep - burn_in) % thin == thin - 1:
             out_n[kept] = n_observed + n_missing
