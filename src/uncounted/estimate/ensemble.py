@@ -37,12 +37,18 @@ from uncounted.estimate.table import CaptureTable
 DEFAULT_METHODS = ("stepwise", "bic", "lcmcr", "dga", "sample-coverage")
 #: Methods run by default on two lists: nothing else is identifiable there.
 TWO_LIST_METHODS = ("chapman",)
+#: Default methods used on three lists only: Chao's first-order correction removes pairwise
+#: dependence, which is all the dependence three lists can show but not all that more can.
+THREE_LISTS_ONLY = frozenset({"sample-coverage"})
 #: Methods whose ``draws`` are posterior draws whose quantiles are their interval.
 POSTERIOR_METHODS = frozenset({"lcmcr", "dga"})
 #: Log-linear results, whose saturated models rest on no checkable assumption.
 LOGLINEAR_METHODS = frozenset({"stepwise", "bic", "loglinear"})
 
 RHAT_LIMIT = 1.05
+#: Above this mean coefficient of covariation the coverage correction's neglected terms are
+#: no longer small (the limit the estimator itself warns at).
+COVARIATION_LIMIT = 0.8
 EDGE_MASS_LIMIT = 1e-6
 SATURATED_SHARE_LIMIT = 0.5
 DISAGREEMENT_FACTOR = 1.5
@@ -58,7 +64,9 @@ def exclusion_reason(name: str, result: EstimateResult, n_lists: int) -> str | N
     posterior does not reach the end of its N grid (at most 1e-6 of its mass in the grid's top
     tenth) and does not rest mostly (over half) on the saturated graph; a log-linear
     model is not saturated (a saturated model fits every cell exactly, so nothing in the data
-    supports its "no all-list interaction" assumption) and its fit converged; a two-list
+    supports its "no all-list interaction" assumption) and its fit converged; the sample-coverage
+    lists do not covary so strongly (mean coefficient of covariation above 0.8) that its
+    first-order correction fails; a two-list
     estimate has people on both lists.
     """
     if result.refused:
@@ -93,6 +101,13 @@ def exclusion_reason(name: str, result: EstimateResult, n_lists: int) -> str | N
             )
         if d.get("converged") is False:
             return "the Poisson fit did not converge"
+    if name == "sample-coverage" and d.get("gamma"):
+        mean_gamma = float(np.mean(list(d["gamma"].values())))
+        if mean_gamma > COVARIATION_LIMIT:
+            return (
+                f"lists covary too strongly (mean coefficient {mean_gamma:.2f} > "
+                f"{COVARIATION_LIMIT}) for the first-order coverage correction"
+            )
     if name == "chapman" and d.get("both") == 0:
         return "the two lists never overlap"
     return None
@@ -253,12 +268,13 @@ class Ensemble:
                 self.level,
                 f"needs at least {method.min_lists} lists, the table has {table.n_lists}",
             )
-        if method.max_lists is not None and table.n_lists > method.max_lists:
+        if name in THREE_LISTS_ONLY and self.methods is None and table.n_lists > 3:
             return _refused(
                 name,
                 table.observed,
                 self.level,
-                f"is for at most {method.max_lists} lists, the table has {table.n_lists}",
+                "used by default on three lists only: its correction removes pairwise "
+                "dependence, and more lists can have more",
             )
         if name == "chapman" and table.n_lists > 2:
             # every pair ignores the people seen only on other lists: a check, not an estimate

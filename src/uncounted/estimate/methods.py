@@ -59,7 +59,6 @@ class Method:
     min_lists: int
     build: Callable[[MethodOptions], Estimator]
     needs_model: bool = False
-    max_lists: int | None = None
 
 
 def int_seed(seed: Seed) -> int:
@@ -175,8 +174,8 @@ METHODS: dict[str, Method] = {
         Method("lcmcr", "Bayesian latent-class model (Dirichlet process), several chains", 3,
                _lcmcr),
         Method("dga", "Bayesian model averaging over decomposable graphical models", 3, _dga),
-        Method("sample-coverage", "Chao's sample-coverage estimator (three lists)", 3,
-               _sample_coverage, max_lists=3),
+        Method("sample-coverage", "Chao's sample-coverage estimator, bootstrap interval", 2,
+               _sample_coverage),
         Method("chapman", "two-list Chapman estimate for every pair of lists", 2, _chapman),
         Method("loglinear", "one given log-linear model (needs --model, e.g. [12,3])", 2,
                _loglinear, needs_model=True),
