@@ -36,6 +36,8 @@ _TAIL_MASS = 1e-9
 # How far the automatic grid may reach: missing counts up to max(CAP, CAP_PER_OBSERVED * n).
 _PROBE_CAP = 1e7
 _PROBE_CAP_PER_OBSERVED = 1e4
+# Posterior mass in the last decade of the automatic grid above which the tail is called heavy.
+_FAR_TAIL_TOLERANCE = 1e-5
 # Posterior mass in the top tenth of the grid above which the grid is too narrow.
 _EDGE_TOLERANCE = 1e-6
 # The grid steps by one up to this missing count, then by this ratio (0.05% resolution).
@@ -174,17 +176,20 @@ class DGA:
                 )
 
         if self.grid is None:
-            missing, heavy_tail = _automatic_grid(terms, coef, self.prior)
+            missing, far_mass = _automatic_grid(terms, coef, self.prior)
             widths = _widths(missing)
+            heavy_tail = far_mass > _FAR_TAIL_TOLERANCE
             if heavy_tail:
                 warnings.append(
-                    "the posterior of N has a very heavy upper tail: the grid reaches "
-                    f"{missing[-1] + table.observed:,.0f}; the upper limit is fragile"
+                    f"the posterior of N has a heavy upper tail: {far_mass:.1g} of it lies "
+                    f"above {(missing[-1] + table.observed) / 10:,.0f}, from graphs that barely "
+                    "constrain the unobserved cell; the upper limit depends on how far N may go"
                 )
         else:
             # a grid given by the user is taken as the support of N, each point one value
             missing = np.asarray(self.grid, dtype=np.float64) - table.observed
             widths = np.ones_like(missing)
+            far_mass, heavy_tail = math.nan, False
 
         keep = _prune(terms, coef, self.prior, missing)
         log_post = coef[keep] @ terms.log_terms(missing) + (
@@ -199,7 +204,7 @@ class DGA:
 
         n_grid = missing + table.observed
         edge_mass = float(posterior[n_grid >= n_grid[0] + 0.9 * (n_grid[-1] - n_grid[0])].sum())
-        if edge_mass > _EDGE_TOLERANCE and not (self.grid is None and heavy_tail):
+        if edge_mass > _EDGE_TOLERANCE and not heavy_tail:
             warnings.append(
                 f"posterior mass {edge_mass:.2g} lies in the top tenth of the N grid "
                 f"(ending at {n_grid[-1]:,.0f}): the grid is too narrow and cuts the upper tail"
@@ -223,6 +228,7 @@ class DGA:
             warnings,
             draws,
         )
+        self.result_.diagnostics["far_tail_mass"] = far_mass
         return self
 
     def _check_settings(self, table: CaptureTable) -> None:
@@ -334,11 +340,11 @@ def _grid_points(upper: float) -> NDArray[np.float64]:
 
 def _automatic_grid(
     terms: _MarginTerms, coef: _Coefficients, prior: str
-) -> tuple[NDArray[np.float64], bool]:
+) -> tuple[NDArray[np.float64], float]:
     """Grid of the missing count, from 0 to where the posterior mass beyond is negligible.
 
-    The second value is True when that point lies in the last decade probed: the posterior's
-    upper tail is then so heavy that no grid of sensible size holds it.
+    The second value is the posterior mass in the last decade probed: graphs that leave the
+    unobserved cell unconstrained give N a power-law tail, which no grid of sensible size holds.
     """
     probe = _probe_points(terms.observed)
     log_post = coef @ terms.log_terms(probe) + _common_log_terms(probe, terms.observed, prior)
@@ -347,7 +353,8 @@ def _automatic_grid(
     beyond = np.cumsum(mass[::-1])[::-1] / mass.sum()
     inside = np.flatnonzero(beyond >= _TAIL_MASS)
     upper = probe[min(inside[-1] + 1, probe.size - 1)]
-    return _grid_points(upper), bool(upper > probe[-1] / 10.0)
+    far_mass = float(mass[probe > probe[-1] / 10.0].sum() / mass.sum())
+    return _grid_points(upper), far_mass
 
 
 def _prune(
