@@ -1,0 +1,170 @@
+"""The `estimate` command: population-size estimates from a capture table (or, later, a project)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from uncounted.cli import output
+from uncounted.cli.project_cmds import JSON_OPTION
+from uncounted.core.errors import UncountedError
+from uncounted.estimate.methods import get_method, make_estimator, method_names, results_of
+from uncounted.estimate.result import EstimateResult
+from uncounted.estimate.strata import StratifiedEstimate
+from uncounted.estimate.table import CaptureTable
+from uncounted.store import Project
+
+
+def register(app: typer.Typer) -> None:
+    app.command("estimate")(estimate)
+
+
+DIRECTORY_ARGUMENT = typer.Argument(
+    None, help="A project folder, once linkage has produced its persons table."
+)
+TABLE_OPTION = typer.Option(
+    None, "--table", help="CSV with one 0/1 column per list and a 'count' column."
+)
+METHOD_OPTION = typer.Option("ensemble", "--method", help=f"One of: {', '.join(method_names())}.")
+MODEL_OPTION = typer.Option(
+    None, "--model", help="Log-linear model for --method loglinear, e.g. '[12,3]'."
+)
+STRATA_OPTION = typer.Option(
+    None, "--strata", help="Comma-separated columns to split a project by, e.g. age_group,sex."
+)
+SEED_OPTION = typer.Option(1, "--seed", help="Seed: the same seed gives the same numbers.")
+LEVEL_OPTION = typer.Option(0.95, "--level", min=0.5, max=0.999, help="Interval level.")
+JOBS_OPTION = typer.Option(2, "--jobs", min=1, help="Worker processes or threads.")
+
+
+def estimate(
+    directory: Path | None = DIRECTORY_ARGUMENT,
+    table: Path | None = TABLE_OPTION,
+    method: str = METHOD_OPTION,
+    model: str | None = MODEL_OPTION,
+    strata: str | None = STRATA_OPTION,
+    seed: int = SEED_OPTION,
+    level: float = LEVEL_OPTION,
+    jobs: int = JOBS_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Estimate the total, including the people no list recorded, with intervals.
+
+    Example: uncounted estimate --table uk5.csv --method ensemble --seed 1
+    """
+    try:
+        get_method(method)
+    except UncountedError as problem:
+        raise typer.BadParameter(problem.message, param_hint="--method") from None
+    if (directory is None) == (table is None):
+        raise typer.BadParameter("give either a project folder or --table FILE.csv, not both")
+    if model is not None and method != "loglinear":
+        raise typer.BadParameter("--model is only for --method loglinear", param_hint="--model")
+    if method == "loglinear" and model is None:
+        raise typer.BadParameter("--method loglinear needs --model, e.g. '[12,3]'",
+                                 param_hint="--model")
+    if table is not None and strata:
+        raise typer.BadParameter(
+            "--strata splits a project's persons; a --table is already one stratum",
+            param_hint="--strata",
+        )
+    with output.progress_reporter(not as_json) as progress:
+        if table is not None:
+            results = _estimate_table(table, method, model, seed, level, jobs, progress)
+        else:
+            assert directory is not None
+            results = _estimate_project(directory, method, strata, seed, level, jobs)
+
+    document = {"estimates": [_as_dict(label, r) for label, r in results]}
+    output.emit(document, as_json=as_json, render=lambda: _render(results))
+
+
+def _estimate_table(
+    path: Path, method: str, model: str | None, seed: int, level: float, jobs: int,
+    progress: Any,
+) -> list[tuple[str | None, EstimateResult]]:
+    capture = CaptureTable.from_csv(path)
+    extra: dict[str, Any] = {"progress": progress} if method == "ensemble" else {}
+    estimator = make_estimator(method, seed=seed, level=level, n_jobs=jobs, model=model, **extra)
+    estimator.fit(capture)
+    return [(None, r) for r in results_of(estimator)]
+
+
+def _estimate_project(
+    directory: Path, method: str, strata: str | None, seed: int, level: float, jobs: int
+) -> list[tuple[str | None, EstimateResult]]:
+    with Project.open(directory, read_only=True) as project:
+        tables = {row[0] for row in project.con.execute(
+            "SELECT table_name FROM information_schema.tables"
+        ).fetchall()}
+        if "persons" not in tables:
+            raise UncountedError(
+                "linkage has not run yet: the project has no persons table, so there are no "
+                "capture histories to estimate from; link the lists first, or estimate from a "
+                "capture table with --table FILE.csv",
+                file=str(directory),
+            )
+        lists = [row[0] for row in project.con.execute(
+            "SELECT name FROM lists ORDER BY name"
+        ).fetchall()]
+        persons = project.con.execute("SELECT * FROM persons").df()
+    # The persons table is expected to hold one 0/1 column per list, named as the list.
+    columns = {str(c) for c in persons.columns}
+    missing = [name for name in lists if name not in columns]
+    if missing:
+        raise UncountedError(
+            f"the persons table has no membership column for list(s) {missing}",
+            file=str(directory),
+        )
+    by = [s.strip() for s in (strata or "").split(",") if s.strip()]
+    fitted = StratifiedEstimate(by, lists, method=method, level=level, seed=seed,
+                                n_jobs=jobs).fit(persons)
+    return [("total", fitted.total_), *fitted.results_.items()]
+
+
+def _as_dict(label: str | None, result: EstimateResult) -> dict[str, Any]:
+    entry = result.to_dict()
+    if label is not None:
+        entry = {"stratum": label, **entry}
+    return entry
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return "∞" if value == float("inf") else f"{value:,.0f}"
+
+
+def _render(results: list[tuple[str | None, EstimateResult]]) -> None:
+    level = results[0][1].level if results else 0.95
+    has_strata = any(label is not None for label, _ in results)
+    grid = Table(title="Estimated total (observed + unobserved)")
+    if has_strata:
+        grid.add_column("stratum")
+    grid.add_column("method")
+    grid.add_column("model")
+    grid.add_column("observed", justify="right")
+    grid.add_column("estimate", justify="right")
+    grid.add_column(f"{level:.0%} interval", justify="right")
+    for label, r in results:
+        interval = "refused" if r.refused else f"{_number(r.lower)} – {_number(r.upper)}"
+        cells = [r.method, r.model or "", f"{r.observed:,}", _number(r.estimate), interval]
+        grid.add_row(*([label or ""] if has_strata else []), *cells)
+    output.stdout.print(grid)
+
+    def say(text: str) -> None:
+        output.stdout.print(text, markup=False, highlight=False)
+
+    for label, r in results:
+        name = f"{label}: {r.method}" if label else r.method
+        if r.refused:
+            say(f"{name} refused: {r.refused}")
+        if r.method == "ensemble" and "excluded" in r.diagnostics:
+            say(f"{name} pools: {', '.join(r.diagnostics['included']) or 'none'}")
+            for method, reason in r.diagnostics["excluded"].items():
+                say(f"  left out {method}: {reason}")
+        for warning in r.warnings:
+            say(f"warning ({name}): {warning}")
