@@ -123,8 +123,8 @@ def scenarios(quick: bool) -> list[Scenario]:
 def summarise(truth: int, rows: list[Row], method: str) -> dict[str, float]:
     entries = [row[method] for row in rows if method in row]
     numbers = [(e, lo, hi, ok) for e, lo, hi, ok in entries if e is not None and math.isfinite(e)]
-    out = {"runs": len(entries), "numbers": len(numbers),
-           "defensible": sum(ok for *_, ok in entries)}
+    out: dict[str, float] = {"runs": len(entries), "numbers": len(numbers),
+                             "defensible": sum(ok for *_, ok in entries)}
     if numbers:
         errors = np.array([(e - truth) / truth for e, *_ in numbers])
         covered = [lo is not None and hi is not None and lo <= truth <= hi

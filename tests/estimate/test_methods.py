@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from uncounted.estimate.selection import Stepwise
 from uncounted.estimate.table import CaptureTable
 
 #: Short settings so the Bayesian methods run in a second or two (tests only).
-FAST = {
+FAST: dict[str, dict[str, Any]] = {
     "lcmcr": {"n_samples": 200, "burn_in": 2000, "thin": 10, "n_chains": 2},
     "stepwise": {"n_boot": 100},
     "ensemble": {"options": {"lcmcr": {"n_samples": 200, "burn_in": 2000, "thin": 10,

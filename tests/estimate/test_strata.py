@@ -102,14 +102,16 @@ def test_total_is_the_sum_of_draws_plus_the_floor(fitted: StratifiedEstimate) ->
     total = fitted.total_
     assert total.diagnostics["floor"] == floor
     assert np.array_equal(total.draws, north_f.draws + north_m.draws + floor)  # type: ignore[arg-type]
-    middle = np.quantile(total.draws, 0.5, method="inverted_cdf")  # type: ignore[arg-type]
+    assert total.draws is not None
+    middle = np.quantile(total.draws, 0.5, method="inverted_cdf")
     assert total.estimate == middle
     assert total.observed == north_f.observed + north_m.observed + floor
     # the interval of a sum of independent strata is narrower than the sum of their ends
-    ends = [np.quantile(r.draws, [0.025, 0.975], method="inverted_cdf")  # type: ignore[call-overload]
-            for r in (north_f, north_m)]
-    assert total.upper < ends[0][1] + ends[1][1] + floor  # type: ignore[operator]
-    assert total.lower > ends[0][0] + ends[1][0] + floor  # type: ignore[operator]
+    ends = [np.quantile(d, [0.025, 0.975], method="inverted_cdf")
+            for d in (north_f.draws, north_m.draws)]
+    assert total.upper is not None and total.lower is not None
+    assert total.upper < ends[0][1] + ends[1][1] + floor
+    assert total.lower > ends[0][0] + ends[1][0] + floor
 
 
 def test_total_names_the_strata_left_out(fitted: StratifiedEstimate) -> None:

@@ -36,6 +36,8 @@ MAX_LISTS = 62
 class Estimator(Protocol):
     """What the registry hands out: scikit-learn style, ``fit(table)`` then ``result_``."""
 
+    result_: EstimateResult
+
     def fit(self, table: CaptureTable) -> Any: ...
 
 
