@@ -13,7 +13,9 @@ import pytest
 def uncounted(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from uncounted.cli.main import run; run()", *map(str, args)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -29,23 +31,51 @@ def project(tmp_path: Path) -> Path:
 def test_ingest_and_status_print_one_json_document(project: Path, tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text("name_en,gender,age\nAhmad Ali,M,34\nSara,F,3 months\n,,\n", encoding="utf-8")
-    result = uncounted("ingest", project, path, "--list", "ngo", "--release", "2024-05-01",
-                       "--map", "full_name=name_en", "--map", "sex=gender",
-                       "--map", "age_years=age", "--json")
+    result = uncounted(
+        "ingest",
+        project,
+        path,
+        "--list",
+        "ngo",
+        "--release",
+        "2024-05-01",
+        "--map",
+        "full_name=name_en",
+        "--map",
+        "sex=gender",
+        "--map",
+        "age_years=age",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert {k: document[k] for k in ("list", "release", "rows", "records", "quarantined",
-                                     "already_ingested")} == {
-        "list": "ngo", "release": "2024-05-01", "rows": 2, "records": 2, "quarantined": 0,
-        "already_ingested": False}
-    again = json.loads(uncounted("ingest", project, path, "--list", "ngo", "--map",
-                                 "full_name=name_en", "--json").stdout)
+    assert {
+        k: document[k]
+        for k in ("list", "release", "rows", "records", "quarantined", "already_ingested")
+    } == {
+        "list": "ngo",
+        "release": "2024-05-01",
+        "rows": 2,
+        "records": 2,
+        "quarantined": 0,
+        "already_ingested": False,
+    }
+    again = json.loads(
+        uncounted(
+            "ingest", project, path, "--list", "ngo", "--map", "full_name=name_en", "--json"
+        ).stdout
+    )
     assert again["already_ingested"] is True
     status = uncounted("status", project, "--json")
     assert status.returncode == 0
     document = json.loads(status.stdout)
-    assert document["totals"] == {"lists": 1, "sources": 1, "rows": 2, "records": 2,
-                                  "quarantined": 0}
+    assert document["totals"] == {
+        "lists": 1,
+        "sources": 1,
+        "rows": 2,
+        "records": 2,
+        "quarantined": 0,
+    }
     assert document["lists"][0]["releases"] == ["2024-05-01"]
 
 
@@ -60,8 +90,9 @@ def test_human_output(project: Path, tmp_path: Path) -> None:
 def test_data_errors_exit_1_with_a_located_message(project: Path, tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.csv"
     garbage.write_bytes(bytes(range(256)) * 20)
-    result = uncounted("ingest", project, garbage, "--list", "x", "--map", "full_name=name",
-                       "--json")
+    result = uncounted(
+        "ingest", project, garbage, "--list", "x", "--map", "full_name=name", "--json"
+    )
     assert result.returncode == 1
     assert "garbage.csv" in result.stderr and "Traceback" not in result.stderr
     assert json.loads(result.stdout)["error"]["file"].endswith("garbage.csv")
@@ -80,5 +111,11 @@ def test_usage_errors_exit_2(project: Path) -> None:
 def test_profiles_are_listed() -> None:
     result = uncounted("profiles", "--json")
     names = {p["name"] for p in json.loads(result.stdout)}
-    assert {"gaza-moh", "btselem", "israel-oct7-victims", "israel-hostages", "cpj",
-            "gaza-press-killed"} <= names
+    assert {
+        "gaza-moh",
+        "btselem",
+        "israel-oct7-victims",
+        "israel-hostages",
+        "cpj",
+        "gaza-press-killed",
+    } <= names

@@ -15,7 +15,7 @@ from uncounted.store import Project
 
 from .helpers import snapshot
 
-ROWS = 300_000
+ROWS = 150_000
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +30,25 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _start_ingest(root: Path, path: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-c", "from uncounted.cli.main import run; run()", "ingest", str(root),
-         str(path), "--list", "big", "--map", "full_name=name", "--map", "sex=sex",
-         "--map", "age_years=age", "--map", "id_number=id", "--json"],
+        [
+            sys.executable,
+            "-c",
+            "from uncounted.cli.main import run; run()",
+            "ingest",
+            str(root),
+            str(path),
+            "--list",
+            "big",
+            "--map",
+            "full_name=name",
+            "--map",
+            "sex=sex",
+            "--map",
+            "age_years=age",
+            "--map",
+            "id_number=id",
+            "--json",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -55,9 +71,22 @@ def _project_with_one_source(tmp_path: Path) -> Path:
     small = tmp_path / "small.csv"
     small.write_text("name,sex\nA,M\nB,F\n")
     subprocess.run(
-        [sys.executable, "-c", "from uncounted.cli.main import run; run()", "ingest", str(root),
-         str(small), "--list", "small", "--map", "full_name=name", "--map", "sex=sex"],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-c",
+            "from uncounted.cli.main import run; run()",
+            "ingest",
+            str(root),
+            str(small),
+            "--list",
+            "small",
+            "--map",
+            "full_name=name",
+            "--map",
+            "sex=sex",
+        ],
+        check=True,
+        capture_output=True,
     )
     return root
 

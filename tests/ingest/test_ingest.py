@@ -33,30 +33,43 @@ def ingest(project: Project, path: Path, **kwargs: object) -> dict[str, object]:
     return ingest_file(project, path, **kwargs).to_dict()  # type: ignore[arg-type]
 
 
-MAP = from_pairs(["full_name=name", "sex=gender", "age_years=age", "date_of_birth=dob",
-                  "id_number=id"])
+MAP = from_pairs(
+    ["full_name=name", "sex=gender", "age_years=age", "date_of_birth=dob", "id_number=id"]
+)
 
 
 def test_every_row_is_a_record_or_quarantined(project: Project, tmp_path: Path) -> None:
-    path = write(tmp_path / "l.csv", HEADER
-                 + "Ahmad Ali,M,34,1990-01-01,123456782\n"
-                 + "Sara Omar,F,3 months,,\n"
-                 + "too,many,fields,here,1,2\n"
-                 + ",,,,\n"
-                 + ",M,40,,\n"
-                 + "Omar Said,X,250,2030-01-01,12345\n")
+    path = write(
+        tmp_path / "l.csv",
+        HEADER
+        + "Ahmad Ali,M,34,1990-01-01,123456782\n"
+        + "Sara Omar,F,3 months,,\n"
+        + "too,many,fields,here,1,2\n"
+        + ",,,,\n"
+        + ",M,40,,\n"
+        + "Omar Said,X,250,2030-01-01,12345\n",
+    )
     summary = ingest(project, path, mapping=MAP)
     assert summary["rows"] == 5  # the all-empty line is a blank line, not a row
     assert summary["blank_lines"] == 1
     assert summary["records"] + summary["quarantined"] == summary["rows"]
     assert (summary["records"], summary["quarantined"]) == (3, 2)
     checks = summary["checks"]
-    assert checks["id_check"] == {"valid": 1, "invalid": 0, "partial": 1, "too_long": 0,
-                                  "absent": 1}
+    assert checks["id_check"] == {
+        "valid": 1,
+        "invalid": 0,
+        "partial": 1,
+        "too_long": 0,
+        "absent": 1,
+    }
     assert checks["dob_placeholder"] == 1
     assert checks["issues_by_field"] == {"age_years": 1, "date_of_birth": 1, "sex": 1}
-    reasons = [json.loads(r[0]) for r in project.con.execute(
-        "SELECT reasons FROM quarantine ORDER BY row_number").fetchall()]
+    reasons = [
+        json.loads(r[0])
+        for r in project.con.execute(
+            "SELECT reasons FROM quarantine ORDER BY row_number"
+        ).fetchall()
+    ]
     assert "3 fields" not in reasons[0][0]["reason"] and "6 fields" in reasons[0][0]["reason"]
     assert "names nobody" in reasons[1][0]["reason"]
     row = project.con.execute(
@@ -71,10 +84,15 @@ def test_typed_values_and_raw_values_are_kept(project: Project, tmp_path: Path) 
     path = write(tmp_path / "l.csv", "name,gender,age,notes\nAhmad Ali,M,3 months,shelter\n")
     ingest(project, path, mapping=from_pairs(["full_name=name", "sex=gender", "age_years=age"]))
     record = project.con.execute(
-        "SELECT full_name, sex, age_years, raw, row_number, list FROM records").fetchone()
+        "SELECT full_name, sex, age_years, raw, row_number, list FROM records"
+    ).fetchone()
     assert record[:3] == ("Ahmad Ali", "male", 0.25)
-    assert json.loads(record[3]) == {"name": "Ahmad Ali", "gender": "M", "age": "3 months",
-                                     "notes": "shelter"}
+    assert json.loads(record[3]) == {
+        "name": "Ahmad Ali",
+        "gender": "M",
+        "age": "3 months",
+        "notes": "shelter",
+    }
     assert record[4:] == (1, "hospital")
 
 
@@ -102,8 +120,9 @@ def test_the_source_is_kept_byte_for_byte(project: Project, tmp_path: Path) -> N
     "content",
     [b"", b"\x00\x01\x02\x03garbage\xff\xfe" * 100, b"PK\x03\x04truncated-zip", b"PAR1broken"],
 )
-def test_unreadable_files_stop_and_change_nothing(project: Project, tmp_path: Path,
-                                                  content: bytes) -> None:
+def test_unreadable_files_stop_and_change_nothing(
+    project: Project, tmp_path: Path, content: bytes
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     project.close()
@@ -138,20 +157,25 @@ def test_xlsx_with_a_title_block_above_the_header(project: Project, tmp_path: Pa
     summary = ingest(project, tmp_path / "l.xlsx", profile="gaza-moh")
     assert (summary["rows"], summary["records"]) == (2, 2)
     rows = project.con.execute(
-        "SELECT sex, date_of_birth FROM records ORDER BY row_number").fetchall()
+        "SELECT sex, date_of_birth FROM records ORDER BY row_number"
+    ).fetchall()
     assert rows == [("male", date(1990, 5, 17)), ("female", None)]
 
 
 def test_json_and_parquet(project: Project, tmp_path: Path) -> None:
-    (tmp_path / "l.json").write_text(json.dumps(
-        [{"name": "Ahmad", "age": 30, "tags": ["a"]}, "not an object", {"name": "Sara"}]))
-    summary = ingest(project, tmp_path / "l.json", mapping=from_pairs(["full_name=name",
-                                                                      "age_years=age"]))
+    (tmp_path / "l.json").write_text(
+        json.dumps([{"name": "Ahmad", "age": 30, "tags": ["a"]}, "not an object", {"name": "Sara"}])
+    )
+    summary = ingest(
+        project, tmp_path / "l.json", mapping=from_pairs(["full_name=name", "age_years=age"])
+    )
     assert (summary["rows"], summary["records"], summary["quarantined"]) == (3, 2, 1)
-    pq.write_table(pa.table({"name": ["A", None], "dob": [date(2000, 2, 3), None]}),
-                   tmp_path / "l.parquet")
-    summary = ingest(project, tmp_path / "l.parquet",
-                     mapping=from_pairs(["full_name=name", "date_of_birth=dob"]))
+    pq.write_table(
+        pa.table({"name": ["A", None], "dob": [date(2000, 2, 3), None]}), tmp_path / "l.parquet"
+    )
+    summary = ingest(
+        project, tmp_path / "l.parquet", mapping=from_pairs(["full_name=name", "date_of_birth=dob"])
+    )
     assert (summary["rows"], summary["records"], summary["quarantined"]) == (2, 1, 1)
 
 
@@ -181,13 +205,17 @@ def test_yaml_mapping_with_values_constants_and_formats(project: Project, tmp_pa
     ingest(project, path, mapping=mapping)
     assert project.con.execute(
         "SELECT full_name, sex, date_of_death, status FROM records ORDER BY row_number"
-    ).fetchall() == [("José Núñez", "male", date(2001, 4, 3), "missing"),
-                     ("Ana", "female", None, "missing")]
+    ).fetchall() == [
+        ("José Núñez", "male", date(2001, 4, 3), "missing"),
+        ("Ana", "female", None, "missing"),
+    ]
 
 
 def test_a_profile_tolerates_a_missing_optional_column(project: Project, tmp_path: Path) -> None:
-    path = write(tmp_path / "fatalities_20240329.csv",
-                 "id,name,sex,age\n1,محمد احمد,M,5\n2,علي حسن,M,7\n3,سارة علي,F,9\n")
+    path = write(
+        tmp_path / "fatalities_20240329.csv",
+        "id,name,sex,age\n1,محمد احمد,M,5\n2,علي حسن,M,7\n3,سارة علي,F,9\n",
+    )
     summary = ingest(project, path, profile="gaza-moh")
     assert summary["release"] == "2024-03-29"
     assert summary["records"] == 3
@@ -202,13 +230,18 @@ def test_exact_duplicate_rows_are_flagged(project: Project, tmp_path: Path) -> N
     summary = ingest(project, path, mapping=MAP)
     assert summary["checks"]["duplicate_rows"] == 1
     assert project.con.execute(
-        "SELECT duplicate_of FROM records WHERE row_number = 2").fetchone() == (1,)
+        "SELECT duplicate_of FROM records WHERE row_number = 2"
+    ).fetchone() == (1,)
 
 
 def test_dates_after_the_release_are_impossible(project: Project, tmp_path: Path) -> None:
     path = write(tmp_path / "l.csv", "name,dod\nA,2024-05-01\nB,2024-03-01\n")
-    summary = ingest(project, path, mapping=from_pairs(["full_name=name", "date_of_death=dod"]),
-                     release="2024-04-01")
+    summary = ingest(
+        project,
+        path,
+        mapping=from_pairs(["full_name=name", "date_of_death=dod"]),
+        release="2024-04-01",
+    )
     assert summary["checks"]["issues_by_field"] == {"date_of_death": 1}
 
 

@@ -21,16 +21,36 @@ from uncounted.store import Project
 from .helpers import snapshot
 
 COLUMNS = ["name", "sex", "age", "dob", "id"]
-MAPPING = from_pairs(["full_name=name", "sex=sex", "age_years=age", "date_of_birth=dob",
-                      "id_number=id"])
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+MAPPING = from_pairs(
+    ["full_name=name", "sex=sex", "age_years=age", "date_of_birth=dob", "id_number=id"]
+)
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 cell = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "M", "F", "ذكر", "34", "3 months", "-1", "2024-01-01", "31/02/2020",
-                     "123456782", "٣٤", "N/A", '"', "a,b", "line\nbreak"]),
+    st.sampled_from(
+        [
+            "",
+            "M",
+            "F",
+            "ذكر",
+            "34",
+            "3 months",
+            "-1",
+            "2024-01-01",
+            "31/02/2020",
+            "123456782",
+            "٣٤",
+            "N/A",
+            '"',
+            "a,b",
+            "line\nbreak",
+        ]
+    ),
 )
 row = st.lists(cell, min_size=0, max_size=7)
 
@@ -68,8 +88,11 @@ def _ingest_or_refuse(data: bytes, suffix: str) -> None:
 
 
 @SETTINGS
-@given(rows=st.lists(row, max_size=25), delimiter=st.sampled_from([",", ";", "\t"]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "windows-1256"]))
+@given(
+    rows=st.lists(row, max_size=25),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "windows-1256"]),
+)
 def test_random_delimited_files(rows: list[list[str]], delimiter: str, encoding: str) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
@@ -86,22 +109,30 @@ def test_random_bytes(data: bytes) -> None:
 
 
 @SETTINGS
-@given(data=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".json", ".xlsx",
-                                                              ".parquet", ""]))
+@given(
+    data=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".json", ".xlsx", ".parquet", ""])
+)
 def test_random_bytes_with_any_name(data: bytes, suffix: str) -> None:
     _ingest_or_refuse(data, suffix)
 
 
 json_value = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5),
-                                                                      children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=10,
 )
 
 
 @SETTINGS
-@given(items=st.lists(st.one_of(st.dictionaries(st.sampled_from(COLUMNS + ["x"]), json_value,
-                                                max_size=6), json_value), max_size=15))
+@given(
+    items=st.lists(
+        st.one_of(
+            st.dictionaries(st.sampled_from([*COLUMNS, "x"]), json_value, max_size=6), json_value
+        ),
+        max_size=15,
+    )
+)
 def test_random_json(items: list[object]) -> None:
     _ingest_or_refuse(json.dumps(items).encode(), ".json")

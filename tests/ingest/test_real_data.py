@@ -38,18 +38,19 @@ def moh_project(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> 
 
 
 @pytest.mark.parametrize("name", sorted(RELEASES))
-def test_each_moh_release_ingests_completely(moh_project: Project, shared_data: Path,
-                                             name: str) -> None:
+def test_each_moh_release_ingests_completely(
+    moh_project: Project, shared_data: Path, name: str
+) -> None:
     rows, invalid, partial = RELEASES[name]
-    summary = ingest_file(moh_project, shared_data / MOH / name, list_name="moh",
-                          profile="gaza-moh")
+    summary = ingest_file(
+        moh_project, shared_data / MOH / name, list_name="moh", profile="gaza-moh"
+    )
     assert summary.rows == rows
     assert summary.records + summary.quarantined == summary.rows
     assert summary.release == f"{name[11:15]}-{name[15:17]}-{name[17:19]}"
     assert summary.checks["id_check"]["invalid"] == invalid
     assert summary.checks["id_check"]["partial"] == partial
-    again = ingest_file(moh_project, shared_data / MOH / name, list_name="moh",
-                        profile="gaza-moh")
+    again = ingest_file(moh_project, shared_data / MOH / name, list_name="moh", profile="gaza-moh")
     assert again.already_ingested
     assert (again.rows, again.records) == (summary.rows, summary.records)
 
@@ -65,8 +66,10 @@ def test_the_release_counts_add_up_in_the_project(moh_project: Project) -> None:
 def test_a_release_without_its_id_column_still_ingests(tmp_path: Path, shared_data: Path) -> None:
     source = shared_data / MOH / "fatalities_20240329.csv"
     copy = tmp_path / "fatalities_20240329.csv"
-    with source.open(encoding="utf-8", newline="") as src, copy.open("w", encoding="utf-8",
-                                                                    newline="") as dst:
+    with (
+        source.open(encoding="utf-8", newline="") as src,
+        copy.open("w", encoding="utf-8", newline="") as dst,
+    ):
         reader = csv.DictReader(src)
         fields = [f for f in reader.fieldnames or [] if f != "gov_id"]
         writer = csv.DictWriter(dst, fieldnames=fields, extrasaction="ignore")
@@ -82,8 +85,11 @@ def test_a_release_without_its_id_column_still_ingests(tmp_path: Path, shared_da
 OTHER_FILES = [
     ("btselem", "btselem-fatalities-2000-2023/btselem-fatalities-2000-2023.csv", 11_124),
     ("cpj", "cpj-journalists-killed-gaza-reporters/reporters_extra_columns_feb8.csv", 2_295),
-    ("cpj", "cpj-journalists-killed-gaza-reporters/"
-            "reporters_extra_columns_feb8_gaza_only_updated.csv", 105),
+    (
+        "cpj",
+        "cpj-journalists-killed-gaza-reporters/reporters_extra_columns_feb8_gaza_only_updated.csv",
+        105,
+    ),
     ("israel-hostages", "israel-hostages-kan-dehyde/hostages-from-kan-fixed.csv", 240),
     ("israel-oct7-victims", "israel-killed-since-oct7-eligrumman/victims.csv", 1_997),
     ("gaza-press-killed", "techforpalestine-palestine-datasets/press_killed_in_gaza.json", 262),
@@ -95,8 +101,9 @@ OTHER_FILES = [
 
 
 @pytest.mark.parametrize(("profile", "relative", "rows"), OTHER_FILES)
-def test_every_profile_reads_its_real_file(tmp_path: Path, shared_data: Path, profile: str,
-                                           relative: str, rows: int) -> None:
+def test_every_profile_reads_its_real_file(
+    tmp_path: Path, shared_data: Path, profile: str, relative: str, rows: int
+) -> None:
     with Project.create(tmp_path / "p") as project:
         summary = ingest_file(project, shared_data / relative, list_name=profile, profile=profile)
         assert summary.rows == rows
@@ -104,17 +111,22 @@ def test_every_profile_reads_its_real_file(tmp_path: Path, shared_data: Path, pr
         assert summary.quarantined == 0
         named = project.con.execute(
             "SELECT count(*) FROM records WHERE coalesce(full_name, given_name, family_name)"
-            " IS NOT NULL").fetchone()
+            " IS NOT NULL"
+        ).fetchone()
         assert named == (rows,)
 
 
 def test_hebrew_victims_list_codes(tmp_path: Path, shared_data: Path) -> None:
     with Project.create(tmp_path / "p") as project:
-        ingest_file(project, shared_data / "israel-killed-since-oct7-eligrumman/victims.csv",
-                    list_name="ynet", profile="israel-oct7-victims")
-        sexes = dict(project.con.execute(
-            "SELECT sex, count(*) FROM records GROUP BY sex").fetchall())
+        ingest_file(
+            project,
+            shared_data / "israel-killed-since-oct7-eligrumman/victims.csv",
+            list_name="ynet",
+            profile="israel-oct7-victims",
+        )
+        sexes = dict(
+            project.con.execute("SELECT sex, count(*) FROM records GROUP BY sex").fetchall()
+        )
         assert sexes == {"male": 1_604, "female": 393}
-        infants = project.con.execute(
-            "SELECT count(*) FROM records WHERE age_years < 1").fetchone()
+        infants = project.con.execute("SELECT count(*) FROM records WHERE age_years < 1").fetchone()
         assert infants is not None and infants[0] >= 1

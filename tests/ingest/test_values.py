@@ -70,8 +70,17 @@ def test_the_day_order_of_a_column_is_decided_from_all_its_values() -> None:
     assert infer_day_first(["25/01/2020", "12/25/2020"]) is None
 
 
-@pytest.mark.parametrize(("code", "sex"), [("M", "male"), ("ذكر", "male"), ("זכר", "male"),
-                                          ("f", "female"), ("أنثى", "female"), ("נקבה", "female")])
+@pytest.mark.parametrize(
+    ("code", "sex"),
+    [
+        ("M", "male"),
+        ("ذكر", "male"),
+        ("זכר", "male"),
+        ("f", "female"),
+        ("أنثى", "female"),
+        ("נקבה", "female"),
+    ],
+)
 def test_sex_codes(code: str, sex: str) -> None:
     assert parse_code(code, SEX_CODES, "sex") == sex
 

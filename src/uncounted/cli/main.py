@@ -13,6 +13,7 @@ import typer
 
 from uncounted import __version__
 from uncounted.cli import output
+from uncounted.cli.estimate_cmds import register as register_estimate
 from uncounted.cli.project_cmds import register as register_project
 from uncounted.cli.run_cmds import register as register_runs
 from uncounted.core.errors import UncountedError
@@ -38,6 +39,7 @@ def _root(
 
 register_project(app)
 register_runs(app)
+register_estimate(app)
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -55,7 +57,7 @@ def run(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         output.stderr.print("interrupted")
         sys.exit(130)
-    except Exception as unexpected:  # noqa: BLE001 - the last line of defence for users
+    except Exception as unexpected:
         if os.environ.get("UNCOUNTED_DEBUG"):
             traceback.print_exc()
         _fail(

@@ -34,8 +34,11 @@ def init(
     """
     with Project.create(directory) as project:
         document = {"project": str(project.root), "database": str(project.root / "project.duckdb")}
-    output.emit(document, as_json=as_json,
-                render=lambda: output.stdout.print(f"created project {directory}"))
+    output.emit(
+        document,
+        as_json=as_json,
+        render=lambda: output.stdout.print(f"created project {directory}"),
+    )
 
 
 def ingest(
@@ -45,7 +48,9 @@ def ingest(
     release: str | None = typer.Option(
         None, "--release", help="Release date YYYY-MM-DD (profiles can read it from the name)."
     ),
-    profile: str | None = typer.Option(None, "--profile", help="A built-in profile (see profiles)."),
+    profile: str | None = typer.Option(
+        None, "--profile", help="A built-in profile (see profiles)."
+    ),
     mapping_file: Path | None = typer.Option(None, "--mapping", help="A YAML mapping file."),
     maps: list[str] = typer.Option(
         [], "--map", help="FIELD=COLUMN, repeatable, e.g. --map full_name=name_en."
@@ -65,31 +70,47 @@ def ingest(
     elif maps:
         column_mapping = mappings.from_pairs(maps)
     with Project.open(directory) as project, output.progress_reporter(not as_json) as progress:
-        summary = ingest_file(project, file, list_name=list_name, release=release,
-                              mapping=column_mapping, profile=profile, progress=progress)
+        summary = ingest_file(
+            project,
+            file,
+            list_name=list_name,
+            release=release,
+            mapping=column_mapping,
+            profile=profile,
+            progress=progress,
+        )
     output.emit(summary.to_dict(), as_json=as_json, render=lambda: _print_summary(summary))
 
 
 def _print_summary(summary: IngestSummary) -> None:
     say = output.stdout.print
     if summary.already_ingested:
-        say(f"{summary.source}: already ingested (sha256 {summary.sha256[:12]}…, list "
-            f"{summary.list}); nothing changed")
+        say(
+            f"{summary.source}: already ingested (sha256 {summary.sha256[:12]}…, list "
+            f"{summary.list_name}); nothing changed"
+        )
         for note in summary.notes:
             say(f"  note: {note}")
         return
     release = f", release {summary.release}" if summary.release else ""
-    say(f"{summary.source} → list {summary.list}{release}")
-    say(f"  read as {summary.format}" + (f", encoding {summary.encoding}" if summary.encoding else "")
-        + (f", profile {summary.profile}" if summary.profile else ""))
-    say(f"  rows {summary.rows:,} = records {summary.records:,} + quarantined "
-        f"{summary.quarantined:,}")
+    say(f"{summary.source} → list {summary.list_name}{release}")
+    say(
+        f"  read as {summary.format}"
+        + (f", encoding {summary.encoding}" if summary.encoding else "")
+        + (f", profile {summary.profile}" if summary.profile else "")
+    )
+    say(
+        f"  rows {summary.rows:,} = records {summary.records:,} + quarantined "
+        f"{summary.quarantined:,}"
+    )
     checks = summary.checks
     ids = checks.get("id_check", {})
     say("  ID check digits: " + ", ".join(f"{k} {v:,}" for k, v in ids.items()))
-    say(f"  placeholder birth dates (1 January): {checks.get('dob_placeholder', 0):,}; "
+    say(
+        f"  placeholder birth dates (1 January): {checks.get('dob_placeholder', 0):,}; "
         f"duplicate rows: {checks.get('duplicate_rows', 0):,}; "
-        f"records with flagged values: {checks.get('records_with_issues', 0):,}")
+        f"records with flagged values: {checks.get('records_with_issues', 0):,}"
+    )
     for field, count in checks.get("issues_by_field", {}).items():
         say(f"    {field}: {count:,} values flagged")
     for reason, count in checks.get("quarantine_reasons", {}).items():
@@ -112,15 +133,27 @@ def status(
     def render() -> None:
         table = Table(title=f"project {directory}")
         for column in ("list", "release", "file", "rows", "records", "quarantined"):
-            table.add_column(column, justify="right" if column in ("rows", "records", "quarantined")
-                             else "left")
+            table.add_column(
+                column, justify="right" if column in ("rows", "records", "quarantined") else "left"
+            )
         for source in document["sources"]:
-            table.add_row(source["list"], source["release"] or "—", source["file"],
-                          f"{source['rows']:,}", f"{source['records']:,}",
-                          f"{source['quarantined']:,}")
+            table.add_row(
+                source["list"],
+                source["release"] or "—",
+                source["file"],
+                f"{source['rows']:,}",
+                f"{source['records']:,}",
+                f"{source['quarantined']:,}",
+            )
         totals = document["totals"]
-        table.add_row("total", "", f"{totals['sources']} sources", f"{totals['rows']:,}",
-                      f"{totals['records']:,}", f"{totals['quarantined']:,}")
+        table.add_row(
+            "total",
+            "",
+            f"{totals['sources']} sources",
+            f"{totals['rows']:,}",
+            f"{totals['records']:,}",
+            f"{totals['quarantined']:,}",
+        )
         output.stdout.print(table)
         missing = [s["file"] for s in document["sources"] if not s["stored_file_present"]]
         if missing:

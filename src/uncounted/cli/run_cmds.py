@@ -37,7 +37,7 @@ def simulate(
         manifest = write_simulation(simulation, outdir, progress)
 
     def render() -> None:
-        for entry in manifest["files"]:  # type: ignore[union-attr]
+        for entry in manifest["files"]:
             rows = f"{entry['rows']:,} rows" if "rows" in entry else ""
             output.stdout.print(f"{outdir / entry['file']}  {entry['kind']} {rows}")
         output.stdout.print(f"true total: {victims:,} victims")
@@ -46,8 +46,9 @@ def simulate(
 
 
 def demo(
-    folder: Path = typer.Argument(Path("demo-project"), help="Folder for the demo (replaced if "
-                                  "it holds an earlier demo)."),
+    folder: Path = typer.Argument(
+        Path("demo-project"), help="Folder for the demo (replaced if it holds an earlier demo)."
+    ),
     victims: int = typer.Option(20_000, "--victims", min=100, help="True number of victims."),
     lists: int = typer.Option(4, "--lists", min=2, max=6, help="How many lists."),
     seed: int = typer.Option(1, "--seed", help="Seed of the simulated conflict."),
@@ -62,11 +63,15 @@ def demo(
 
     def render() -> None:
         say = output.stdout.print
-        say(f"Simulated {result.true_total:,} victims recorded by {len(result.lists)} lists "
-            f"(files and truth in {result.simulated}).")
+        say(
+            f"Simulated {result.true_total:,} victims recorded by {len(result.lists)} lists "
+            f"(files and truth in {result.simulated})."
+        )
         for entry in result.lists:
-            say(f"  {entry['list']}: {entry['rows']:,} rows → {entry['records']:,} records, "
-                f"{entry['quarantined']:,} quarantined")
+            say(
+                f"  {entry['list']}: {entry['rows']:,} rows → {entry['records']:,} records, "
+                f"{entry['quarantined']:,} quarantined"
+            )
         say(f"Project: {result.project}")
         say("Times: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
         say(f"Report: {result.report}")
@@ -86,5 +91,8 @@ def report(
     """
     with Project.open(directory) as project:
         path = write_html_report(project, output_file)
-    output.emit({"report": str(path)}, as_json=as_json,
-                render=lambda: output.stdout.print(f"report written to {path}"))
+    output.emit(
+        {"report": str(path)},
+        as_json=as_json,
+        render=lambda: output.stdout.print(f"report written to {path}"),
+    )

@@ -71,4 +71,9 @@ class FieldProblem:
     reason: str
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"field": self.field, "column": self.column, "value": self.value, "reason": self.reason}
+        return {
+            "field": self.field,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+        }

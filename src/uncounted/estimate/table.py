@@ -77,7 +77,9 @@ class CaptureTable:
                 raise UncountedError(f"pattern {tuple(pattern)} must be 0/1")
             mask = pattern_to_mask(pattern)
             if mask == 0 and count:
-                raise UncountedError("the all-zero pattern is the unknown and must not carry a count")
+                raise UncountedError(
+                    "the all-zero pattern is the unknown and must not carry a count"
+                )
             cells[mask] += int(count)
         return cls(tuple(lists), cells)
 
@@ -97,14 +99,18 @@ class CaptureTable:
             mask = 0
             for name in person:
                 if name not in index:
-                    raise UncountedError(f"person is on list {name!r}, which is not in {list(lists)}")
+                    raise UncountedError(
+                        f"person is on list {name!r}, which is not in {list(lists)}"
+                    )
                 mask |= 1 << index[name]
             if mask:
                 cells[mask] += 1
         return cls(tuple(lists), cells)
 
     @classmethod
-    def from_mapping(cls, lists: Sequence[str], counts: Mapping[tuple[int, ...], int]) -> CaptureTable:
+    def from_mapping(
+        cls, lists: Sequence[str], counts: Mapping[tuple[int, ...], int]
+    ) -> CaptureTable:
         return cls.from_patterns(lists, list(counts.keys()), list(counts.values()))
 
     @classmethod
@@ -156,7 +162,10 @@ class CaptureTable:
                         ) from None
                     if count < 0:
                         raise UncountedError(
-                            "count cannot be negative", file=str(path), row=row_number, field="count"
+                            "count cannot be negative",
+                            file=str(path),
+                            row=row_number,
+                            field="count",
                         )
                     patterns.append(pattern)
                     counts.append(count)

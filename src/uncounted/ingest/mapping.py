@@ -86,7 +86,9 @@ class ResolvedMapping:
         return {
             "name": self.name,
             "fields": {
-                f.field: {k: v for k, v in asdict(f).items() if k != "field" and v not in (None, {})}
+                f.field: {
+                    k: v for k, v in asdict(f).items() if k != "field" and v not in (None, {})
+                }
                 for f in self.fields
             },
             "missing_optional": list(self.missing_optional),
@@ -94,8 +96,9 @@ class ResolvedMapping:
         }
 
 
-def resolve(mapping: ColumnMapping, columns: Iterable[str], file: str,
-            exclude: Iterable[str] = ()) -> ResolvedMapping:
+def resolve(
+    mapping: ColumnMapping, columns: Iterable[str], file: str, exclude: Iterable[str] = ()
+) -> ResolvedMapping:
     """Match ``mapping`` to the file's columns; ``exclude`` columns are treated as absent."""
     present = list(columns)
     excluded = {fold(c) for c in exclude}
@@ -164,8 +167,9 @@ def from_yaml_text(text: str, source: str) -> ColumnMapping:
         try:
             re.compile(str(pattern))
         except re.error as exc:
-            raise MappingError(f"release_from_filename is not a valid pattern: {exc}",
-                               file=source) from None
+            raise MappingError(
+                f"release_from_filename is not a valid pattern: {exc}", file=source
+            ) from None
     return ColumnMapping(
         rules,
         name=str(document.get("name") or Path(source).stem),
@@ -179,7 +183,9 @@ def from_yaml_file(path: str | Path) -> ColumnMapping:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise MappingError(f"cannot read the mapping file: {exc.strerror}", file=str(path)) from None
+        raise MappingError(
+            f"cannot read the mapping file: {exc.strerror}", file=str(path)
+        ) from None
     except UnicodeDecodeError:
         raise MappingError("the mapping file is not UTF-8 text", file=str(path)) from None
     return from_yaml_text(text, str(path))
@@ -197,15 +203,18 @@ def _rule(name: str, spec: Any, source: str) -> FieldRule:
     if unknown:
         raise MappingError(f"field {name}: unknown keys {sorted(unknown)}", file=source, field=name)
     column = spec.get("column")
-    columns = tuple(map(str, column)) if isinstance(column, list) else ((str(column),) if column else ())
+    columns = (
+        tuple(map(str, column)) if isinstance(column, list) else ((str(column),) if column else ())
+    )
     constant = spec.get("value")
     if not columns and constant is None:
         raise MappingError(f"field {name}: give 'column' or 'value'", file=source, field=name)
     values = {str(k): str(v) for k, v in (spec.get("values") or {}).items()}
     targets = _CODE_TARGETS.get(name)
     if values and targets is None:
-        raise MappingError(f"field {name}: 'values' only applies to sex and status", file=source,
-                           field=name)
+        raise MappingError(
+            f"field {name}: 'values' only applies to sex and status", file=source, field=name
+        )
     for code, target in values.items():
         if targets is not None and target not in targets:
             raise MappingError(
@@ -214,8 +223,11 @@ def _rule(name: str, spec: Any, source: str) -> FieldRule:
                 field=name,
             )
     if constant is not None and targets is not None and str(constant) not in targets:
-        raise MappingError(f"field {name}: value {constant!r} is not one of {list(targets)}",
-                           file=source, field=name)
+        raise MappingError(
+            f"field {name}: value {constant!r} is not one of {list(targets)}",
+            file=source,
+            field=name,
+        )
     return FieldRule(
         columns=columns,
         constant=None if constant is None else str(constant),
@@ -242,7 +254,9 @@ def profile_names() -> list[str]:
 
 def load_profile(name: str) -> ColumnMapping:
     if name not in profile_names():
-        raise MappingError(f"unknown profile {name!r}; built-in profiles: {', '.join(profile_names())}")
+        raise MappingError(
+            f"unknown profile {name!r}; built-in profiles: {', '.join(profile_names())}"
+        )
     text = (resources.files("uncounted.ingest") / "profiles" / f"{name}.yaml").read_text("utf-8")
     return from_yaml_text(text, f"profile {name}")
 

@@ -27,9 +27,20 @@ from uncounted.store.project import Project, utc_now
 
 Progress = Callable[[str, int, int], None]
 RECORD_FIELDS = (
-    "full_name", "given_name", "father_name", "grandfather_name", "family_name",
-    "full_name_latin", "sex", "age_years", "date_of_birth", "date_of_death", "place",
-    "id_number", "status", "event_date",
+    "full_name",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "full_name_latin",
+    "sex",
+    "age_years",
+    "date_of_birth",
+    "date_of_death",
+    "place",
+    "id_number",
+    "status",
+    "event_date",
 )
 
 
@@ -37,7 +48,7 @@ RECORD_FIELDS = (
 class IngestSummary:
     source: str
     sha256: str
-    list: str
+    list_name: str
     release: str | None
     rows: int
     records: int
@@ -55,7 +66,7 @@ class IngestSummary:
         return {
             "source": self.source,
             "sha256": self.sha256,
-            "list": self.list,
+            "list": self.list_name,
             "release": self.release,
             "rows": self.rows,
             "records": self.records,
@@ -99,11 +110,17 @@ def ingest_file(
     ).fetchone()
     if existing:
         return IngestSummary(
-            source=name, sha256=sha256, list=existing[0],
+            source=name,
+            sha256=sha256,
+            list_name=existing[0],
             release=existing[1].isoformat() if existing[1] else None,
-            rows=existing[2], records=existing[3], quarantined=existing[4], already_ingested=True,
-            notes=[] if existing[0] == list_name else
-            [f"these bytes were ingested before as list {existing[0]!r}; nothing changed"],
+            rows=existing[2],
+            records=existing[3],
+            quarantined=existing[4],
+            already_ingested=True,
+            notes=[]
+            if existing[0] == list_name
+            else [f"these bytes were ingested before as list {existing[0]!r}; nothing changed"],
         )
 
     if mapping is not None and profile is not None:
@@ -130,15 +147,19 @@ def ingest_file(
     row_index = _row_index_id_column(resolved, table.rows)
     if row_index:
         # A column counting 1, 2, 3... is the file's row index, never an ID number.
-        notes.append(f"column {row_index!r} is a row index (1, 2, 3, ...), not ID numbers; "
-                     "it is kept as a raw value only")
+        notes.append(
+            f"column {row_index!r} is a row index (1, 2, 3, ...), not ID numbers; "
+            "it is kept as a raw value only"
+        )
         resolved = resolve(mapping, table.columns, name, exclude=[row_index])
     if resolved.missing_optional:
         notes.append("optional fields without a column: " + ", ".join(resolved.missing_optional))
 
     release = release or mapping.release_from_filename(path.name)
     release_date = _parse_release(release) if release else None
-    validator = RowValidator(resolved, table.rows, today=today or date.today(), release=release_date)
+    validator = RowValidator(
+        resolved, table.rows, today=today or date.today(), release=release_date
+    )
     result = validator.validate(table.rows, progress)
     notes.extend(result.notes)
     if not result.records and not result.quarantined:
@@ -146,10 +167,20 @@ def ingest_file(
 
     stored_name = sha256 + (path.suffix.lower() if path.suffix else "")
     summary = IngestSummary(
-        source=name, sha256=sha256, list=list_name, release=release,
-        rows=len(table.rows), records=len(result.records), quarantined=len(result.quarantined),
-        already_ingested=False, format=table.format, encoding=table.encoding, profile=profile,
-        blank_lines=table.blank_lines, checks=result.checks(), notes=notes,
+        source=name,
+        sha256=sha256,
+        list_name=list_name,
+        release=release,
+        rows=len(table.rows),
+        records=len(result.records),
+        quarantined=len(result.quarantined),
+        already_ingested=False,
+        format=table.format,
+        encoding=table.encoding,
+        profile=profile,
+        blank_lines=table.blank_lines,
+        checks=result.checks(),
+        notes=notes,
         mapping=resolved.to_dict(),
     )
     assert summary.records + summary.quarantined == summary.rows
@@ -166,11 +197,24 @@ def ingest_file(
         con.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                sha256, list_name, release_date, path.name, f"sources/{stored_name}",
-                table.format, table.encoding, len(data), table.header_row, summary.rows,
-                summary.records, summary.quarantined, table.blank_lines, profile,
+                sha256,
+                list_name,
+                release_date,
+                path.name,
+                f"sources/{stored_name}",
+                table.format,
+                table.encoding,
+                len(data),
+                table.header_row,
+                summary.rows,
+                summary.records,
+                summary.quarantined,
+                table.blank_lines,
+                profile,
                 json.dumps(resolved.to_dict(), ensure_ascii=False),
-                json.dumps(summary.checks, ensure_ascii=False), started, __version__,
+                json.dumps(summary.checks, ensure_ascii=False),
+                started,
+                __version__,
             ],
         )
         con.register("new_records", _records_table(result.records, sha256, list_name, release_date))
@@ -181,8 +225,14 @@ def ingest_file(
         con.unregister("new_quarantine")
         project.log_command(
             "ingest",
-            {"file": path.name, "sha256": sha256, "list": list_name, "release": release,
-             "profile": profile, "mapping": resolved.name},
+            {
+                "file": path.name,
+                "sha256": sha256,
+                "list": list_name,
+                "release": release,
+                "profile": profile,
+                "mapping": resolved.name,
+            },
             f"{summary.records} records, {summary.quarantined} quarantined",
             started,
         )
@@ -206,7 +256,9 @@ def _parse_release(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UncountedError(f"release {text!r} is not a date YYYY-MM-DD", field="--release") from None
+        raise UncountedError(
+            f"release {text!r} is not a date YYYY-MM-DD", field="--release"
+        ) from None
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
@@ -214,8 +266,9 @@ def _report(progress: Progress | None, stage: str, done: int, total: int) -> Non
         progress(stage, done, total)
 
 
-def _records_table(records: list[Record], sha256: str, list_name: str,
-                   release: date | None) -> pa.Table:
+def _records_table(
+    records: list[Record], sha256: str, list_name: str, release: date | None
+) -> pa.Table:
     prefix = sha256[:16]
     columns: dict[str, list[Any]] = {
         "record_id": [f"{prefix}:{r.row_number}" for r in records],
@@ -230,15 +283,22 @@ def _records_table(records: list[Record], sha256: str, list_name: str,
     columns["id_check"] = [r.id_check for r in records]
     columns["dob_placeholder"] = [r.dob_placeholder for r in records]
     columns["duplicate_of"] = [r.duplicate_of for r in records]
-    columns["issues"] = [json.dumps([p.to_dict() for p in r.issues], ensure_ascii=False)
-                         for r in records]
+    columns["issues"] = [
+        json.dumps([p.to_dict() for p in r.issues], ensure_ascii=False) for r in records
+    ]
     schema = pa.schema(
         [
-            ("record_id", pa.string()), ("source_sha256", pa.string()), ("list", pa.string()),
-            ("release", pa.date32()), ("row_number", pa.int32()), ("raw", pa.string()),
+            ("record_id", pa.string()),
+            ("source_sha256", pa.string()),
+            ("list", pa.string()),
+            ("release", pa.date32()),
+            ("row_number", pa.int32()),
+            ("raw", pa.string()),
             *[(n, _arrow_type(n)) for n in RECORD_FIELDS],
-            ("id_check", pa.string()), ("dob_placeholder", pa.bool_()),
-            ("duplicate_of", pa.int32()), ("issues", pa.string()),
+            ("id_check", pa.string()),
+            ("dob_placeholder", pa.bool_()),
+            ("duplicate_of", pa.int32()),
+            ("issues", pa.string()),
         ]
     )
     return pa.table(columns, schema=schema)
@@ -258,9 +318,16 @@ def _quarantine_table(rows: list[QuarantinedRow], sha256: str) -> pa.Table:
             "source_sha256": [sha256] * len(rows),
             "row_number": [r.row_number for r in rows],
             "raw": [json.dumps(r.raw, ensure_ascii=False) for r in rows],
-            "reasons": [json.dumps([p.to_dict() for p in r.reasons], ensure_ascii=False)
-                        for r in rows],
+            "reasons": [
+                json.dumps([p.to_dict() for p in r.reasons], ensure_ascii=False) for r in rows
+            ],
         },
-        schema=pa.schema([("source_sha256", pa.string()), ("row_number", pa.int32()),
-                          ("raw", pa.string()), ("reasons", pa.string())]),
+        schema=pa.schema(
+            [
+                ("source_sha256", pa.string()),
+                ("row_number", pa.int32()),
+                ("raw", pa.string()),
+                ("reasons", pa.string()),
+            ]
+        ),
     )

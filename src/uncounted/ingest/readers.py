@@ -101,7 +101,9 @@ def _read_delimited(data: bytes, name: str, fmt: str) -> SourceTable:
             break
         except csv.Error as exc:
             if header is None:
-                raise UnreadableFileError(f"the header cannot be parsed: {exc}", file=name) from None
+                raise UnreadableFileError(
+                    f"the header cannot be parsed: {exc}", file=name
+                ) from None
             row_number += 1
             rows.append(RawRow(row_number, None, f"unparseable line {reader.line_num}: {exc}"))
             continue
@@ -195,8 +197,12 @@ def _read_xlsx(data: bytes, name: str, hint: set[str]) -> SourceTable:
         extra = [c for c in cells[len(header) :] if c]
         if extra:
             rows.append(
-                RawRow(row_number, None, f"has values beyond the {len(header)} header columns",
-                       "\t".join(c or "" for c in cells))
+                RawRow(
+                    row_number,
+                    None,
+                    f"has values beyond the {len(header)} header columns",
+                    "\t".join(c or "" for c in cells),
+                )
             )
             continue
         padded = list(cells[: len(header)]) + [None] * max(0, len(header) - len(cells))
@@ -217,14 +223,18 @@ def _find_header_row(texts: list[list[str | None]], hint: set[str]) -> int | Non
     if not candidates:
         return None
     if hint:
-        best = max(range(len(candidates)), key=lambda i: len(hint & set(filter(None, candidates[i]))))
+        best = max(
+            range(len(candidates)), key=lambda i: len(hint & set(filter(None, candidates[i])))
+        )
         if hint & set(filter(None, candidates[best])):
             return best
     width = max(sum(1 for c in row if c) for row in texts[: _HEADER_SCAN_ROWS * 10]) if texts else 0
     for index, row in enumerate(candidates):
         filled = [c for c in row if c]
-        if filled and len(filled) >= max(1, math.ceil(width * 0.5)) and all(
-            not _looks_numeric(c) for c in filled
+        if (
+            filled
+            and len(filled) >= max(1, math.ceil(width * 0.5))
+            and all(not _looks_numeric(c) for c in filled)
         ):
             return index
     return next((i for i, row in enumerate(candidates) if any(row)), None)
@@ -270,7 +280,9 @@ def _read_json(data: bytes, name: str) -> SourceTable:
         notes.append(f"rows taken from the {arrays[0]!r} array")
         document = document[arrays[0]]
     if not isinstance(document, list):
-        raise UnreadableFileError("expected a JSON array of objects (one object per person)", file=name)
+        raise UnreadableFileError(
+            "expected a JSON array of objects (one object per person)", file=name
+        )
     columns: dict[str, None] = {}
     for item in document:
         if isinstance(item, dict):
@@ -280,8 +292,12 @@ def _read_json(data: bytes, name: str) -> SourceTable:
     for row_number, item in enumerate(document, start=1):
         if not isinstance(item, dict):
             rows.append(
-                RawRow(row_number, None, f"is a JSON {type(item).__name__}, not an object",
-                       json.dumps(item, ensure_ascii=False)[:2000])
+                RawRow(
+                    row_number,
+                    None,
+                    f"is a JSON {type(item).__name__}, not an object",
+                    json.dumps(item, ensure_ascii=False)[:2000],
+                )
             )
             continue
         values = {column: _json_text(item.get(column)) for column in header}
@@ -315,7 +331,10 @@ def _read_parquet(data: bytes, name: str) -> SourceTable:
     header = _clean_header([str(n) for n in table.column_names])
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     rows = [
-        RawRow(index + 1, {h: _parquet_text(col[index]) for h, col in zip(header, columns, strict=True)})
+        RawRow(
+            index + 1,
+            {h: _parquet_text(col[index]) for h, col in zip(header, columns, strict=True)},
+        )
         for index in range(table.num_rows)
     ]
     return SourceTable("parquet", header, rows, None, None, 0, [])

@@ -70,7 +70,10 @@ class ValidationResult:
         id_checks = Counter(r.id_check or "absent" for r in self.records)
         issues = Counter(p.field for r in self.records for p in r.issues)
         return {
-            "id_check": {k: id_checks.get(k, 0) for k in ("valid", "invalid", "partial", "too_long", "absent")},
+            "id_check": {
+                k: id_checks.get(k, 0)
+                for k in ("valid", "invalid", "partial", "too_long", "absent")
+            },
             "dob_placeholder": sum(r.dob_placeholder for r in self.records),
             "duplicate_rows": sum(r.duplicate_of is not None for r in self.records),
             "age_dob_mismatch": sum(
@@ -92,8 +95,9 @@ def _reason_kind(row: QuarantinedRow) -> str:
 class RowValidator:
     """Validates the rows of one source against one resolved mapping."""
 
-    def __init__(self, mapping: ResolvedMapping, rows: list[RawRow], *, today: date,
-                 release: date | None) -> None:
+    def __init__(
+        self, mapping: ResolvedMapping, rows: list[RawRow], *, today: date, release: date | None
+    ) -> None:
         self.mapping = mapping
         self.latest_possible = min(today, release) if release else today
         self.release = release
@@ -182,7 +186,11 @@ class RowValidator:
             if parsed < date(1880, 1, 1):
                 raise ValueProblem(f"impossible date {raw!r} (before 1880)")
             if parsed > self.latest_possible:
-                when = "the release date" if self.release and self.latest_possible == self.release else "today"
+                when = (
+                    "the release date"
+                    if self.release and self.latest_possible == self.release
+                    else "today"
+                )
                 raise ValueProblem(f"impossible date {raw!r}: after {when}")
             return parsed
         raise AssertionError(f"no parser for {rule.field}")
@@ -191,8 +199,14 @@ class RowValidator:
         dob: date | None = values.get("date_of_birth")
         death: date | None = values.get("date_of_death")
         if dob and death and dob > death:
-            issues.append(FieldProblem("date_of_birth", None, dob.isoformat(),
-                                       f"born after the date of death {death.isoformat()}"))
+            issues.append(
+                FieldProblem(
+                    "date_of_birth",
+                    None,
+                    dob.isoformat(),
+                    f"born after the date of death {death.isoformat()}",
+                )
+            )
             values["date_of_birth"] = None
             return
         age = values.get("age_years")
@@ -202,11 +216,15 @@ class RowValidator:
             # Placeholder 1 January births know only the year, so allow a year more of drift.
             tolerance = AGE_DOB_TOLERANCE_YEARS + (1 if is_placeholder_birth_date(dob) else 0)
             if abs(age_from_dob - age) > tolerance:
-                issues.append(FieldProblem(
-                    "age_years", None, f"{age:g}",
-                    f"disagrees with the date of birth {dob.isoformat()} "
-                    f"(which gives {age_from_dob:.1f} at {reference.isoformat()})",
-                ))
+                issues.append(
+                    FieldProblem(
+                        "age_years",
+                        None,
+                        f"{age:g}",
+                        f"disagrees with the date of birth {dob.isoformat()} "
+                        f"(which gives {age_from_dob:.1f} at {reference.isoformat()})",
+                    )
+                )
 
 
 def _clean_text(value: str) -> str:

@@ -20,36 +20,147 @@ class ValueProblem(ValueError):
 
 _DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _MISSING: Final = frozenset(
-    {"", "-", "--", "—", "?", "na", "n/a", "nan", "none", "null", "unknown", "غير معروف",
-     "لا يوجد", "غير معرف", "غير محدد", "לא ידוע", "-1"}
+    {
+        "",
+        "-",
+        "--",
+        "—",
+        "?",
+        "na",
+        "n/a",
+        "nan",
+        "none",
+        "null",
+        "unknown",
+        "غير معروف",
+        "لا يوجد",
+        "غير معرف",
+        "غير محدد",
+        "לא ידוע",
+        "-1",
+    }
 )
 
 SEX_CODES: Final[dict[str, str]] = {
-    "m": "male", "male": "male", "man": "male", "boy": "male", "h": "male", "hombre": "male",
-    "masculino": "male", "ذكر": "male", "ذ": "male", "זכר": "male", "ז": "male",
-    "f": "female", "female": "female", "woman": "female", "girl": "female", "w": "female",
-    "mujer": "female", "femenino": "female", "انثى": "female", "أنثى": "female", "انثي": "female",
-    "أنثي": "female", "ا": "female", "נקבה": "female", "נ": "female",
+    "m": "male",
+    "male": "male",
+    "man": "male",
+    "boy": "male",
+    "h": "male",
+    "hombre": "male",
+    "masculino": "male",
+    "ذكر": "male",
+    "ذ": "male",
+    "זכר": "male",
+    "ז": "male",
+    "f": "female",
+    "female": "female",
+    "woman": "female",
+    "girl": "female",
+    "w": "female",
+    "mujer": "female",
+    "femenino": "female",
+    "انثى": "female",
+    "أنثى": "female",
+    "انثي": "female",
+    "أنثي": "female",
+    "ا": "female",
+    "נקבה": "female",
+    "נ": "female",
 }
 STATUS_CODES: Final[dict[str, str]] = {
-    "killed": "killed", "dead": "killed", "deceased": "killed", "died": "killed",
-    "martyr": "killed", "شهيد": "killed", "شهيدة": "killed", "נהרג": "killed", "נרצח": "killed",
-    "injured": "injured", "wounded": "injured", "جريح": "injured", "פצוע": "injured",
-    "detained": "detained", "arrested": "detained", "abducted": "detained", "hostage": "detained",
-    "kidnapped": "detained", "معتقل": "detained", "أسير": "detained", "חטוף": "detained",
-    "missing": "missing", "disappeared": "missing", "مفقود": "missing", "נעדר": "missing",
+    "killed": "killed",
+    "dead": "killed",
+    "deceased": "killed",
+    "died": "killed",
+    "martyr": "killed",
+    "شهيد": "killed",
+    "شهيدة": "killed",
+    "נהרג": "killed",
+    "נרצח": "killed",
+    "injured": "injured",
+    "wounded": "injured",
+    "جريح": "injured",
+    "פצוע": "injured",
+    "detained": "detained",
+    "arrested": "detained",
+    "abducted": "detained",
+    "hostage": "detained",
+    "kidnapped": "detained",
+    "معتقل": "detained",
+    "أسير": "detained",
+    "חטוף": "detained",
+    "missing": "missing",
+    "disappeared": "missing",
+    "مفقود": "missing",
+    "נעדר": "missing",
 }
 
 _AGE_UNITS: Final[dict[str, float]] = {}
 for _unit, _years in (
-    (("y", "yr", "yrs", "year", "years", "a", "años", "ans", "سنة", "سنه", "سنوات", "سنين",
-      "عام", "اعوام", "أعوام", "שנה", "שנים"), 1.0),
-    (("m", "mo", "mos", "month", "months", "mes", "meses", "mois", "شهر", "شهور", "اشهر",
-      "أشهر", "חודש", "חודשים"), 1 / 12),
-    (("w", "wk", "wks", "week", "weeks", "semana", "semanas", "اسبوع", "أسبوع", "اسابيع",
-      "أسابيع", "שבוע", "שבועות"), 7 / 365.25),
-    (("d", "day", "days", "día", "días", "jours", "jour", "يوم", "ايام", "أيام", "יום",
-      "ימים"), 1 / 365.25),
+    (
+        (
+            "y",
+            "yr",
+            "yrs",
+            "year",
+            "years",
+            "a",
+            "años",
+            "ans",
+            "سنة",
+            "سنه",
+            "سنوات",
+            "سنين",
+            "عام",
+            "اعوام",
+            "أعوام",
+            "שנה",
+            "שנים",
+        ),
+        1.0,
+    ),
+    (
+        (
+            "m",
+            "mo",
+            "mos",
+            "month",
+            "months",
+            "mes",
+            "meses",
+            "mois",
+            "شهر",
+            "شهور",
+            "اشهر",
+            "أشهر",
+            "חודש",
+            "חודשים",
+        ),
+        1 / 12,
+    ),
+    (
+        (
+            "w",
+            "wk",
+            "wks",
+            "week",
+            "weeks",
+            "semana",
+            "semanas",
+            "اسبوع",
+            "أسبوع",
+            "اسابيع",
+            "أسابيع",
+            "שבוע",
+            "שבועות",
+        ),
+        7 / 365.25,
+    ),
+    (
+        ("d", "day", "days", "día", "días", "jours", "jour", "يوم", "ايام", "أيام", "יום", "ימים"),
+        1 / 365.25,
+    ),
     (("h", "hr", "hrs", "hour", "hours", "ساعة", "ساعه", "ساعات", "שעה", "שעות"), 1 / 8766),
 ):
     for _name in _unit:
@@ -156,9 +267,7 @@ def infer_day_first(values: list[str]) -> bool | None:
         month_first |= second > 12
     if day_first and month_first:
         return None
-    if month_first:
-        return False
-    return True
+    return not month_first
 
 
 def parse_date(value: str, *, day_first: bool = True, fmt: str | None = None) -> date:
@@ -178,14 +287,13 @@ def parse_date(value: str, *, day_first: bool = True, fmt: str | None = None) ->
             day, month = (int(a), int(b)) if day_first else (int(b), int(a))
             return date(year, month, day)
         if match := _WORDY.match(text):
-            if match.group(1):
-                day, month_name, year = match.group(1), match.group(2), match.group(3)
-            else:
-                month_name, day, year = match.group(4), match.group(5), match.group(6)
-            month = _MONTHS.get(month_name)
-            if month is None:
+            day_text, month_name, year_text = (
+                match.group(1, 2, 3) if match.group(1) else match.group(5, 4, 6)
+            )
+            month_number = _MONTHS.get(month_name)
+            if month_number is None:
                 raise ValueProblem(f"unknown month in date {value!r}")
-            return date(_full_year(year), month, int(day))
+            return date(_full_year(year_text), month_number, int(day_text))
         if re.fullmatch(r"\d{8}", text):
             return date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError as exc:

@@ -32,8 +32,9 @@ def build_report(project: Project, extra_sections: dict[str, Any] | None = None)
     }
 
 
-def write_html_report(project: Project, path: Path | None = None,
-                      extra_sections: dict[str, Any] | None = None) -> Path:
+def write_html_report(
+    project: Project, path: Path | None = None, extra_sections: dict[str, Any] | None = None
+) -> Path:
     path = path or project.reports_dir / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     html = _ENVIRONMENT.get_template("report.html.j2").render(

@@ -22,8 +22,13 @@ def provenance(project: Project) -> dict[str, Any]:
     for source in status["sources"]:
         source["quarantine_reasons"] = dict(reasons.get(source["sha256"], Counter()).most_common())
     log = [
-        {"command": c, "arguments": json.loads(a), "outcome": o,
-         "finished_at": f.isoformat(timespec="seconds"), "version": v}
+        {
+            "command": c,
+            "arguments": json.loads(a),
+            "outcome": o,
+            "finished_at": f.isoformat(timespec="seconds"),
+            "version": v,
+        }
         for c, a, o, f, v in project.con.execute(
             "SELECT command, arguments, outcome, finished_at, uncounted_version"
             " FROM command_log ORDER BY id"

@@ -170,13 +170,20 @@ class Project:
             _fsync_dir(self.sources_dir)
         return final
 
-    def log_command(self, command: str, arguments: dict[str, Any], outcome: str,
-                    started_at: datetime) -> None:
+    def log_command(
+        self, command: str, arguments: dict[str, Any], outcome: str, started_at: datetime
+    ) -> None:
         self.con.execute(
             "INSERT INTO command_log (command, arguments, outcome, started_at, finished_at,"
             " uncounted_version) VALUES (?, ?, ?, ?, ?, ?)",
-            [command, json.dumps(arguments, sort_keys=True, default=str), outcome, started_at,
-             utc_now(), __version__],
+            [
+                command,
+                json.dumps(arguments, sort_keys=True, default=str),
+                outcome,
+                started_at,
+                utc_now(),
+                __version__,
+            ],
         )
 
     # -- internals ------------------------------------------------------------------------------

@@ -117,7 +117,5 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> tup
     before = current_version(con)
     for version in range(before + 1, target + 1):
         MIGRATIONS[version - 1](con)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
-        )
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
     return before, max(before, target)

@@ -27,8 +27,20 @@ def project_status(project: Project) -> dict[str, Any]:
             "ingested_at": ingested.isoformat(timespec="seconds"),
             "stored_file_present": (project.root / stored).is_file(),
         }
-        for (sha, list_name, release, original, stored, fmt, encoding, rows, records, quarantined,
-             checks, ingested) in con.execute(
+        for (
+            sha,
+            list_name,
+            release,
+            original,
+            stored,
+            fmt,
+            encoding,
+            rows,
+            records,
+            quarantined,
+            checks,
+            ingested,
+        ) in con.execute(
             "SELECT sha256, list, release, original_name, stored_path, format, encoding, rows,"
             " records, quarantined, checks, ingested_at FROM sources"
             " ORDER BY list, release NULLS FIRST, ingested_at"

@@ -46,8 +46,14 @@ class DemoResult:
         }
 
 
-def run_demo(folder: str | Path, *, n_victims: int = 20_000, n_lists: int = 4, seed: int = 1,
-             progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    folder: str | Path,
+    *,
+    n_victims: int = 20_000,
+    n_lists: int = 4,
+    seed: int = 1,
+    progress: Progress | None = None,
+) -> DemoResult:
     folder = Path(folder)
     _prepare(folder)
     timer = _Timer()
@@ -58,16 +64,31 @@ def run_demo(folder: str | Path, *, n_victims: int = 20_000, n_lists: int = 4, s
         manifest = write_simulation(simulation, simulated, progress)
     truth = json.loads((simulated / "truth.json").read_text(encoding="utf-8"))
     project_dir = folder / "project"
-    result = DemoResult(folder, project_dir, simulated, project_dir / "reports" / "report.html",
-                        int(truth["true_total"]))
+    result = DemoResult(
+        folder,
+        project_dir,
+        simulated,
+        project_dir / "reports" / "report.html",
+        int(truth["true_total"]),
+    )
     with Project.create(project_dir) as project:
         with timer("ingest"):
-            for entry in manifest["lists"]:  # type: ignore[union-attr]
-                summary = ingest_file(project, simulated / entry["file"], list_name=entry["name"],
-                                      mapping=mapping_for_simulated_list(entry), progress=progress)
-                result.lists.append({"list": entry["name"], "rows": summary.rows,
-                                     "records": summary.records,
-                                     "quarantined": summary.quarantined})
+            for entry in manifest["lists"]:
+                summary = ingest_file(
+                    project,
+                    simulated / entry["file"],
+                    list_name=entry["name"],
+                    mapping=mapping_for_simulated_list(entry),
+                    progress=progress,
+                )
+                result.lists.append(
+                    {
+                        "list": entry["name"],
+                        "rows": summary.rows,
+                        "records": summary.records,
+                        "quarantined": summary.quarantined,
+                    }
+                )
         with timer("report"):
             result.report = write_html_report(project)
     result.seconds = timer.seconds

@@ -32,7 +32,9 @@ def mapping_for_simulated_list(entry: dict[str, Any]) -> ColumnMapping:
             rules[canonical] = FieldRule(columns=(header_of[field],))
     male, female = entry["sex_labels"]
     if "sex" in header_of:
-        rules["sex"] = FieldRule(columns=(header_of["sex"],), values={male: "male", female: "female"})
+        rules["sex"] = FieldRule(
+            columns=(header_of["sex"],), values={male: "male", female: "female"}
+        )
     for field in ("date_of_birth", "date_of_death"):
         if field in header_of:
             rules[field] = FieldRule(columns=(header_of[field],), date_format=entry["date_format"])
