@@ -1,0 +1,220 @@
+"""Linkage features: one row per record, built from the ``records`` table with uncounted.normalize.
+
+Every name part gets four views, from strict to loose, so that the comparisons can say *how*
+two parts agree:
+
+- ``<part>_key``: the normalization key in the name's own script (hamza, taa marbuta, compounds
+  and Latin spelling conventions folded);
+- ``<part>_skel``: its consonant skeleton (letter drops and vowel spellings folded);
+- ``<part>_xkeys``: candidate canonical *Latin* keys (vowels kept), whatever the script, so an
+  Arabic record and a Latin record can be compared; a list because one Arabic spelling has
+  several plausible romanizations;
+- ``<part>_xskel``: the first Latin consonant skeleton, a scalar for blocking across scripts.
+
+Names repeat heavily, so every function runs once per distinct value (``map_unique``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from typing import Any, Final
+
+import pandas as pd
+import pyarrow as pa
+
+from uncounted.normalize import (
+    arabic_name_key,
+    arabic_skeleton,
+    cross_script_keys,
+    cross_script_skeletons,
+    detect_script,
+    hebrew_name_key,
+    latin_name_key,
+    latin_skeleton,
+    parse_names,
+)
+from uncounted.normalize.columns import map_unique
+
+PARTS: Final = ("given", "father", "grandfather", "family")
+# Romanization candidates multiply across the tokens of a compound part; a handful is enough to
+# find the spelling a Latin list used, and bounding it keeps list_has_any cheap.
+MAX_CANDIDATES: Final = 8
+# When a record gives an age but no date of birth, its birth year is estimated from the date of
+# death, or from this date (the middle of the simulated and real Gaza lists) when there is none.
+DEFAULT_REFERENCE_DATE: Final = dt.date(2024, 1, 1)
+
+FEATURE_SCHEMA: Final = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("list", pa.string()),
+        ("release", pa.date32()),
+        ("source_sha256", pa.string()),
+        ("script", pa.string()),
+        *[
+            field
+            for part in PARTS
+            for field in (
+                (f"{part}_key", pa.string()),
+                (f"{part}_skel", pa.string()),
+                (f"{part}_xkeys", pa.list_(pa.string())),
+                (f"{part}_xskel", pa.string()),
+            )
+        ],
+        ("full_key", pa.string()),
+        ("id_number", pa.string()),
+        ("id_number_any", pa.string()),
+        ("sex", pa.string()),
+        ("birth_year", pa.int32()),
+        ("birth_year_est", pa.int32()),
+        ("dob", pa.date32()),
+        ("age_years", pa.float64()),
+        ("date_of_death", pa.date32()),
+    ]
+)
+
+
+def _part_key(text: str) -> str:
+    """Key of one name part given in its own column, in the part's own script."""
+    script = detect_script(text)
+    if script == "arabic":
+        return arabic_name_key(text)
+    if script == "hebrew":
+        return hebrew_name_key(text)
+    return latin_name_key(text)
+
+
+def _skeleton(key: str) -> str:
+    script = detect_script(key)
+    if script == "arabic":
+        return arabic_skeleton(key)
+    if script == "latin":
+        return latin_skeleton(key)
+    # Hebrew keys are already consonantal: the key is its own skeleton.
+    return key
+
+
+def _candidates(per_token: Sequence[tuple[str, ...]]) -> list[str]:
+    """Whole-part candidates: one candidate per token, glued without spaces (Abd Allah and
+    Abdallah must meet), in the order the bridge ranks them."""
+    if not per_token:
+        return []
+    combos = itertools.islice(itertools.product(*per_token), MAX_CANDIDATES)
+    return list(dict.fromkeys("".join(combo) for combo in combos))
+
+
+def _xkeys(key: str) -> list[str]:
+    return _candidates(cross_script_keys(key))
+
+
+def _xskel(key: str) -> str:
+    found = _candidates(cross_script_skeletons(key))
+    return found[0] if found else ""
+
+
+def _frame(records: pa.Table | pd.DataFrame) -> pd.DataFrame:
+    frame = records.to_pandas() if isinstance(records, pa.Table) else records.copy()
+    for column in ("given_name", "father_name", "grandfather_name", "family_name"):
+        if column not in frame:
+            frame[column] = None
+    for column in ("full_name_latin", "release", "source_sha256", "date_of_birth"):
+        if column not in frame:
+            frame[column] = None
+    return frame.reset_index(drop=True)
+
+
+def _dates(series: pd.Series) -> list[dt.date | None]:
+    values = pd.to_datetime(series, errors="coerce")
+    return [None if pd.isna(v) else v.date() for v in values]
+
+
+def _none_if_empty(values: Sequence[Any]) -> list[Any]:
+    return [
+        v if v not in ("", None) and not (isinstance(v, float) and v != v) else None for v in values
+    ]
+
+
+def build_features(
+    records: pa.Table | pd.DataFrame, *, reference_date: dt.date = DEFAULT_REFERENCE_DATE
+) -> pa.Table:
+    """One feature row per record (columns as in the ``records`` table); see ``FEATURE_SCHEMA``."""
+    frame = _frame(records)
+    n = len(frame)
+    # The primary name: full_name, else the Latin full name; rows with neither use part columns.
+    full = [
+        a if isinstance(a, str) and a.strip() else (b if isinstance(b, str) and b.strip() else None)
+        for a, b in zip(frame["full_name"], frame["full_name_latin"], strict=True)
+    ]
+    parsed = parse_names(full)
+    part_columns = {part: map_unique(_part_key, frame[f"{part}_name"], "") for part in PARTS}
+    keys: dict[str, list[str]] = {part: [] for part in PARTS}
+    full_keys: list[str | None] = []
+    scripts: list[str] = []
+    for i in range(n):
+        parts = parsed[i]
+        if full[i] is not None:
+            values = [getattr(parts, part) or "" for part in PARTS]
+            tokens = " ".join(parts.tokens)
+            script = parts.script
+        else:
+            values = [part_columns[part][i] for part in PARTS]
+            tokens = " ".join(v for v in values if v)
+            script = detect_script(tokens)
+        for part, value in zip(PARTS, values, strict=True):
+            keys[part].append(value)
+        full_keys.append(tokens or None)
+        scripts.append(script)
+
+    columns: dict[str, list[Any]] = {
+        "unique_id": frame["record_id"].astype(str).tolist(),
+        "list": frame["list"].tolist(),
+        "release": _dates(frame["release"]),
+        "source_sha256": _none_if_empty(frame["source_sha256"].tolist()),
+        "script": scripts,
+    }
+    for part in PARTS:
+        columns[f"{part}_key"] = _none_if_empty(keys[part])
+        columns[f"{part}_skel"] = _none_if_empty(map_unique(_skeleton, keys[part], ""))
+        columns[f"{part}_xkeys"] = [v or None for v in map_unique(_xkeys, keys[part], [])]
+        columns[f"{part}_xskel"] = _none_if_empty(map_unique(_xskel, keys[part], ""))
+    columns["full_key"] = full_keys
+
+    # Only an ID with a valid check digit is evidence strong enough to block and cannot-link on;
+    # the rest (typos, partial IDs) still helps as a weaker comparison.
+    id_check = frame["id_check"].tolist() if "id_check" in frame else [None] * n
+    ids = _none_if_empty(frame["id_number"].tolist())
+    columns["id_number"] = [v if c == "valid" else None for v, c in zip(ids, id_check, strict=True)]
+    columns["id_number_any"] = [
+        None if c == "valid" else v for v, c in zip(ids, id_check, strict=True)
+    ]
+    columns["sex"] = _none_if_empty(frame["sex"].tolist())
+
+    dob_raw = _dates(frame["date_of_birth"])
+    placeholder = (
+        frame["dob_placeholder"].fillna(False).astype(bool).tolist()
+        if "dob_placeholder" in frame
+        else [False] * n
+    )
+    death = _dates(frame["date_of_death"])
+    ages = [None if pd.isna(a) else float(a) for a in frame["age_years"]]
+    # A 1 January placeholder keeps its year (lists write YYYY-01-01 when only the year is
+    # known) but must not count as an exact date of birth.
+    columns["dob"] = [
+        None if d is None or p else d for d, p in zip(dob_raw, placeholder, strict=True)
+    ]
+    columns["birth_year"] = [None if d is None else d.year for d in dob_raw]
+    columns["birth_year_est"] = [
+        year
+        if year is not None
+        else (None if age is None else (dd or reference_date).year - int(age))
+        for year, age, dd in zip(columns["birth_year"], ages, death, strict=True)
+    ]
+    columns["age_years"] = [
+        age
+        if age is not None
+        else (None if d is None or dd is None else round((dd - d).days / 365.25, 2))
+        for age, d, dd in zip(ages, dob_raw, death, strict=True)
+    ]
+    columns["date_of_death"] = death
+    return pa.Table.from_pydict(columns, schema=FEATURE_SCHEMA)

@@ -1,0 +1,138 @@
+"""The linkage model: a splink 5 Fellegi-Sunter model on the DuckDB backend, trained without labels.
+
+``u`` (how often non-matches agree by chance) comes from random record pairs; ``m`` (how often
+true matches agree) from EM over a few blocking sessions, each of which leaves other comparisons
+free to be estimated. All records go into one table and are deduplicated as one: a person may
+appear twice within a list as well as across lists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Final
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+
+from uncounted.link.comparisons import default_comparisons
+
+# Pairs scored below this are not returned by ``predict``: they are far from any threshold a
+# reviewer would use and make up most of the blocked pairs.
+MIN_REPORTED_PROBABILITY: Final = 0.01
+U_MAX_PAIRS: Final = 2e6
+
+
+def default_blocking_rules() -> list[BlockingRuleCreator]:
+    """Pairs worth scoring: any one rule suffices. Skeleton and cross-script keys, never exact
+    spellings, so that spelling variants and Arabic-Latin pairs still meet."""
+    return [
+        block_on("id_number"),
+        block_on("given_skel", "family_skel"),
+        block_on("father_skel", "grandfather_skel"),
+        block_on("family_skel", "birth_year_est"),
+        block_on("given_xskel", "family_xskel"),
+        block_on("father_xskel", "grandfather_xskel"),
+        block_on("given_xskel", "father_xskel", "birth_year_est"),
+    ]
+
+
+def training_blocking_rules() -> list[BlockingRuleCreator]:
+    """EM sessions: each fixes the comparisons it blocks on and estimates m for the others, so
+    together every comparison gets an estimate."""
+    return [
+        block_on("id_number"),
+        block_on("given_xskel", "family_xskel"),
+        block_on("father_skel", "grandfather_skel", "family_skel"),
+    ]
+
+
+def _settings(blocking_rules: Sequence[BlockingRuleCreator | str]) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=default_comparisons(),
+        blocking_rules_to_generate_predictions=list(blocking_rules),
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=[],
+    )
+
+
+def _as_arrow(features: pa.Table | pd.DataFrame) -> pa.Table:
+    return features if isinstance(features, pa.Table) else pa.Table.from_pandas(features)
+
+
+class LinkageModel:
+    """Fit once, then score pairs. ``threshold`` is the match probability clustering uses."""
+
+    def __init__(
+        self,
+        threshold: float = 0.9,
+        blocking_rules: Sequence[BlockingRuleCreator | str] | None = None,
+        seed: int = 1,
+    ) -> None:
+        self.threshold = threshold
+        self.blocking_rules = (
+            list(blocking_rules) if blocking_rules is not None else default_blocking_rules()
+        )
+        self.seed = seed
+        self.model_: dict[str, Any] | None = None
+
+    def _linker(self, features: pa.Table | pd.DataFrame, settings: Any) -> Linker:
+        # A private in-memory database with one thread: the model lives apart from the project
+        # file, and one thread keeps sampling and summation order (so results) bit-for-bit.
+        con = duckdb.connect(":memory:")
+        con.execute("SET threads TO 1")
+        db_api = DuckDBAPI(connection=con)
+        table = db_api.register(_as_arrow(features), dataset_display_name="features")
+        return Linker(table, settings, log_level=logging.WARNING)
+
+    def fit(self, features: pa.Table | pd.DataFrame) -> LinkageModel:
+        linker = self._linker(features, _settings(self.blocking_rules))
+        # The prior share of matching pairs, from pairs that are near-certain matches; recall is
+        # below 1 because many true pairs have no valid ID or differ in spelling.
+        linker.training.estimate_probability_two_random_records_match(
+            [
+                "l.id_number = r.id_number",
+                block_on("given_key", "father_key", "grandfather_key", "family_key"),
+            ],
+            recall=0.7,
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=self.seed)
+        for rule in training_blocking_rules():
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        self.model_ = linker.misc.save_model_to_json()
+        return self
+
+    def predict(
+        self,
+        features: pa.Table | pd.DataFrame,
+        *,
+        min_probability: float = MIN_REPORTED_PROBABILITY,
+    ) -> pd.DataFrame:
+        """Scored pairs (unique_id_l, unique_id_r, match_probability, match_weight, and per
+        comparison its match weight mw_* and term frequencies tf_*), sorted by descending
+        probability then ids for a stable order."""
+        if self.model_ is None:
+            raise RuntimeError("fit the model before predict")
+        linker = self._linker(features, self.model_)
+        pairs = linker.inference.predict(threshold_match_probability=min_probability)
+        frame = pairs.as_pandas_dataframe()
+        keep = [
+            c
+            for c in frame.columns
+            if c in ("unique_id_l", "unique_id_r", "match_probability", "match_weight")
+            or c.startswith(("gamma_", "bf_", "mw_", "tf_"))
+        ]
+        frame = frame[keep]
+        return frame.sort_values(
+            ["match_probability", "unique_id_l", "unique_id_r"],
+            ascending=[False, True, True],
+            kind="mergesort",
+        ).reset_index(drop=True)
