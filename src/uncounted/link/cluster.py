@@ -9,6 +9,7 @@ undo that because the same check applies to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -36,7 +37,9 @@ def ages_fit(low: float | None, high: float | None) -> bool:
     return high - low <= max(AGE_TOLERANCE_YEARS, AGE_TOLERANCE_SHARE * high)
 
 
-def _bounds(a: float | None, b: float | None, pick: type[min] | type[max]) -> float | None:
+def _bounds(
+    a: float | None, b: float | None, pick: Callable[[float, float], float]
+) -> float | None:
     if a is None:
         return b
     if b is None:

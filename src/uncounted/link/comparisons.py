@@ -11,6 +11,7 @@ from typing import Final
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from uncounted.link.features import PARTS
 
@@ -25,7 +26,9 @@ TF_PARTS: Final = ("given", "family")
 
 def name_part_comparison(part: str) -> ComparisonCreator:
     key, skel, xkeys, xskel = f"{part}_key", f"{part}_skel", f"{part}_xkeys", f"{part}_xskel"
-    exact = cll.CustomLevel(f'"{key}_l" = "{key}_r"', label_for_charts="same key")
+    exact: ComparisonLevelCreator = cll.CustomLevel(
+        f'"{key}_l" = "{key}_r"', label_for_charts="same key"
+    )
     if part in TF_PARTS:
         exact = exact.configure(tf_adjustment_column=key)
     return cl.CustomComparison(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def _f1(precision: float, recall: float) -> float:
     return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
 
 
-def _pairs(counts: Counter[Hashable]) -> int:
+def _pairs(counts: Mapping[Any, int]) -> int:
     return sum(n * (n - 1) // 2 for n in counts.values())
 
 

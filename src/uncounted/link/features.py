@@ -176,7 +176,8 @@ def build_features(
     for part in PARTS:
         columns[f"{part}_key"] = _none_if_empty(keys[part])
         columns[f"{part}_skel"] = _none_if_empty(map_unique(_skeleton, keys[part], ""))
-        columns[f"{part}_xkeys"] = [v or None for v in map_unique(_xkeys, keys[part], [])]
+        empty: list[str] = []
+        columns[f"{part}_xkeys"] = [v or None for v in map_unique(_xkeys, keys[part], empty)]
         columns[f"{part}_xskel"] = _none_if_empty(map_unique(_xskel, keys[part], ""))
     columns["full_key"] = full_keys
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import duckdb
 import pandas as pd
@@ -54,8 +54,9 @@ def _settings(blocking_rules: Sequence[BlockingRuleCreator | str]) -> SettingsCr
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=default_comparisons(),
-        blocking_rules_to_generate_predictions=list(blocking_rules),
+        comparisons=cast(list[Any], default_comparisons()),
+        # splink accepts SQL strings here too, though its type hints do not say so.
+        blocking_rules_to_generate_predictions=cast(list[Any], list(blocking_rules)),
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=True,
         additional_columns_to_retain=[],
