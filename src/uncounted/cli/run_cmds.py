@@ -72,6 +72,28 @@ def demo(
                 f"  {entry['list']}: {entry['rows']:,} rows → {entry['records']:,} records, "
                 f"{entry['quarantined']:,} quarantined"
             )
+        link = result.linkage
+        say(
+            f"Linkage: {link['persons']:,} persons (truth: {link['true_persons']:,}); pair "
+            f"precision {link['pair']['precision']:.3f}, recall {link['pair']['recall']:.3f}, "
+            f"F1 {link['pair']['f1']:.3f}; B-cubed F1 {link['bcubed']['f1']:.3f}"
+        )
+        say(f"Estimated total (true: {result.true_total:,}):")
+        for label, key in (
+            ("from our linkage", "from_linked_persons"),
+            ("with perfect linkage", "from_true_persons"),
+        ):
+            estimate = result.estimates[key]
+            if estimate["estimate"] is None:
+                say(f"  {label}: no estimate ({estimate['refused']})")
+                continue
+            say(
+                f"  {label}: {estimate['estimate']:,.0f} "
+                f"[{estimate['lower']:,.0f}, {estimate['upper']:,.0f}] "
+                f"from {estimate['observed']:,} observed persons"
+            )
+            for warning in estimate["warnings"]:
+                say(f"    warning: {warning}")
         say(f"Project: {result.project}")
         say("Times: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
         say(f"Report: {result.report}")

@@ -75,8 +75,10 @@ class LinkageModel:
         threshold: float = 0.9,
         blocking_rules: Sequence[BlockingRuleCreator | str] | None = None,
         seed: int = 1,
+        log_level: int = logging.WARNING,
     ) -> None:
         self.threshold = threshold
+        self.log_level = log_level
         self.blocking_rules = (
             list(blocking_rules) if blocking_rules is not None else default_blocking_rules()
         )
@@ -90,7 +92,7 @@ class LinkageModel:
         con.execute("SET threads TO 1")
         db_api = DuckDBAPI(connection=con)
         table = db_api.register(_as_arrow(features), dataset_display_name="features")
-        return Linker(table, settings, log_level=logging.WARNING)
+        return Linker(table, settings, log_level=self.log_level)
 
     def fit(self, features: pa.Table | pd.DataFrame) -> LinkageModel:
         linker = self._linker(features, _settings(self.blocking_rules))

@@ -10,14 +10,22 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from uncounted.core.errors import UncountedError
+from uncounted.estimate.ensemble import Ensemble
+from uncounted.estimate.result import EstimateResult
+from uncounted.estimate.table import CaptureTable
 from uncounted.ingest.pipeline import ingest_file
+from uncounted.link.evaluate import bcubed_scores, pair_scores
 from uncounted.report.html import write_html_report
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
+from uncounted.workflow.linkage import LinkageRun, link_project_records
 from uncounted.workflow.simulated import mapping_for_simulated_list
 
 Progress = Callable[[str, int, int], None]
@@ -33,6 +41,8 @@ class DemoResult:
     true_total: int
     lists: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    linkage: dict[str, Any] = field(default_factory=dict)
+    estimates: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +53,8 @@ class DemoResult:
             "true_total": self.true_total,
             "lists": self.lists,
             "seconds": self.seconds,
+            "linkage": self.linkage,
+            "estimates": self.estimates,
         }
 
 
@@ -89,11 +101,87 @@ def run_demo(
                         "quarantined": summary.quarantined,
                     }
                 )
+        with timer("link"):
+            run = link_project_records(project, seed=seed)
+        result.linkage = _linkage_against_truth(project, run, simulated)
+        lists = [entry["name"] for entry in manifest["lists"]]
+        with timer("estimate"):
+            result.estimates = {
+                "true_total": result.true_total,
+                "from_linked_persons": Ensemble(seed=seed).fit(run.capture_table(lists)).result_,
+                "from_true_persons": Ensemble(seed=seed)
+                .fit(_true_capture_table(simulated, lists))
+                .result_,
+            }
         with timer("report"):
-            result.report = write_html_report(project)
+            result.report = write_html_report(project, extra_sections=_report_sections(result))
+        result.estimates = {
+            key: value.to_dict() if isinstance(value, EstimateResult) else value
+            for key, value in result.estimates.items()
+        }
     result.seconds = timer.seconds
     (folder / DEMO_MARKER).write_text("made by `uncounted demo`; safe to delete\n")
     return result
+
+
+def _linkage_against_truth(project: Project, run: LinkageRun, simulated: Path) -> dict[str, Any]:
+    truth = pd.read_csv(simulated / "truth.csv", usecols=["list", "row_number", "person_id"])
+    rows = project.con.sql("SELECT record_id, list, row_number FROM records").df()
+    joined = rows.merge(truth, on=["list", "row_number"], how="left")
+    true_person = dict(zip(joined["record_id"], joined["person_id"], strict=True))
+    pairs = pair_scores(true_person, run.clusters)
+    cluster = bcubed_scores(true_person, run.clusters)
+    return {
+        "threshold": run.threshold,
+        "candidate_pairs": run.candidate_pairs,
+        "persons": run.persons,
+        "true_persons": int(joined["person_id"].nunique()),
+        "pair": pairs.as_dict(),
+        "bcubed": cluster.as_dict(),
+        "seconds": round(run.seconds, 2),
+    }
+
+
+def _true_capture_table(simulated: Path, lists: list[str]) -> CaptureTable:
+    persons = pd.read_csv(simulated / "persons.csv", usecols=[f"on_{name}" for name in lists])
+    memberships = [
+        {name for name in lists if row[f"on_{name}"]} for row in persons.to_dict("records")
+    ]
+    return CaptureTable.from_memberships([m for m in memberships if m], lists)
+
+
+def _report_sections(result: DemoResult) -> dict[str, str]:
+    link = result.linkage
+    estimates = result.estimates
+    rows = "".join(
+        f"<tr><td>{escape(label)}</td><td class=n>{estimate.observed:,}</td>"
+        f"<td class=n>{estimate.estimate:,.0f}</td>"
+        f"<td class=n>{estimate.lower:,.0f} – {estimate.upper:,.0f}</td>"
+        f"<td>{escape('; '.join(estimate.warnings))}</td></tr>"
+        for label, estimate in (
+            ("persons from our linkage", estimates["from_linked_persons"]),
+            ("persons as the simulator knows them", estimates["from_true_persons"]),
+        )
+        if estimate.estimate is not None
+    )
+    return {
+        "Linkage against the simulator's truth": (
+            f"<p>{link['persons']:,} persons from {sum(e['records'] for e in result.lists):,} "
+            f"records (the truth: {link['true_persons']:,}); threshold {link['threshold']}.</p>"
+            f"<p>Pair precision {link['pair']['precision']:.3f}, recall "
+            f"{link['pair']['recall']:.3f}, F1 {link['pair']['f1']:.3f}; B-cubed precision "
+            f"{link['bcubed']['precision']:.3f}, recall {link['bcubed']['recall']:.3f}, F1 "
+            f"{link['bcubed']['f1']:.3f}.</p>"
+        ),
+        "Estimates of the total (ensemble)": (
+            f"<p>The simulated conflict had {result.true_total:,} victims. Missed links make "
+            "one person look like several people each seen by fewer lists, which inflates "
+            "the estimate; the second row shows what perfect linkage would give.</p>"
+            "<table><thead><tr><th>capture table</th><th class=n>observed</th>"
+            "<th class=n>estimate</th><th class=n>95% interval</th><th>warnings</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>"
+        ),
+    }
 
 
 def _prepare(folder: Path) -> None:
