@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from uncounted import __version__
 from uncounted.core.errors import MappingError, UncountedError
+from uncounted.core.fields import CANONICAL_FIELDS, DATE_FIELDS, NUMBER_FIELDS
 from uncounted.ingest.mapping import (
     ColumnMapping,
     ResolvedMapping,
@@ -26,22 +27,6 @@ from uncounted.ingest.validate import QuarantinedRow, Record, RowValidator
 from uncounted.store.project import Project, utc_now
 
 Progress = Callable[[str, int, int], None]
-RECORD_FIELDS = (
-    "full_name",
-    "given_name",
-    "father_name",
-    "grandfather_name",
-    "family_name",
-    "full_name_latin",
-    "sex",
-    "age_years",
-    "date_of_birth",
-    "date_of_death",
-    "place",
-    "id_number",
-    "status",
-    "event_date",
-)
 
 
 @dataclass
@@ -218,10 +203,10 @@ def ingest_file(
             ],
         )
         con.register("new_records", _records_table(result.records, sha256, list_name, release_date))
-        con.execute("INSERT INTO records SELECT * FROM new_records")
+        con.execute("INSERT INTO records BY NAME SELECT * FROM new_records")
         con.unregister("new_records")
         con.register("new_quarantine", _quarantine_table(result.quarantined, sha256))
-        con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM new_quarantine")
         con.unregister("new_quarantine")
         project.log_command(
             "ingest",
@@ -278,7 +263,7 @@ def _records_table(
         "row_number": [r.row_number for r in records],
         "raw": [json.dumps(r.raw, ensure_ascii=False) for r in records],
     }
-    for name in RECORD_FIELDS:
+    for name in CANONICAL_FIELDS:
         columns[name] = [r.values.get(name) for r in records]
     columns["id_check"] = [r.id_check for r in records]
     columns["dob_placeholder"] = [r.dob_placeholder for r in records]
@@ -294,7 +279,7 @@ def _records_table(
             ("release", pa.date32()),
             ("row_number", pa.int32()),
             ("raw", pa.string()),
-            *[(n, _arrow_type(n)) for n in RECORD_FIELDS],
+            *[(n, _arrow_type(n)) for n in CANONICAL_FIELDS],
             ("id_check", pa.string()),
             ("dob_placeholder", pa.bool_()),
             ("duplicate_of", pa.int32()),
@@ -305,9 +290,9 @@ def _records_table(
 
 
 def _arrow_type(name: str) -> pa.DataType:
-    if name == "age_years":
+    if name in NUMBER_FIELDS:
         return pa.float64()
-    if name in ("date_of_birth", "date_of_death", "event_date"):
+    if name in DATE_FIELDS:
         return pa.date32()
     return pa.string()
 
