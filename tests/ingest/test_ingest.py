@@ -251,3 +251,19 @@ def test_bad_release_and_list_names(project: Project, tmp_path: Path) -> None:
         ingest(project, path, mapping=from_pairs(["full_name=name"]), release="31/12/2024")
     with pytest.raises(UncountedError, match="list name is empty"):
         ingest(project, path, mapping=from_pairs(["full_name=name"]), list_name="  ")
+
+
+def test_an_age_that_disagrees_with_the_birth_date_is_flagged_and_kept(
+    project: Project, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "l.csv", "name,age,dob\nA,10,1990-06-15\nB,33,1990-06-15\n")
+    summary = ingest(
+        project,
+        path,
+        mapping=from_pairs(["full_name=name", "age_years=age", "date_of_birth=dob"]),
+        release="2024-01-01",
+    )
+    assert summary["checks"]["age_dob_mismatch"] == 1
+    assert project.con.execute(
+        "SELECT age_years, date_of_birth FROM records WHERE row_number = 1"
+    ).fetchone() == (10.0, date(1990, 6, 15))
