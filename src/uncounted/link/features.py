@@ -9,7 +9,8 @@ two parts agree:
 - ``<part>_xkeys``: candidate canonical *Latin* keys (vowels kept), whatever the script, so an
   Arabic record and a Latin record can be compared; a list because one Arabic spelling has
   several plausible romanizations;
-- ``<part>_xskel``: the first Latin consonant skeleton, a scalar for blocking across scripts.
+- ``<part>_xskel``: the first Latin consonant skeleton, a scalar for blocking across scripts;
+- ``<part>_xskels``: every candidate Latin consonant skeleton, for comparing across scripts.
 
 Names repeat heavily, so every function runs once per distinct value (``map_unique``).
 """
@@ -60,8 +61,10 @@ FEATURE_SCHEMA: Final = pa.schema(
                 (f"{part}_skel", pa.string()),
                 (f"{part}_xkeys", pa.list_(pa.string())),
                 (f"{part}_xskel", pa.string()),
+                (f"{part}_xskels", pa.list_(pa.string())),
             )
         ],
+        ("lineage_xkeys", pa.list_(pa.string())),
         ("full_key", pa.string()),
         ("id_number", pa.string()),
         ("id_number_any", pa.string()),
@@ -106,6 +109,10 @@ def _candidates(per_token: Sequence[tuple[str, ...]]) -> list[str]:
 
 def _xkeys(key: str) -> list[str]:
     return _candidates(cross_script_keys(key))
+
+
+def _xskels(key: str) -> list[str]:
+    return _candidates(cross_script_skeletons(key))
 
 
 def _xskel(key: str) -> str:
@@ -179,6 +186,16 @@ def build_features(
         empty: list[str] = []
         columns[f"{part}_xkeys"] = [v or None for v in map_unique(_xkeys, keys[part], empty)]
         columns[f"{part}_xskel"] = _none_if_empty(map_unique(_xskel, keys[part], ""))
+        columns[f"{part}_xskels"] = [v or None for v in map_unique(_xskels, keys[part], empty)]
+    # Every Latin key of father, grandfather and family: where a given name may turn up when a
+    # list swapped or dropped a part.
+    columns["lineage_xkeys"] = [
+        sorted(set().union(*(row or [] for row in parts))) or None
+        for parts in zip(
+            *(columns[f"{part}_xkeys"] for part in ("father", "grandfather", "family")),
+            strict=True,
+        )
+    ]
     columns["full_key"] = full_keys
 
     # Only an ID with a valid check digit is evidence strong enough to block and cannot-link on;

@@ -19,6 +19,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from uncounted.link.comparisons import default_comparisons
+from uncounted.link.training import Session, default_sessions, estimate_m
 
 # Pairs scored below this are not returned by ``predict``: they are far from any threshold a
 # reviewer would use and make up most of the blocked pairs.
@@ -40,14 +41,13 @@ def default_blocking_rules() -> list[BlockingRuleCreator]:
     ]
 
 
-def training_blocking_rules() -> list[BlockingRuleCreator]:
-    """EM sessions: each fixes the comparisons it blocks on and estimates m for the others, so
-    together every comparison gets an estimate."""
-    return [
-        block_on("id_number"),
-        block_on("given_xskel", "family_xskel"),
-        block_on("father_skel", "grandfather_skel", "family_skel"),
-    ]
+def _with_u_floor(model: dict[str, Any]) -> dict[str, Any]:
+    """A level no random pair reached has no u; it is rarer than one pair in the sample."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("u_probability") is None:
+                level["u_probability"] = 1.0 / U_MAX_PAIRS
+    return model
 
 
 def _settings(blocking_rules: Sequence[BlockingRuleCreator | str]) -> SettingsCreator:
@@ -76,6 +76,7 @@ class LinkageModel:
         blocking_rules: Sequence[BlockingRuleCreator | str] | None = None,
         seed: int = 1,
         log_level: int = logging.WARNING,
+        sessions: Sequence[Session] | None = None,
     ) -> None:
         self.threshold = threshold
         self.log_level = log_level
@@ -83,6 +84,7 @@ class LinkageModel:
             list(blocking_rules) if blocking_rules is not None else default_blocking_rules()
         )
         self.seed = seed
+        self.sessions = list(sessions) if sessions is not None else default_sessions()
         self.model_: dict[str, Any] | None = None
 
     def _linker(self, features: pa.Table | pd.DataFrame, settings: Any) -> Linker:
@@ -106,11 +108,9 @@ class LinkageModel:
             recall=0.7,
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=self.seed)
-        for rule in training_blocking_rules():
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
-            )
-        self.model_ = linker.misc.save_model_to_json()
+        base = _with_u_floor(linker.misc.save_model_to_json())
+        model = estimate_m(lambda settings: self._linker(features, settings), base, self.sessions)
+        self.model_ = model
         return self
 
     def predict(
