@@ -112,12 +112,18 @@ def test_project_with_persons_is_estimated_by_stratum(tmp_path: Path) -> None:
     with Project.create(tmp_path / "p") as project:
         for name in ("a", "b", "c"):
             project.con.execute("INSERT INTO lists VALUES (?, ?)", [name, datetime(2024, 1, 1)])
-        project.con.execute("CREATE TABLE persons (a INT, b INT, c INT, sex VARCHAR)")
         rows = [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1), (1, 1, 1)]
         counts = [40, 35, 30, 12, 10, 9, 4]
+        persons = []
         for (a, b, c), k in zip(rows, counts, strict=True):
-            project.con.executemany("INSERT INTO persons VALUES (?, ?, ?, ?)",
-                                    [(a, b, c, "f")] * k + [(a, b, 0, "m")] * k)
+            for sex, pattern in (("f", (a, b, c)), ("m", (a, b, 0))):
+                lists = [name for name, on in zip("abc", pattern, strict=True) if on]
+                persons += [(sex, lists)] * k
+        project.con.executemany(
+            "INSERT INTO persons (person_id, n_records, lists, sex, run_id)"
+            " VALUES (?, 1, ?, ?, 1)",
+            [(f"P{i:06d}", lists, sex) for i, (sex, lists) in enumerate(persons, 1)],
+        )
     done = uncounted("estimate", tmp_path / "p", "--strata", "sex", "--method", "stepwise",
                      "--json")
     assert done.returncode == 0, done.stderr

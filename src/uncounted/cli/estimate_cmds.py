@@ -16,6 +16,7 @@ from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.strata import StratifiedEstimate
 from uncounted.estimate.table import CaptureTable
 from uncounted.store import Project
+from uncounted.workflow.export import list_names, persons_frame
 
 
 def register(app: typer.Typer) -> None:
@@ -97,28 +98,17 @@ def _estimate_project(
     directory: Path, method: str, strata: str | None, seed: int, level: float, jobs: int
 ) -> list[tuple[str | None, EstimateResult]]:
     with Project.open(directory, read_only=True) as project:
-        tables = {row[0] for row in project.con.execute(
-            "SELECT table_name FROM information_schema.tables"
-        ).fetchall()}
-        if "persons" not in tables:
+        has_persons = project.con.execute("SELECT count(*) FROM persons").fetchall()[0][0]
+        if not has_persons:
             raise UncountedError(
-                "linkage has not run yet: the project has no persons table, so there are no "
+                "linkage has not run yet: the project has no persons, so there are no "
                 "capture histories to estimate from; link the lists first, or estimate from a "
                 "capture table with --table FILE.csv",
                 file=str(directory),
             )
-        lists = [row[0] for row in project.con.execute(
-            "SELECT name FROM lists ORDER BY name"
-        ).fetchall()]
-        persons = project.con.execute("SELECT * FROM persons").df()
-    # The persons table is expected to hold one 0/1 column per list, named as the list.
-    columns = {str(c) for c in persons.columns}
-    missing = [name for name in lists if name not in columns]
-    if missing:
-        raise UncountedError(
-            f"the persons table has no membership column for list(s) {missing}",
-            file=str(directory),
-        )
+        lists = list_names(project)
+        # One row per person, one 0/1 column per list named as the list, then the attributes.
+        persons = persons_frame(project, prefix="")
     by = [s.strip() for s in (strata or "").split(",") if s.strip()]
     fitted = StratifiedEstimate(by, lists, method=method, level=level, seed=seed,
                                 n_jobs=jobs).fit(persons)

@@ -61,3 +61,63 @@ def bcubed_scores(truth: Mapping[str, Hashable], predicted: Mapping[str, Hashabl
     precision /= len(common)
     recall /= len(common)
     return Scores(precision, recall, _f1(precision, recall))
+
+
+@dataclass(frozen=True)
+class GroupScores:
+    """Scores of the records of one group (an age group, a sex, a list)."""
+
+    records: int
+    pair: Scores
+    bcubed: Scores
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"records": self.records, "pair": self.pair.as_dict(),
+                "bcubed": self.bcubed.as_dict()}
+
+
+def _pairs_touching(sizes: Mapping[Any, int], inside: Mapping[Any, int]) -> int:
+    """Pairs within each cluster with at least one record in the group."""
+    return sum(n * (n - 1) // 2 - (n - g) * (n - g - 1) // 2
+               for key, n in sizes.items() if (g := inside.get(key, 0)))
+
+
+def group_scores(
+    truth: Mapping[str, Hashable],
+    predicted: Mapping[str, Hashable],
+    group_of: Mapping[str, Hashable],
+) -> dict[Hashable, GroupScores]:
+    """Pair and B-cubed scores split by a group of each record (records in both maps only).
+
+    A pair counts in a group when either of its records is in it, so a pair across two lists
+    counts for both lists. B-cubed averages the scores of the group's records, each measured
+    against its whole predicted cluster and its whole true person.
+    """
+    common = [r for r in truth if r in predicted]
+    true_sizes = Counter(truth[r] for r in common)
+    predicted_sizes = Counter(predicted[r] for r in common)
+    cells = Counter((truth[r], predicted[r]) for r in common)
+    members: dict[Hashable, list[str]] = {}
+    for record in common:
+        if record in group_of:
+            members.setdefault(group_of[record], []).append(record)
+    out: dict[Hashable, GroupScores] = {}
+    for group, records in members.items():
+        in_true = Counter(truth[r] for r in records)
+        in_predicted = Counter(predicted[r] for r in records)
+        in_cells = Counter((truth[r], predicted[r]) for r in records)
+        true_pairs = _pairs_touching(true_sizes, in_true)
+        predicted_pairs = _pairs_touching(predicted_sizes, in_predicted)
+        agreed = _pairs_touching(cells, in_cells)
+        precision = agreed / predicted_pairs if predicted_pairs else 1.0
+        recall = agreed / true_pairs if true_pairs else 1.0
+        b_precision = sum(cells[(truth[r], predicted[r])] / predicted_sizes[predicted[r]]
+                          for r in records) / len(records)
+        b_recall = sum(cells[(truth[r], predicted[r])] / true_sizes[truth[r]]
+                       for r in records) / len(records)
+        out[group] = GroupScores(
+            len(records),
+            Scores(precision, recall, _f1(precision, recall)),
+            Scores(b_precision, b_recall, _f1(b_precision, b_recall)),
+        )
+    return out

@@ -98,7 +98,88 @@ def _v2_command_log(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: Final[tuple[Migration, ...]] = (_v1_sources_and_records, _v2_command_log)
+def _v3_linkage(con: duckdb.DuckDBPyConnection) -> None:
+    # Linkage: every run with its model and scored pairs; the current persons, each record's
+    # person, what each run did to person ids; and people's review decisions on pairs.
+    # Run, event and person numbers are computed inside the writing transaction, not drawn
+    # from sequences, which DuckDB does not roll back: a killed run must leave no gap, so the
+    # same inputs give the same ids. Record pairs are always stored with record_id_l <
+    # record_id_r. Persons and person_records are rewritten by every run and have no index.
+    con.execute(
+        """
+        CREATE TABLE link_runs (
+            run_id INTEGER PRIMARY KEY,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP NOT NULL,
+            threshold DOUBLE NOT NULL,
+            seed BIGINT NOT NULL,
+            backend VARCHAR NOT NULL,
+            settings VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,
+            records BIGINT NOT NULL,
+            candidate_pairs BIGINT NOT NULL,
+            persons BIGINT NOT NULL,
+            persons_created BIGINT NOT NULL,
+            persons_merged BIGINT NOT NULL,
+            persons_split BIGINT NOT NULL,
+            decisions_applied BIGINT NOT NULL,
+            conflicts VARCHAR NOT NULL,
+            uncounted_version VARCHAR NOT NULL
+        );
+        CREATE TABLE link_pairs (
+            run_id INTEGER NOT NULL,
+            record_id_l VARCHAR NOT NULL,
+            record_id_r VARCHAR NOT NULL,
+            match_probability DOUBLE NOT NULL,
+            match_weight DOUBLE NOT NULL,
+            comparison_weights VARCHAR NOT NULL
+        );
+        CREATE TABLE persons (
+            person_id VARCHAR NOT NULL,
+            n_records INTEGER NOT NULL,
+            lists VARCHAR[] NOT NULL,
+            sex VARCHAR,
+            age_years DOUBLE,
+            age_group VARCHAR,
+            place VARCHAR,
+            date_of_death DATE,
+            run_id INTEGER NOT NULL
+        );
+        CREATE TABLE person_records (
+            record_id VARCHAR NOT NULL,
+            person_id VARCHAR NOT NULL,
+            run_id INTEGER NOT NULL
+        );
+        CREATE TABLE person_events (
+            event_id BIGINT PRIMARY KEY,
+            run_id INTEGER NOT NULL,
+            event VARCHAR NOT NULL CHECK (event IN ('created', 'merged', 'split')),
+            person_id VARCHAR NOT NULL,
+            other_ids VARCHAR[] NOT NULL,
+            n_records INTEGER NOT NULL
+        );
+        CREATE SEQUENCE review_decisions_seq START 1;
+        CREATE TABLE review_decisions (
+            decision_id BIGINT PRIMARY KEY DEFAULT nextval('review_decisions_seq'),
+            record_id_l VARCHAR NOT NULL,
+            record_id_r VARCHAR NOT NULL,
+            decision VARCHAR NOT NULL CHECK (decision IN ('accept', 'reject', 'skip')),
+            reviewer VARCHAR NOT NULL,
+            decided_at TIMESTAMP NOT NULL,
+            note VARCHAR,
+            run_id INTEGER,
+            match_probability DOUBLE,
+            CHECK (record_id_l < record_id_r)
+        );
+        """
+    )
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    _v1_sources_and_records,
+    _v2_command_log,
+    _v3_linkage,
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

@@ -1,5 +1,8 @@
 """The demo: simulate a conflict, make a project, ingest every list, run every later stage.
 
+Linkage is the project's own `link` run (stored persons with stable ids); the estimate from
+our linkage reads the persons it stored.
+
 Stages that have landed run in order; each adds its figures to the summary and the report.
 """
 
@@ -21,11 +24,11 @@ from uncounted.estimate.ensemble import Ensemble
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 from uncounted.ingest.pipeline import ingest_file
-from uncounted.link.evaluate import bcubed_scores, pair_scores
 from uncounted.report.html import write_html_report
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
-from uncounted.workflow.linkage import LinkageRun, link_project_records
+from uncounted.workflow.evaluation import evaluate_linkage
+from uncounted.workflow.linkage import LinkRunSummary, link_project
 from uncounted.workflow.simulated import mapping_for_simulated_list
 
 Progress = Callable[[str, int, int], None]
@@ -102,13 +105,15 @@ def run_demo(
                     }
                 )
         with timer("link"):
-            run = link_project_records(project, seed=seed)
+            run = link_project(project, seed=seed, progress=progress)
         result.linkage = _linkage_against_truth(project, run, simulated)
         lists = [entry["name"] for entry in manifest["lists"]]
         with timer("estimate"):
             result.estimates = {
                 "true_total": result.true_total,
-                "from_linked_persons": Ensemble(seed=seed).fit(run.capture_table(lists)).result_,
+                "from_linked_persons": Ensemble(seed=seed)
+                .fit(_linked_capture_table(project, lists))
+                .result_,
                 "from_true_persons": Ensemble(seed=seed)
                 .fit(_true_capture_table(simulated, lists))
                 .result_,
@@ -124,22 +129,28 @@ def run_demo(
     return result
 
 
-def _linkage_against_truth(project: Project, run: LinkageRun, simulated: Path) -> dict[str, Any]:
-    truth = pd.read_csv(simulated / "truth.csv", usecols=["list", "row_number", "person_id"])
-    rows = project.con.sql("SELECT record_id, list, row_number FROM records").df()
-    joined = rows.merge(truth, on=["list", "row_number"], how="left")
-    true_person = dict(zip(joined["record_id"], joined["person_id"], strict=True))
-    pairs = pair_scores(true_person, run.clusters)
-    cluster = bcubed_scores(true_person, run.clusters)
+def _linkage_against_truth(
+    project: Project, run: LinkRunSummary, simulated: Path
+) -> dict[str, Any]:
+    scores = evaluate_linkage(project, simulated / "truth.csv")
     return {
+        "run_id": run.run_id,
         "threshold": run.threshold,
         "candidate_pairs": run.candidate_pairs,
         "persons": run.persons,
-        "true_persons": int(joined["person_id"].nunique()),
-        "pair": pairs.as_dict(),
-        "bcubed": cluster.as_dict(),
+        "true_persons": scores["true_persons"],
+        "pair": scores["overall"]["pair"],
+        "bcubed": scores["overall"]["bcubed"],
+        "review_queue": run.review_queue,
         "seconds": round(run.seconds, 2),
     }
+
+
+def _linked_capture_table(project: Project, lists: list[str]) -> CaptureTable:
+    """Capture histories of the persons the link run stored."""
+    memberships = [set(row[0]) for row in project.con.execute("SELECT lists FROM persons")
+                   .fetchall()]
+    return CaptureTable.from_memberships(memberships, lists)
 
 
 def _true_capture_table(simulated: Path, lists: list[str]) -> CaptureTable:

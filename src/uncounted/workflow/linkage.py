@@ -1,56 +1,395 @@
-"""Link a project's records into persons with the linkage library, in memory.
+"""Link a project's records into persons and store the run: the `link` command's work.
 
-The project does not store persons yet (that is the `link` command still to come); the demo
-uses this to show how linkage and estimation perform against the simulator's truth.
+One run reads every record, builds the linkage features, trains the model (with the review
+decisions as labels when the model takes labels), scores the candidate pairs, clusters them
+with the review decisions as must- and cannot-links, gives the clusters stable person ids, and
+writes the run, its pairs, the persons, each record's person and the id events in ONE
+transaction, with the command in the command log. A process killed at any moment leaves the
+project as it was before the run.
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import logging
 import time
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any, Final
 
+import pandas as pd
 import pyarrow as pa
 
-from uncounted.estimate.table import CaptureTable
-from uncounted.link.cluster import cluster_pairs
+from uncounted import __version__
+from uncounted.core.errors import UncountedError
+from uncounted.link.cluster import cluster_records
 from uncounted.link.features import build_features
-from uncounted.link.model import LinkageModel
-from uncounted.store.project import Project
+from uncounted.link.model import MIN_REPORTED_PROBABILITY, LinkageModel
+from uncounted.link.persons import (
+    Assignment,
+    assign_person_ids,
+    person_number,
+    person_summaries,
+)
+from uncounted.link.review import constraints_from, labels_from
+from uncounted.store.project import Project, utc_now
+from uncounted.workflow.linked import one
+from uncounted.workflow.review import review_queue_size
+
+Progress = Callable[[str, int, int], None]
+BACKENDS: Final = ("duckdb", "spark")
+
+# Record order: sources in the order they were ingested, rows in file order. New person ids and
+# ties between summary values follow it.
+RECORDS_IN_ORDER: Final = (
+    "SELECT r.* FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
+    " ORDER BY s.ingested_at, r.source_sha256, r.row_number"
+)
+LATEST_DECISIONS: Final = (
+    "SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS decision"
+    " FROM review_decisions GROUP BY record_id_l, record_id_r"
+    " ORDER BY record_id_l, record_id_r"
+)
 
 
 @dataclass
-class LinkageRun:
-    clusters: dict[str, str]  # record_id -> person (cluster) id
-    record_lists: dict[str, str]  # record_id -> list
-    candidate_pairs: int
+class LinkRunSummary:
+    run_id: int
     threshold: float
-    seconds: float
+    seed: int
+    backend: str
+    records: int
+    candidate_pairs: int
+    persons: int
+    persons_created: int
+    persons_merged: int
+    persons_split: int
+    decisions_applied: int
+    labels_used: int
+    refused_must_links: list[dict[str, str]] = field(default_factory=list)
+    review_queue: int = 0
+    seconds: float = 0.0
 
-    @property
-    def persons(self) -> int:
-        return len(set(self.clusters.values()))
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "threshold": self.threshold,
+            "seed": self.seed,
+            "backend": self.backend,
+            "records": self.records,
+            "candidate_pairs": self.candidate_pairs,
+            "persons": self.persons,
+            "persons_created": self.persons_created,
+            "persons_merged": self.persons_merged,
+            "persons_split": self.persons_split,
+            "decisions_applied": self.decisions_applied,
+            "labels_used": self.labels_used,
+            "refused_must_links": self.refused_must_links,
+            "review_queue": self.review_queue,
+            "seconds": round(self.seconds, 2),
+        }
 
-    def capture_table(self, lists: list[str]) -> CaptureTable:
-        memberships: dict[str, set[str]] = defaultdict(set)
-        for record_id, person in self.clusters.items():
-            memberships[person].add(self.record_lists[record_id])
-        return CaptureTable.from_memberships(memberships.values(), lists)
+
+def latest_decisions(project: Project) -> list[tuple[str, str, str]]:
+    """(record_id_l, record_id_r, decision) of every reviewed pair: its latest decision."""
+    return [
+        (str(a), str(b), str(c))
+        for a, b, c in project.con.execute(LATEST_DECISIONS).fetchall()
+    ]
 
 
-def link_project_records(project: Project, *, threshold: float = 0.9, seed: int = 1) -> LinkageRun:
-    start = time.perf_counter()
-    records: pa.Table = project.con.sql("SELECT * FROM records ORDER BY record_id").to_arrow_table()
-    features = build_features(records)
-    # splink's training notes (levels without data, default parameters) would drown the
-    # summary, which reports the measured accuracy instead.
-    model = LinkageModel(threshold=threshold, seed=seed, log_level=logging.ERROR).fit(features)
+def review_labels(project: Project) -> pd.DataFrame:
+    """Training labels from the latest review decisions: unique_id_l, unique_id_r, is_match."""
+    return labels_from(latest_decisions(project))
+
+
+def latest_run_id(project: Project) -> int | None:
+    row = one(project.con.execute("SELECT max(run_id) FROM link_runs"))
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def _model(threshold: float, seed: int, backend: str) -> LinkageModel:
+    kwargs: dict[str, Any] = {}
+    if "backend" in inspect.signature(LinkageModel).parameters:
+        kwargs["backend"] = backend
+    elif backend != "duckdb":
+        raise UncountedError(
+            f"this uncounted links on DuckDB only; the {backend} backend is not available",
+            field="backend",
+        )
+    # splink's training notes would drown the summary, which reports the run instead.
+    return LinkageModel(threshold=threshold, seed=seed, log_level=logging.ERROR, **kwargs)
+
+
+def _fit(model: LinkageModel, features: pa.Table, labels: pd.DataFrame) -> int:
+    """Fit, with the review labels when the model takes them; how many labels it took."""
+    if len(labels) and "labels" in inspect.signature(model.fit).parameters:
+        model.fit(features, labels=labels)  # type: ignore[call-arg]
+        return len(labels)
+    model.fit(features)
+    return 0
+
+
+def _check_settings(project: Project, threshold: float, backend: str) -> None:
+    if not 0 < threshold < 1:
+        raise UncountedError(
+            f"the threshold is a match probability between 0 and 1, not {threshold}",
+            field="threshold",
+        )
+    if backend not in BACKENDS:
+        raise UncountedError(
+            f"unknown linkage backend {backend!r}: use one of {', '.join(BACKENDS)}",
+            field="backend",
+        )
+    if project.read_only:
+        raise UncountedError("the project was opened read-only", file=str(project.root))
+
+
+def link_project(
+    project: Project,
+    *,
+    threshold: float = 0.9,
+    seed: int = 1,
+    backend: str = "duckdb",
+    duplicate_free: Collection[str] = (),
+    progress: Progress | None = None,
+) -> LinkRunSummary:
+    """Link every record of the project into persons and store the run (see the module)."""
+    _check_settings(project, threshold, backend)
+    say = progress or (lambda stage, done, total: None)
+    started_at = utc_now()
+    clock = time.perf_counter()
+    con = project.con
+
+    say("reading records", 0, 1)
+    records = con.sql(RECORDS_IN_ORDER).to_arrow_table()
+    if records.num_rows == 0:
+        raise UncountedError(
+            "the project has no records to link; ingest a list first", file=str(project.root)
+        )
+    sources = {row[0] for row in con.execute("SELECT sha256 FROM sources").fetchall()}
+    unknown = sorted(set(duplicate_free) - sources)
+    if unknown:
+        raise UncountedError(
+            f"no source has the SHA-256 {unknown[0]} (declared duplicate-free)",
+            field="duplicate_free",
+        )
+    say("reading records", 1, 1)
+
+    say("building features", 0, 1)
+    # The model sees the records in id order, as the library's own tests and benchmarks do.
+    by_id = records.sort_by("record_id")
+    features = build_features(by_id)
+    say("building features", 1, 1)
+
+    decisions = latest_decisions(project)
+    constraints = constraints_from(decisions)
+    say("training the model", 0, 1)
+    model = _model(threshold, seed, backend)
+    labels_used = _fit(model, features, labels_from(decisions))
+    say("training the model", 1, 1)
+    say("scoring pairs", 0, 1)
     pairs = model.predict(features)
-    clusters = cluster_pairs(pairs, features, threshold)
-    record_lists = dict(
+    say("scoring pairs", 1, 1)
+
+    say("clustering", 0, 1)
+    clustering = cluster_records(
+        pairs,
+        features,
+        threshold,
+        must_link=constraints.must_link,
+        cannot_link=constraints.cannot_link,
+        duplicate_free_sources=set(duplicate_free),
+    )
+    order = records.column("record_id").to_pylist()
+    previous = dict(con.execute("SELECT record_id, person_id FROM person_records").fetchall())
+    assignment = assign_person_ids(
+        clustering.clusters, previous, order, _next_person_number(project)
+    )
+    summaries = person_summaries(
+        records.select(["record_id", "list", "sex", "place", "date_of_death"])
+        .to_pandas()
+        .assign(age_years=_ages_in_order(records, features)),
+        assignment.person_of,
+    )
+    say("clustering", 1, 1)
+
+    refused = [r.as_dict() for r in clustering.refused]
+    settings = {
+        "duplicate_free_sources": sorted(duplicate_free),
+        "min_probability": MIN_REPORTED_PROBABILITY,
+        "must_links": len(constraints.must_link),
+        "cannot_links": len(constraints.cannot_link),
+    }
+    summary = LinkRunSummary(
+        run_id=0,
+        threshold=threshold,
+        seed=seed,
+        backend=backend,
+        records=records.num_rows,
+        candidate_pairs=len(pairs),
+        persons=len(summaries),
+        persons_created=assignment.created,
+        persons_merged=assignment.merged,
+        persons_split=assignment.split,
+        decisions_applied=constraints.applied,
+        labels_used=labels_used,
+        refused_must_links=refused,
+    )
+    _write_run(project, summary, model, pairs, summaries, assignment, settings, started_at, say)
+    summary.review_queue = review_queue_size(project)
+    summary.seconds = time.perf_counter() - clock
+    return summary
+
+
+def _ages_in_order(records: pa.Table, features: pa.Table) -> list[float | None]:
+    """Each record's age: as recorded, else from its dates of birth and death (features)."""
+    age_of = dict(
         zip(
-            records.column("record_id").to_pylist(), records.column("list").to_pylist(), strict=True
+            features.column("unique_id").to_pylist(),
+            features.column("age_years").to_pylist(),
+            strict=True,
         )
     )
-    return LinkageRun(clusters, record_lists, len(pairs), threshold, time.perf_counter() - start)
+    return [age_of.get(r) for r in records.column("record_id").to_pylist()]
+
+
+def _next_person_number(project: Project) -> int:
+    """One more than the largest person number ever issued (every id has a 'created' event)."""
+    rows = project.con.execute(
+        "SELECT person_id FROM person_events WHERE event = 'created'"
+        " UNION SELECT person_id FROM persons"
+    ).fetchall()
+    return max((person_number(str(r[0])) for r in rows), default=0) + 1
+
+
+def _weights_sql(columns: list[str]) -> str:
+    """A JSON object of the per-comparison match weights (``mw_<name>`` → ``<name>``)."""
+    entries = [
+        "'{}': \"{}\"".format(c[3:].replace("'", "''"), c.replace('"', '""'))
+        for c in columns
+        if c.startswith("mw_")
+    ]
+    return "to_json({" + ", ".join(entries) + "})" if entries else "'{}'"
+
+
+def _write_run(
+    project: Project,
+    summary: LinkRunSummary,
+    model: LinkageModel,
+    pairs: pd.DataFrame,
+    persons: pd.DataFrame,
+    assignment: Assignment,
+    settings: dict[str, Any],
+    started_at: Any,
+    say: Progress,
+) -> None:
+    steps = 6
+    pair_columns = [
+        c
+        for c in pairs.columns
+        if c in ("unique_id_l", "unique_id_r", "match_probability", "match_weight")
+        or c.startswith("mw_")
+    ]
+    pair_table = pa.Table.from_pandas(pairs[pair_columns], preserve_index=False)
+    person_table = pa.Table.from_pandas(persons, preserve_index=False)
+    link_table = pa.table(
+        {
+            "record_id": list(assignment.person_of),
+            "person_id": list(assignment.person_of.values()),
+        }
+    )
+    events = assignment.events
+    with project.transaction() as con:
+        say("writing", 0, steps)
+        row = one(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM link_runs"))
+        run_id = int(row[0]) if row else 1
+        summary.run_id = run_id
+        con.execute(
+            "INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                started_at,
+                utc_now(),
+                summary.threshold,
+                summary.seed,
+                summary.backend,
+                json.dumps(settings, sort_keys=True),
+                json.dumps(model.model_),
+                summary.records,
+                summary.candidate_pairs,
+                summary.persons,
+                summary.persons_created,
+                summary.persons_merged,
+                summary.persons_split,
+                summary.decisions_applied,
+                json.dumps(summary.refused_must_links),
+                __version__,
+            ],
+        )
+        say("writing", 1, steps)
+        con.register("_link_pairs", pair_table)
+        con.execute(
+            "INSERT INTO link_pairs SELECT ?, least(unique_id_l, unique_id_r),"
+            " greatest(unique_id_l, unique_id_r), match_probability, match_weight, "
+            + _weights_sql(pair_columns)
+            + " FROM _link_pairs",
+            [run_id],
+        )
+        con.unregister("_link_pairs")
+        say("writing", 2, steps)
+        con.execute("DELETE FROM persons")
+        con.register("_persons", person_table)
+        con.execute(
+            "INSERT INTO persons SELECT person_id, n_records, lists, sex, age_years, age_group,"
+            " place, CAST(date_of_death AS DATE), ? FROM _persons",
+            [run_id],
+        )
+        con.unregister("_persons")
+        say("writing", 3, steps)
+        con.execute("DELETE FROM person_records")
+        con.register("_person_records", link_table)
+        con.execute(
+            "INSERT INTO person_records SELECT record_id, person_id, ? FROM _person_records",
+            [run_id],
+        )
+        con.unregister("_person_records")
+        say("writing", 4, steps)
+        row = one(con.execute("SELECT coalesce(max(event_id), 0) FROM person_events"))
+        first_event = (int(row[0]) if row else 0) + 1
+        if events:
+            con.register(
+                "_events",
+                pa.table(
+                    {
+                        "event_id": list(range(first_event, first_event + len(events))),
+                        "event": [e.event for e in events],
+                        "person_id": [e.person_id for e in events],
+                        "other_ids": pa.array(
+                            [list(e.other_ids) for e in events], type=pa.list_(pa.string())
+                        ),
+                        "n_records": [e.n_records for e in events],
+                    }
+                ),
+            )
+            con.execute(
+                "INSERT INTO person_events SELECT event_id, ?, event, person_id, other_ids,"
+                " n_records FROM _events",
+                [run_id],
+            )
+            con.unregister("_events")
+        say("writing", 5, steps)
+        project.log_command(
+            "link",
+            {
+                "threshold": summary.threshold,
+                "seed": summary.seed,
+                "backend": summary.backend,
+                **settings,
+            },
+            f"run {run_id}: {summary.persons} persons ({summary.persons_created} new,"
+            f" {summary.persons_merged} merged, {summary.persons_split} split)",
+            started_at,
+        )
+        say("writing", steps, steps)

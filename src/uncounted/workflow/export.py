@@ -1,0 +1,142 @@
+"""Exports of the register: every record with its person, and every person with its lists.
+
+``records``: one row per record, in record order (sources as ingested, rows in file order):
+``source_sha256, list, release, row_number`` (1 = the first data row after the header),
+``person_id, record_id``, then the normalized fields.
+
+``persons``: one row per person: ``person_id, n_records``, one 0/1 column per list named
+``list:<name>`` (1 if any record of the person is on the list; the prefix keeps a list called,
+say, "sex" apart from the attribute), then the summary attributes ``sex, age_years,
+age_group, place, date_of_death``. It is the input of estimation.
+
+CSV is UTF-8 with a header; Parquet keeps the types. The file is written whole under a
+temporary name and then renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from uncounted.core.errors import UncountedError
+from uncounted.core.fields import CANONICAL_FIELDS
+from uncounted.store.project import Project
+from uncounted.workflow.linked import require_run
+
+EXPORTS_DIR: Final = "exports"
+FORMATS: Final = ("csv", "parquet")
+WHAT: Final = ("records", "persons")
+LIST_PREFIX: Final = "list:"
+SUMMARY_COLUMNS: Final = ("sex", "age_years", "age_group", "place", "date_of_death")
+RECORD_COLUMNS: Final = (
+    "source_sha256", "list", "release", "row_number", "person_id", "record_id",
+    *CANONICAL_FIELDS, "id_check",
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    what: str
+    path: Path
+    format: str
+    rows: int
+    columns: list[str]
+    run_id: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "what": self.what,
+            "path": str(self.path),
+            "format": self.format,
+            "rows": self.rows,
+            "columns": self.columns,
+            "run_id": self.run_id,
+        }
+
+
+def list_names(project: Project) -> list[str]:
+    return [str(r[0]) for r in project.con.execute("SELECT name FROM lists ORDER BY name")
+            .fetchall()]
+
+
+def records_table(project: Project) -> pa.Table:
+    require_run(project)
+    fields = ", ".join(f"r.{c}" for c in (*CANONICAL_FIELDS, "id_check"))
+    return project.con.sql(
+        "SELECT r.source_sha256, r.list, r.release, r.row_number, pr.person_id, r.record_id,"
+        f" {fields} FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
+        " LEFT JOIN person_records pr ON pr.record_id = r.record_id"
+        " ORDER BY s.ingested_at, r.source_sha256, r.row_number"
+    ).to_arrow_table()
+
+
+def persons_frame(project: Project, *, prefix: str = LIST_PREFIX) -> pd.DataFrame:
+    """One row per person: person_id, n_records, a 0/1 column per list (``prefix`` + name),
+    and the summary attributes; in person id order. An error before linkage has run."""
+    persons = project.con.execute(
+        "SELECT person_id, n_records, lists, " + ", ".join(SUMMARY_COLUMNS)
+        + " FROM persons ORDER BY length(person_id), person_id"
+    ).df()
+    if persons.empty:
+        raise UncountedError(
+            "linkage has not run yet: the project has no persons; run `uncounted link DIR`",
+            file=str(project.root),
+        )
+    memberships = {
+        f"{prefix}{name}": [int(name in set(on)) for on in persons["lists"]]
+        for name in list_names(project)
+    }
+    clash = set(memberships) & {"person_id", "n_records", *SUMMARY_COLUMNS}
+    if clash:
+        raise UncountedError(
+            f"a list is named like a person attribute ({sorted(clash)[0]}); rename the list",
+            file=str(project.root),
+        )
+    frame = pd.concat(
+        [persons[["person_id", "n_records"]], pd.DataFrame(memberships, index=persons.index),
+         persons[list(SUMMARY_COLUMNS)]],
+        axis=1,
+    )
+    return frame
+
+
+def export(
+    project: Project, what: str, fmt: str = "csv", output: str | Path | None = None
+) -> ExportResult:
+    """Write ``records`` or ``persons`` as CSV or Parquet; to DIR/exports/ by default."""
+    if what not in WHAT:
+        raise UncountedError(f"export records or persons, not {what!r}", field="what")
+    if fmt not in FORMATS:
+        raise UncountedError(f"the format is csv or parquet, not {fmt!r}", field="format")
+    run = require_run(project)
+    if what == "records":
+        table = records_table(project)
+    else:
+        table = pa.Table.from_pandas(persons_frame(project), preserve_index=False)
+    if output is None:
+        path = project.root / EXPORTS_DIR / f"{what}-run{run.run_id}.{fmt}"
+    else:
+        path = Path(output)
+    _write(table, path, fmt)
+    return ExportResult(what, path, fmt, table.num_rows, table.column_names, run.run_id)
+
+
+def _write(table: pa.Table, path: Path, fmt: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        if fmt == "csv":
+            pacsv.write_csv(table, partial)
+        else:
+            pq.write_table(table, partial)
+        os.replace(partial, path)
+    except OSError as problem:
+        raise UncountedError(f"cannot write the export: {problem.strerror}",
+                             file=str(path)) from None

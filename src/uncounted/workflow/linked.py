@@ -1,0 +1,180 @@
+"""Reading what `link` stored: the latest run, records with their provenance, explained pairs.
+
+Shared by explain, review, export, evaluation and status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import duckdb
+
+from uncounted.core.errors import UncountedError
+from uncounted.link.explain import Level, explain_weights, model_levels, prior_weight
+from uncounted.store.project import Project
+
+NOT_LINKED: Final = "linkage has not run yet; run `uncounted link DIR` first"
+
+# What a reviewer or an explanation shows of a record, besides its provenance.
+RECORD_FIELDS: Final = (
+    "full_name",
+    "full_name_latin",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "sex",
+    "age_years",
+    "date_of_birth",
+    "date_of_death",
+    "place",
+    "id_number",
+    "id_check",
+)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: int
+    threshold: float
+    seed: int
+    backend: str
+    finished_at: dt.datetime
+    model: dict[str, Any]
+    levels: dict[str, list[Level]]
+
+    @property
+    def prior_weight(self) -> float | None:
+        return prior_weight(self.model)
+
+
+def one(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of a query, reading the result to its end (DuckDB wants every result
+    finished before the connection does other work)."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
+def latest_run(project: Project) -> RunInfo | None:
+    row = one(project.con.execute(
+        "SELECT run_id, threshold, seed, backend, finished_at, model FROM link_runs"
+        " ORDER BY run_id DESC LIMIT 1"
+    ))
+    if row is None:
+        return None
+    model = json.loads(row[5])
+    return RunInfo(int(row[0]), float(row[1]), int(row[2]), str(row[3]), row[4], model,
+                   model_levels(model))
+
+
+def require_run(project: Project) -> RunInfo:
+    run = latest_run(project)
+    if run is None:
+        raise UncountedError(NOT_LINKED, file=str(project.root))
+    return run
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def record_details(project: Project, record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Record id → its provenance (list, release, source file and SHA-256, row number), its
+    person and its fields; an unknown id is an error naming it."""
+    if not record_ids:
+        return {}
+    columns = ", ".join(f"r.{name}" for name in RECORD_FIELDS)
+    rows = project.con.execute(
+        "SELECT r.record_id, r.list, r.release, s.original_name, r.source_sha256, r.row_number,"
+        f" pr.person_id, {columns}"
+        " FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
+        " LEFT JOIN person_records pr ON pr.record_id = r.record_id"
+        " WHERE r.record_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(record_ids)],
+    ).fetchall()
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        keys = ("record_id", "list", "release", "source_file", "source_sha256", "row_number",
+                "person_id", *RECORD_FIELDS)
+        found[str(row[0])] = {k: jsonable(v) for k, v in zip(keys, row, strict=True)}
+    for record_id in record_ids:
+        if record_id not in found:
+            raise UncountedError(f"no record has the id {record_id!r}", field="record_id")
+    return found
+
+
+def check_records(project: Project, record_ids: Iterable[str]) -> None:
+    """Every id names a record of the project, or an error names the first that does not."""
+    record_details(project, list(record_ids))
+
+
+def explain_pair(
+    run: RunInfo,
+    record_id_l: str,
+    record_id_r: str,
+    probability: float | None,
+    weight: float | None,
+    comparison_weights: str | None,
+) -> dict[str, Any]:
+    """A stored pair, each comparison with its level label and match weight."""
+    weights = json.loads(comparison_weights) if comparison_weights else {}
+    return {
+        "record_id_l": record_id_l,
+        "record_id_r": record_id_r,
+        "match_probability": probability,
+        "match_weight": weight,
+        "prior_weight": run.prior_weight,
+        "above_threshold": probability is not None and probability >= run.threshold,
+        "comparisons": explain_weights(weights, run.levels),
+    }
+
+
+def scored_pair(project: Project, run: RunInfo, left: str, right: str) -> dict[str, Any] | None:
+    """The latest run's scored pair of two records, explained; None if the model did not score
+    it (no blocking rule brought them together, or it scored below 0.01)."""
+    low, high = sorted((left, right))
+    row = one(project.con.execute(
+        "SELECT match_probability, match_weight, comparison_weights FROM link_pairs"
+        " WHERE run_id = ? AND record_id_l = ? AND record_id_r = ?",
+        [run.run_id, low, high],
+    ))
+    if row is None:
+        return None
+    return explain_pair(run, low, high, row[0], row[1], row[2])
+
+
+def decisions_on(project: Project, pairs: Iterable[tuple[str, str]]) -> dict[
+    tuple[str, str], list[dict[str, Any]]
+]:
+    """Every decision on each pair, oldest first (the last one counts)."""
+    wanted = sorted({tuple(sorted(p)) for p in pairs})
+    if not wanted:
+        return {}
+    rows = project.con.execute(
+        "SELECT d.record_id_l, d.record_id_r, d.decision, d.reviewer, d.decided_at, d.note,"
+        " d.decision_id FROM review_decisions d JOIN"
+        " (SELECT unnest(?::VARCHAR[]) AS l, unnest(?::VARCHAR[]) AS r) w"
+        " ON d.record_id_l = w.l AND d.record_id_r = w.r ORDER BY d.decision_id",
+        [[p[0] for p in wanted], [p[1] for p in wanted]],
+    ).fetchall()
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for left, right, decision, reviewer, decided_at, note, decision_id in rows:
+        out.setdefault((left, right), []).append(
+            {
+                "decision_id": decision_id,
+                "decision": decision,
+                "reviewer": reviewer,
+                "decided_at": jsonable(decided_at),
+                "note": note,
+            }
+        )
+    return out

@@ -1,0 +1,195 @@
+"""The review queue and review decisions (see :mod:`uncounted.link.review` for what they mean).
+
+Each decision is written in its own transaction, at once: a review session stopped at any
+point keeps every decision made before it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from uncounted.core.errors import UncountedError
+from uncounted.link.review import DECISIONS, default_window, ordered_pair, threshold_weight
+from uncounted.store.project import Project, utc_now
+from uncounted.workflow.linked import (
+    RunInfo,
+    decisions_on,
+    explain_pair,
+    jsonable,
+    one,
+    record_details,
+    require_run,
+    scored_pair,
+)
+
+
+def default_reviewer() -> str:
+    """$USER, else the login name, else 'unknown'."""
+    name = os.environ.get("USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some containers
+        return "unknown"
+
+
+@dataclass
+class ReviewQueue:
+    run_id: int
+    threshold: float
+    low: float
+    high: float
+    total: int
+    pairs: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "threshold": self.threshold,
+            "low": self.low,
+            "high": self.high,
+            "total": self.total,
+            "pairs": self.pairs,
+        }
+
+
+def _window(run: RunInfo, low: float | None, high: float | None) -> tuple[float, float]:
+    default_low, default_high = default_window(run.threshold)
+    low = default_low if low is None else low
+    high = default_high if high is None else high
+    if not 0 <= low <= high <= 1:
+        raise UncountedError(
+            f"the review window must satisfy 0 <= low <= high <= 1, not [{low}, {high}]",
+            field="low",
+        )
+    return low, high
+
+
+_QUEUE = """
+    WITH latest AS (
+        SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS decision
+        FROM review_decisions GROUP BY record_id_l, record_id_r
+    )
+    SELECT p.record_id_l, p.record_id_r, p.match_probability, p.match_weight,
+           p.comparison_weights, latest.decision,
+           coalesce(a.person_id = b.person_id, false) AS same_person
+    FROM link_pairs p
+    LEFT JOIN latest USING (record_id_l, record_id_r)
+    LEFT JOIN person_records a ON a.record_id = p.record_id_l
+    LEFT JOIN person_records b ON b.record_id = p.record_id_r
+    WHERE p.run_id = ? AND p.match_probability BETWEEN ? AND ?
+      AND (latest.decision IS NULL OR latest.decision = 'skip')
+"""
+
+
+def review_queue(
+    project: Project,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    limit: int | None = None,
+) -> ReviewQueue:
+    """The latest run's pairs to review: probability in [low, high], no accept or reject yet;
+    pairs never looked at first, then skipped ones; each group closest to the threshold first."""
+    run = require_run(project)
+    low, high = _window(run, low, high)
+    params: list[Any] = [run.run_id, low, high]
+    total_row = one(project.con.execute(f"SELECT count(*) FROM ({_QUEUE})", params))
+    total = int(total_row[0]) if total_row else 0
+    order = (
+        " ORDER BY (decision IS NOT NULL), abs(match_weight - ?), record_id_l, record_id_r"
+    )
+    rows = project.con.execute(
+        _QUEUE + order + (f" LIMIT {int(limit)}" if limit is not None else ""),
+        [*params, threshold_weight(run.threshold)],
+    ).fetchall()
+    pairs = []
+    for left, right, probability, weight, weights, decision, same in rows:
+        entry = explain_pair(run, left, right, probability, weight, weights)
+        entry["skipped_before"] = decision == "skip"
+        entry["same_person_now"] = bool(same)
+        pairs.append(entry)
+    return ReviewQueue(run.run_id, run.threshold, low, high, total, pairs)
+
+
+def review_queue_size(project: Project) -> int:
+    """Pairs waiting for review in the default window (0 before any run)."""
+    try:
+        return review_queue(project, limit=0).total
+    except UncountedError:
+        return 0
+
+
+def pair_for_review(project: Project, left: str, right: str) -> dict[str, Any]:
+    """Both records side by side, the scored pair explained (None if the model did not score
+    it) and every decision so far."""
+    run = require_run(project)
+    low, high = ordered_pair(left, right)
+    records = record_details(project, [low, high])
+    return {
+        "run_id": run.run_id,
+        "threshold": run.threshold,
+        "left": records[low],
+        "right": records[high],
+        "pair": scored_pair(project, run, low, high),
+        "decisions": decisions_on(project, [(low, high)]).get((low, high), []),
+    }
+
+
+def record_decision(
+    project: Project,
+    left: str,
+    right: str,
+    decision: str,
+    *,
+    reviewer: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Store one decision on a pair of records in its own transaction; returns it."""
+    if decision not in DECISIONS:
+        raise UncountedError(
+            f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}", field="decision"
+        )
+    if left == right:
+        raise UncountedError("a pair needs two different records", field="record_id")
+    low, high = ordered_pair(left, right)
+    record_details(project, [low, high])
+    reviewer = (reviewer or default_reviewer()).strip() or "unknown"
+    run_row = one(project.con.execute("SELECT max(run_id) FROM link_runs"))
+    run_id = run_row[0] if run_row else None
+    probability_row = one(project.con.execute(
+        "SELECT match_probability FROM link_pairs WHERE run_id = ? AND record_id_l = ?"
+        " AND record_id_r = ?",
+        [run_id, low, high],
+    ))
+    probability = probability_row[0] if probability_row else None
+    started = utc_now()
+    with project.transaction() as con:
+        row = one(con.execute(
+            "INSERT INTO review_decisions (record_id_l, record_id_r, decision, reviewer,"
+            " decided_at, note, run_id, match_probability) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING decision_id, decided_at",
+            [low, high, decision, reviewer, started, note, run_id, probability],
+        ))
+        project.log_command(
+            "review",
+            {"record_id_l": low, "record_id_r": high, "reviewer": reviewer, "note": note},
+            decision,
+            started,
+        )
+    assert row is not None
+    return {
+        "decision_id": row[0],
+        "record_id_l": low,
+        "record_id_r": high,
+        "decision": decision,
+        "reviewer": reviewer,
+        "decided_at": jsonable(row[1]),
+        "note": note,
+        "run_id": run_id,
+        "match_probability": probability,
+    }
