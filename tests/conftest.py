@@ -26,3 +26,12 @@ def shared_data(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def mse_tables(shared_dir: Path) -> Path:
     return shared_dir / "reference" / "mse-tables"
+
+
+@pytest.fixture(scope="session")
+def linked_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A simulated conflict (3 lists) in simulated/ and, in project/, a project of its first two
+    lists linked once (run 1). Copy it with ``copy_template`` before changing it."""
+    from .workflow.link_helpers import build_linked_template
+
+    return build_linked_template(tmp_path_factory.mktemp("linked") / "template")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from uncounted.ingest.pipeline import ingest_file
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
+from uncounted.workflow.linkage import link_project
 from uncounted.workflow.simulated import mapping_for_simulated_list
 
 
@@ -41,3 +43,17 @@ def make_project(folder: Path, simulated: Path, lists: int) -> Path:
     for entry in lists_of(simulated)[:lists]:
         ingest_list(project_dir, simulated, entry)
     return project_dir
+
+
+def copy_template(template: Path, target: Path) -> tuple[Path, Path]:
+    """A private copy of the linked template: (project folder, simulation folder)."""
+    shutil.copytree(template, target)
+    return target / "project", target / "simulated"
+
+
+def build_linked_template(folder: Path) -> Path:
+    simulated = simulate(folder)
+    project_dir = make_project(folder, simulated, 2)
+    with Project.open(project_dir) as project:
+        link_project(project)
+    return folder

@@ -14,6 +14,7 @@ import typer
 from uncounted import __version__
 from uncounted.cli import output
 from uncounted.cli.estimate_cmds import register as register_estimate
+from uncounted.cli.link_cmds import register as register_link
 from uncounted.cli.project_cmds import register as register_project
 from uncounted.cli.run_cmds import register as register_runs
 from uncounted.core.errors import UncountedError
@@ -39,6 +40,7 @@ def _root(
 
 register_project(app)
 register_runs(app)
+register_link(app)
 register_estimate(app)
 
 

@@ -5,7 +5,9 @@ Progress and messages go to stderr, so stdout stays a clean document for scripts
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,3 +50,27 @@ def progress_reporter(enabled: bool = True) -> Iterator[Callable[[str, int, int]
             progress.update(tasks[stage], completed=done, total=max(total, 1))
 
         yield update
+
+
+@contextmanager
+def stdout_to_stderr(enabled: bool = True) -> Iterator[None]:
+    """While the work runs, send whatever libraries print on stdout (DuckDB's progress bar on
+    long queries) to stderr, so that ``--json`` leaves exactly one document on stdout."""
+    if not enabled:
+        yield
+        return
+    try:
+        fd = sys.stdout.fileno()
+        target = sys.stderr.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
+        yield  # stdout is not a file (captured in tests): nothing below Python writes to it
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    os.dup2(target, fd)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)

@@ -13,6 +13,7 @@ from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import IngestSummary, ingest_file
 from uncounted.store import Project
 from uncounted.store.status import project_status
+from uncounted.workflow.linkage import linkage_status
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
@@ -123,12 +124,14 @@ def status(
     directory: Path = typer.Argument(..., help="The project folder."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Lists, releases, sources, record and quarantine counts.
+    """Lists, releases, sources, record and quarantine counts; the latest link run, persons
+    and the review queue.
 
     Example: uncounted status gaza-2024 --json
     """
     with Project.open(directory) as project:
         document = project_status(project)
+        document["linkage"] = linkage_status(project)
 
     def render() -> None:
         table = Table(title=f"project {directory}")
@@ -155,6 +158,20 @@ def status(
             f"{totals['quarantined']:,}",
         )
         output.stdout.print(table)
+        linkage = document["linkage"]
+        if linkage is None:
+            output.stdout.print("linkage: not run yet (uncounted link DIR)")
+        else:
+            run = linkage["latest_run"]
+            output.stdout.print(
+                f"linkage: run {run['run_id']} at {run['finished_at']} UTC (threshold "
+                f"{run['threshold']}): {linkage['persons']:,} persons; "
+                f"{linkage['records_not_linked']:,} records not linked yet; "
+                f"{linkage['review_queue']:,} pairs in the review queue, "
+                f"{linkage['review_decisions']:,} decisions so far",
+                markup=False,
+                highlight=False,
+            )
         missing = [s["file"] for s in document["sources"] if not s["stored_file_present"]]
         if missing:
             output.stdout.print(f"warning: stored copies missing for {missing}", style="yellow")

@@ -58,7 +58,7 @@ def demo(
 
     Example: uncounted demo demo-project
     """
-    with output.progress_reporter(not as_json) as progress:
+    with output.stdout_to_stderr(as_json), output.progress_reporter(not as_json) as progress:
         result = run_demo(folder, n_victims=victims, n_lists=lists, seed=seed, progress=progress)
 
     def render() -> None:

@@ -296,6 +296,7 @@ def cluster_records(
     # Record ids -> numbers by a join in a private DuckDB: hashing a million strings in Python
     # or Arrow takes several times longer.
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     con.register("ids", pa.table({"unique_id": ordered, "rank": np.arange(n, dtype=np.int64)}))
 
     def numbers_of(values: object, what: str) -> np.ndarray:

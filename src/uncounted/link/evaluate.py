@@ -72,14 +72,20 @@ class GroupScores:
     bcubed: Scores
 
     def as_dict(self) -> dict[str, Any]:
-        return {"records": self.records, "pair": self.pair.as_dict(),
-                "bcubed": self.bcubed.as_dict()}
+        return {
+            "records": self.records,
+            "pair": self.pair.as_dict(),
+            "bcubed": self.bcubed.as_dict(),
+        }
 
 
 def _pairs_touching(sizes: Mapping[Any, int], inside: Mapping[Any, int]) -> int:
     """Pairs within each cluster with at least one record in the group."""
-    return sum(n * (n - 1) // 2 - (n - g) * (n - g - 1) // 2
-               for key, n in sizes.items() if (g := inside.get(key, 0)))
+    return sum(
+        n * (n - 1) // 2 - (n - g) * (n - g - 1) // 2
+        for key, n in sizes.items()
+        if (g := inside.get(key, 0))
+    )
 
 
 def group_scores(
@@ -111,10 +117,12 @@ def group_scores(
         agreed = _pairs_touching(cells, in_cells)
         precision = agreed / predicted_pairs if predicted_pairs else 1.0
         recall = agreed / true_pairs if true_pairs else 1.0
-        b_precision = sum(cells[(truth[r], predicted[r])] / predicted_sizes[predicted[r]]
-                          for r in records) / len(records)
-        b_recall = sum(cells[(truth[r], predicted[r])] / true_sizes[truth[r]]
-                       for r in records) / len(records)
+        b_precision = sum(
+            cells[(truth[r], predicted[r])] / predicted_sizes[predicted[r]] for r in records
+        ) / len(records)
+        b_recall = sum(
+            cells[(truth[r], predicted[r])] / true_sizes[truth[r]] for r in records
+        ) / len(records)
         out[group] = GroupScores(
             len(records),
             Scores(precision, recall, _f1(precision, recall)),

@@ -49,7 +49,8 @@ def level_label(levels: list[Level], weight: float | None) -> str:
     if weight is None or weight != weight:
         return "not scored"
     found = [
-        lv.label for lv in levels
+        lv.label
+        for lv in levels
         if lv.weight == lv.weight and abs(lv.weight - weight) <= _TOLERANCE * max(1.0, abs(weight))
     ]
     if not found:

@@ -160,8 +160,9 @@ def assign_person_ids(
     for old in sorted(held_by, key=person_number):
         where = held_by[old]
         if len(where) > 1:
-            others = tuple(sorted((named[label] for label in where if label != heir[old]),
-                                  key=person_number))
+            others = tuple(
+                sorted((named[label] for label in where if label != heir[old]), key=person_number)
+            )
             events.append(PersonEvent("split", old, others, size.get(old, 0)))
     person_of = {record: named[clusters[record]] for record in clusters}
     return Assignment(person_of, events, number)
@@ -172,9 +173,7 @@ def person_summaries(records: pd.DataFrame, person_of: Mapping[str, str]) -> pd.
     age_group, place, date_of_death. ``records`` has record_id, list and the summary fields, in
     record order (ties between equally common values go to the first)."""
     frame = records.reset_index(drop=True)
-    frame = frame.assign(
-        _person=frame["record_id"].map(person_of), _position=np.arange(len(frame))
-    )
+    frame = frame.assign(_person=frame["record_id"].map(person_of), _position=np.arange(len(frame)))
     if frame["_person"].isna().any():
         raise ValueError("a record has no person")
     grouped = frame.groupby("_person", sort=False)
@@ -188,8 +187,16 @@ def person_summaries(records: pd.DataFrame, person_of: Mapping[str, str]) -> pd.
     out["age_group"] = [age_group(a) for a in out["age_years"]]
     out["_first"] = out["person_id"].map(first)
     out = out.sort_values("_first", kind="mergesort").drop(columns="_first")
-    columns = ["person_id", "n_records", "lists", "sex", "age_years", "age_group", "place",
-               "date_of_death"]
+    columns = [
+        "person_id",
+        "n_records",
+        "lists",
+        "sex",
+        "age_years",
+        "age_group",
+        "place",
+        "date_of_death",
+    ]
     return out[columns].reset_index(drop=True)
 
 
@@ -197,10 +204,13 @@ def _most_common(frame: pd.DataFrame, name: str) -> pd.Series:
     present = frame.loc[frame[name].notna(), ["_person", name, "_position"]]
     if present.empty:
         return pd.Series(dtype=object)
-    counted = present.groupby(["_person", name], sort=False).agg(
-        n=("_position", "size"), first=("_position", "min")
-    ).reset_index()
-    counted = counted.sort_values(["_person", "n", "first"], ascending=[True, False, True],
-                                  kind="mergesort")
+    counted = (
+        present.groupby(["_person", name], sort=False)
+        .agg(n=("_position", "size"), first=("_position", "min"))
+        .reset_index()
+    )
+    counted = counted.sort_values(
+        ["_person", "n", "first"], ascending=[True, False, True], kind="mergesort"
+    )
     best = counted.drop_duplicates("_person")
     return pd.Series(best[name].to_numpy(), index=best["_person"].to_numpy())

@@ -184,13 +184,15 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    # fetchall, not fetchone: DuckDB refuses other work on a connection (register, sql) while
+    # a result is left unfinished.
     has_meta = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()
-    if not has_meta or not has_meta[0]:
+    ).fetchall()
+    if not has_meta or not has_meta[0][0]:
         return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> tuple[int, int]:

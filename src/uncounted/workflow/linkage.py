@@ -161,6 +161,8 @@ def link_project(
     started_at = utc_now()
     clock = time.perf_counter()
     con = project.con
+    # DuckDB draws a progress bar on stdout for long queries; a run reports through ``progress``.
+    con.execute("SET enable_progress_bar = false")
 
     say("reading records", 0, 1)
     records = con.sql(RECORDS_IN_ORDER).to_arrow_table()
@@ -168,13 +170,7 @@ def link_project(
         raise UncountedError(
             "the project has no records to link; ingest a list first", file=str(project.root)
         )
-    sources = {row[0] for row in con.execute("SELECT sha256 FROM sources").fetchall()}
-    unknown = sorted(set(duplicate_free) - sources)
-    if unknown:
-        raise UncountedError(
-            f"no source has the SHA-256 {unknown[0]} (declared duplicate-free)",
-            field="duplicate_free",
-        )
+    duplicate_free = _resolve_sources(project, duplicate_free)
     say("reading records", 1, 1)
 
     say("building features", 0, 1)
@@ -253,6 +249,23 @@ def _ages_in_order(records: pa.Table, features: pa.Table) -> list[float | None]:
         )
     )
     return [age_of.get(r) for r in records.column("record_id").to_pylist()]
+
+
+def _resolve_sources(project: Project, prefixes: Collection[str]) -> list[str]:
+    """Full SHA-256 of the sources named by (a unique prefix of at least 8 characters of)
+    their SHA-256."""
+    sources = [str(r[0]) for r in project.con.execute("SELECT sha256 FROM sources").fetchall()]
+    out = []
+    for prefix in prefixes:
+        found = [s for s in sources if s.startswith(prefix.lower())] if len(prefix) >= 8 else []
+        if len(found) != 1:
+            problem = "matches several sources" if found else "names no source"
+            raise UncountedError(
+                f"the SHA-256 (or prefix of 8+ characters) {prefix!r} {problem}",
+                field="duplicate_free",
+            )
+        out.append(found[0])
+    return sorted(set(out))
 
 
 def _next_person_number(project: Project) -> int:
@@ -393,3 +406,38 @@ def _write_run(
             started_at,
         )
         say("writing", steps, steps)
+
+
+def linkage_status(project: Project) -> dict[str, Any] | None:
+    """The latest link run, persons, records not linked yet, and the review queue; None before
+    the first run."""
+    row = one(
+        project.con.execute(
+            "SELECT run_id, finished_at, threshold, seed, backend, records, candidate_pairs,"
+            " persons, persons_created, persons_merged, persons_split FROM link_runs"
+            " ORDER BY run_id DESC LIMIT 1"
+        )
+    )
+    if row is None:
+        return None
+    keys = ("run_id", "finished_at", "threshold", "seed", "backend", "records",
+            "candidate_pairs", "persons", "persons_created", "persons_merged", "persons_split")
+    latest = dict(zip(keys, row, strict=True))
+    latest["finished_at"] = latest["finished_at"].isoformat(timespec="seconds")
+    counts = one(
+        project.con.execute(
+            "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM records),"
+            " (SELECT count(*) FROM records WHERE record_id NOT IN"
+            "   (SELECT record_id FROM person_records)),"
+            " (SELECT count(*) FROM review_decisions)"
+        )
+    )
+    assert counts is not None
+    return {
+        "latest_run": latest,
+        "persons": counts[0],
+        "records": counts[1],
+        "records_not_linked": counts[2],
+        "review_decisions": counts[3],
+        "review_queue": review_queue_size(project),
+    }
