@@ -1,14 +1,20 @@
 """Small random-variate generators for the Gibbs sampler's inner loop, in numba.
 
-A Gibbs sweep of the latent-class model makes about a hundred binomial and beta draws and little
-else, so their cost is the sampler's cost. Here they run on an inline xoshiro256+ generator (a
-few nanoseconds a uniform, against several times that through numba's thread-local
-``np.random``), with algorithms chosen for the parameter ranges the sampler meets:
+A Gibbs sweep of the latent-class model makes a few dozen binomial, beta and Poisson draws and
+little else, so their cost is the sampler's cost. Here they run on an inline xoshiro256+
+generator (about a nanosecond a uniform, against several times that through numba's
+thread-local ``np.random``), with algorithms chosen for the parameter ranges the sampler meets:
 
-* binomial: inversion (sequential search from 0) when the smaller of ``np`` and ``n(1-p)`` is
-  at most 12; otherwise Hörmann's (1993) transformed rejection with squeeze, BTRS.
+* normal: Marsaglia & Tsang's (2000) ziggurat with 256 layers, on one 64-bit word (8 bits pick
+  the layer, 1 the sign, 52 the abscissa; the three lowest bits, the weak ones of xoshiro256+,
+  are dropped). 99% of draws cost a table look-up and a multiplication.
+* gamma: Marsaglia & Tsang (2000) on the ziggurat normal; shapes below 1 by ``U^(1/shape)``.
 * beta: closed forms when a parameter equals 1 (every empty class under the default prior);
-  Cheng's (1978) algorithm BB when both exceed 1; a ratio of gammas otherwise.
+  a ratio of gammas otherwise.
+* binomial: inversion (sequential search from 0, after a free test for 0: ``(1 - p)^n`` is at
+  least ``1 - np``) when the smaller of ``np`` and ``n(1-p)`` is at most 12; otherwise
+  Hörmann's (1993) transformed rejection with squeeze, BTRS.
+* Poisson: inversion (with the same free test for 0) for means up to 12; Hörmann's PTRS above.
 
 The state is a uint64 array of 4 words seeded from a SeedSequence; it must not be all zero.
 """
@@ -24,8 +30,9 @@ from numpy.typing import NDArray
 
 _TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
 _INVERSION_MAX_MEAN = 12.0
-_LOG4 = math.log(4.0)
-_CHENG_BOUND = 1.0 + math.log(5.0)
+# BTRS evaluates pmf(k) / pmf(m) as a product of this many ratios or fewer, else with logs
+# (16 factors below 2^63 each stay in the float range).
+_BTRS_PRODUCT_SPAN = 16
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG_FACTORIAL_SMALL = np.array([math.lgamma(k + 1.0) for k in range(10)])
 
@@ -40,13 +47,68 @@ def new_state(words: NDArray[Any]) -> NDArray[np.uint64]:
     return state
 
 
-@njit(cache=True, nogil=True, inline="always")
-def uniform(state: NDArray[np.uint64]) -> float:
-    """xoshiro256+ (Blackman & Vigna): the top 53 bits as a double in [0, 1)."""
-    s0 = state[0]
-    s1 = state[1]
-    s2 = state[2]
-    s3 = state[3]
+def _ziggurat_tables(
+    r: float, layers: int = 256
+) -> tuple[NDArray[np.uint64], NDArray[np.float64], NDArray[np.float64]]:
+    """Ziggurat for exp(-x^2/2): layer i covers [0, x_i] x [f(x_i), f(x_{i-1})], all of area v.
+
+    Layer 0 is the base strip (the rectangle under f(r) and the tail beyond r), layer 1 the top
+    (x_0 = 0). Returned per layer: the integer threshold below which a 52-bit abscissa lies
+    wholly under the curve, the abscissa scale, and f at the layer's right edge.
+    """
+
+    def f(x: float) -> float:
+        return math.exp(-0.5 * x * x)
+
+    v = r * f(r) + math.sqrt(math.pi / 2.0) * math.erfc(r / math.sqrt(2.0))
+    x = [0.0] * layers
+    x[layers - 1] = r
+    for i in range(layers - 2, 0, -1):
+        x[i] = math.sqrt(-2.0 * math.log(v / x[i + 1] + f(x[i + 1])))
+    scale = 2.0**52
+    base_width = v / f(r)
+    k = np.zeros(layers, dtype=np.uint64)
+    w = np.zeros(layers)
+    fx = np.zeros(layers)
+    k[0] = np.uint64(math.floor(r / base_width * scale))
+    w[0] = base_width / scale
+    fx[0] = 1.0
+    for i in range(1, layers):
+        k[i] = np.uint64(math.floor(x[i - 1] / x[i] * scale))
+        w[i] = x[i] / scale
+        fx[i] = f(x[i])
+    return k, w, fx
+
+
+# r as in numpy's ziggurat: the 255 layers above the base close at the top to 1e-13 of an area
+_ZIGGURAT_R = 3.6541528853610088
+_ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables(_ZIGGURAT_R)
+_MASK_52 = np.uint64((1 << 52) - 1)
+
+
+# The generators take the state as a tuple of four uint64 and return (draw, new state): a tuple
+# lives in registers, where an array would be stored and reloaded around every draw, and is
+# passed without reference counting. ``load``/``store`` move it from and to the chain's array.
+State = tuple[np.uint64, np.uint64, np.uint64, np.uint64]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def load(state: NDArray[np.uint64]) -> State:
+    return (state[0], state[1], state[2], state[3])
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def store(state: NDArray[np.uint64], s: State) -> None:
+    state[0] = s[0]
+    state[1] = s[1]
+    state[2] = s[2]
+    state[3] = s[3]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def next_s(s: State) -> tuple[np.uint64, State]:
+    """xoshiro256+ (Blackman & Vigna): the next 64-bit output (its lowest bits are weak)."""
+    s0, s1, s2, s3 = s
     result = s0 + s3
     t = s1 << np.uint64(17)
     s2 ^= s0
@@ -55,39 +117,152 @@ def uniform(state: NDArray[np.uint64]) -> float:
     s0 ^= s3
     s2 ^= t
     s3 = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
-    state[0] = s0
-    state[1] = s1
-    state[2] = s2
-    state[3] = s3
-    return float(result >> np.uint64(11)) * _TWO_TO_MINUS_53
+    return result, (s0, s1, s2, s3)
 
 
-@njit(cache=True, nogil=True)
-def binomial(state: NDArray[np.uint64], n: np.int64, p: float) -> np.int64:
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _to_unit(r: np.uint64) -> float:
+    """The top 53 bits of an output as a double in [0, 1)."""
+    return float(np.int64(r >> np.uint64(11))) * _TWO_TO_MINUS_53
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def uniform_s(s: State) -> tuple[float, State]:
+    r, s = next_s(s)
+    return _to_unit(r), s
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def normal_s(s: State) -> tuple[float, State]:
+    """Standard normal by the ziggurat; the 1% of draws outside the layers' cores out of line."""
+    r, s = next_s(s)
+    layer = np.int64(r >> np.uint64(56))
+    rabs = (r >> np.uint64(3)) & _MASK_52
+    if rabs < _ZIG_K[layer]:
+        x = float(np.int64(rabs)) * _ZIG_W[layer]
+        return (-x if (r >> np.uint64(55)) & np.uint64(1) else x), s
+    return _normal_edge(s, r)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _normal_edge(s: State, r: np.uint64) -> tuple[float, State]:
+    """The ziggurat's wedges and tail, for an output ``r`` that fell outside a layer's core."""
+    while True:
+        layer = np.int64(r >> np.uint64(56))
+        negative = (r >> np.uint64(55)) & np.uint64(1)
+        rabs = (r >> np.uint64(3)) & _MASK_52
+        x = float(np.int64(rabs)) * _ZIG_W[layer]
+        if rabs < _ZIG_K[layer]:
+            return (-x if negative else x), s
+        if layer == 0:
+            # the tail beyond r (Marsaglia 1964); 1 - U lies in (0, 1]
+            while True:
+                u1, s = uniform_s(s)
+                u2, s = uniform_s(s)
+                xx = -math.log(1.0 - u1) / _ZIGGURAT_R
+                yy = -math.log(1.0 - u2)
+                if yy + yy > xx * xx:
+                    x = _ZIGGURAT_R + xx
+                    return (-x if negative else x), s
+        u, s = uniform_s(s)
+        if _ZIG_F[layer] + u * (_ZIG_F[layer - 1] - _ZIG_F[layer]) < math.exp(-0.5 * x * x):
+            return (-x if negative else x), s
+        r, s = next_s(s)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def gamma_s(s: State, shape: float) -> tuple[float, State]:
+    """Gamma(shape, 1) draw; shapes below 1 through Gamma(shape + 1) * U^(1/shape)."""
+    if shape >= 1.0:
+        return _gamma_marsaglia_tsang(s, shape)
+    return _gamma_small(s, shape)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _gamma_small(s: State, shape: float) -> tuple[float, State]:
+    u, s = uniform_s(s)
+    while u <= 0.0:
+        u, s = uniform_s(s)
+    g, s = _gamma_marsaglia_tsang(s, shape + 1.0)
+    return g * u ** (1.0 / shape), s
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _gamma_marsaglia_tsang(s: State, shape: float) -> tuple[float, State]:
+    """Marsaglia & Tsang (2000), for shape >= 1."""
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x, s = normal_s(s)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u, s = uniform_s(s)
+        x2 = x * x
+        if u < 1.0 - 0.0331 * x2 * x2:
+            return d * v, s
+        if u > 0.0 and math.log(u) < 0.5 * x2 + d * (1.0 - v + math.log(v)):
+            return d * v, s
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def beta_s(s: State, a: float, b: float) -> tuple[float, State]:
+    """Beta(a, b) draw."""
+    if a == 1.0:
+        u, s = uniform_s(s)
+        if b == 1.0:
+            return u, s
+        return 1.0 - u ** (1.0 / b), s
+    if b == 1.0:
+        u, s = uniform_s(s)
+        return u ** (1.0 / a), s
+    if a < 1.0 or b < 1.0:
+        return _beta_small(s, a, b)
+    x, s = _gamma_marsaglia_tsang(s, a)
+    y, s = _gamma_marsaglia_tsang(s, b)
+    return x / (x + y), s
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _beta_small(s: State, a: float, b: float) -> tuple[float, State]:
+    """Beta(a, b) as a ratio of gammas when a parameter is below 1."""
+    x, s = gamma_s(s, a)
+    y, s = gamma_s(s, b)
+    return x / (x + y), s
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def binomial_s(s: State, n: np.int64, p: float) -> tuple[np.int64, State]:
     """Binomial(n, p) draw."""
     if n <= 0 or p <= 0.0:
-        return np.int64(0)
+        return np.int64(0), s
     if p >= 1.0:
-        return np.int64(n)
+        return np.int64(n), s
     if p > 0.5:
-        return np.int64(n - _binomial_lower_half(state, n, 1.0 - p))
-    return _binomial_lower_half(state, n, p)
+        x, s = _binomial_lower_half(s, n, 1.0 - p)
+        return np.int64(n - x), s
+    return _binomial_lower_half(s, n, p)
 
 
-@njit(cache=True, nogil=True)
-def _binomial_lower_half(state: NDArray[np.uint64], n: np.int64, p: float) -> np.int64:
-    if n * p <= _INVERSION_MAX_MEAN:
-        return _binomial_inversion(state, n, p)
-    return _binomial_btrs(state, n, p)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _binomial_lower_half(s: State, n: np.int64, p: float) -> tuple[np.int64, State]:
+    if n * p > _INVERSION_MAX_MEAN:
+        return _binomial_btrs(s, n, p)
+    u, s = uniform_s(s)
+    # (1 - p)^n >= 1 - np, so below that u the draw is 0 without computing the power
+    if u < 1.0 - n * p:
+        return np.int64(0), s
+    return _binomial_inversion(s, n, p, u)
 
 
-@njit(cache=True, nogil=True)
-def _binomial_inversion(state: NDArray[np.uint64], n: np.int64, p: float) -> np.int64:
+@njit(cache=True, nogil=True, error_model="numpy")
+def _binomial_inversion(s: State, n: np.int64, p: float, u: float) -> tuple[np.int64, State]:
+    """Sequential search from 0 for a uniform ``u``, for n p <= 12 and p <= 1/2."""
     ratio = p / (1.0 - p)
     step = (n + 1) * ratio
     first = math.exp(n * math.log1p(-p))
     while True:
-        u = uniform(state)
         prob = first
         x = 0
         while u > prob and x < n:
@@ -96,10 +271,11 @@ def _binomial_inversion(state: NDArray[np.uint64], n: np.int64, p: float) -> np.
             prob *= step / x - ratio
         # u beyond the last cell can only come from rounding in the running sum: draw again
         if u <= prob:
-            return np.int64(x)
+            return np.int64(x), s
+        u, s = uniform_s(s)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _stirling_tail(k: float) -> float:
     """log(k!) minus (k + 1/2) log(k + 1) - (k + 1) + log(2 pi) / 2."""
     if k < 10.0:
@@ -110,8 +286,8 @@ def _stirling_tail(k: float) -> float:
     return (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / kp1sq) / kp1sq) / kp1
 
 
-@njit(cache=True, nogil=True)
-def _binomial_btrs(state: NDArray[np.uint64], n: np.int64, p: float) -> np.int64:
+@njit(cache=True, nogil=True, error_model="numpy")
+def _binomial_btrs(s: State, n: np.int64, p: float) -> tuple[np.int64, State]:
     """Hörmann's BTRS for n p > 12 and p <= 1/2."""
     q = 1.0 - p
     spq = math.sqrt(n * p * q)
@@ -121,17 +297,38 @@ def _binomial_btrs(state: NDArray[np.uint64], n: np.int64, p: float) -> np.int64
     v_r = 0.92 - 4.2 / b
     alpha = (2.83 + 5.1 / b) * spq
     r = p / q
-    m = math.floor((n + 1) * p)
+    m = np.int64(math.floor((n + 1) * p))
     while True:
-        u = uniform(state) - 0.5
-        v = uniform(state)
+        u, s = uniform_s(s)
+        v, s = uniform_s(s)
+        u -= 0.5
         us = 0.5 - abs(u)
-        k = math.floor((2.0 * a / us + b) * u + c)
-        if k < 0 or k > n:
+        if us == 0.0:  # u = 0 exactly: the transformation is infinite there
             continue
+        kf = math.floor((2.0 * a / us + b) * u + c)
+        if kf < 0 or kf > n:
+            continue
+        k = np.int64(kf)
         if us >= 0.07 and v <= v_r:
-            return np.int64(k)
-        v = math.log(v * alpha / (a / (us * us) + b))
+            return k, s
+        # accept if v alpha / (a / us^2 + b) <= pmf(k) / pmf(m)
+        h = v * alpha
+        g = a / (us * us) + b
+        if abs(k - m) <= _BTRS_PRODUCT_SPAN:
+            # the ratio as a product of the pmf's successive ratios (n - i + 1) r / i
+            num = 1.0
+            den = 1.0
+            if k > m:
+                for i in range(m + 1, k + 1):
+                    num *= (n - i + 1) * r
+                    den *= i
+            else:
+                for i in range(k + 1, m + 1):
+                    num *= i
+                    den *= (n - i + 1) * r
+            if h * den <= g * num:
+                return k, s
+            continue
         # log of pmf(k) / pmf(m), with Stirling's series for the factorials
         bound = (
             (m + 0.5) * math.log((m + 1.0) / (r * (n - m + 1.0)))
@@ -142,115 +339,41 @@ def _binomial_btrs(state: NDArray[np.uint64], n: np.int64, p: float) -> np.int64
             - _stirling_tail(float(k))
             - _stirling_tail(float(n - k))
         )
-        if v <= bound:
-            return np.int64(k)
+        if math.log(h / g) <= bound:
+            return k, s
 
 
-@njit(cache=True, nogil=True)
-def beta(state: NDArray[np.uint64], a: float, b: float) -> float:
-    """Beta(a, b) draw."""
-    if a == 1.0:
-        return 1.0 - uniform(state) ** (1.0 / b)
-    if b == 1.0:
-        return uniform(state) ** (1.0 / a)
-    if a > 1.0 and b > 1.0:
-        return _beta_cheng(state, a, b)
-    x = gamma(state, a)
-    y = gamma(state, b)
-    return x / (x + y)
-
-
-@njit(cache=True, nogil=True)
-def _beta_cheng(state: NDArray[np.uint64], a: float, b: float) -> float:
-    """Cheng's algorithm BB, valid when both parameters exceed 1."""
-    small = min(a, b)
-    large = max(a, b)
-    total = small + large
-    scale = math.sqrt((total - 2.0) / (2.0 * small * large - total))
-    shift = small + 1.0 / scale
-    while True:
-        u1 = uniform(state)
-        u2 = uniform(state)
-        if u1 <= 0.0:
-            continue
-        v = scale * math.log(u1 / (1.0 - u1))
-        w = small * math.exp(v) if v < 700.0 else math.inf
-        z = u1 * u1 * u2
-        r = shift * v - _LOG4
-        s = small + r - w
-        if s + _CHENG_BOUND >= 5.0 * z:
-            break
-        t = math.log(z)
-        if s > t:
-            break
-        if r + total * math.log(total / (large + w)) >= t:
-            break
-    if math.isinf(w):
-        return 1.0 if small == a else 0.0
-    return w / (large + w) if small == a else large / (large + w)
-
-
-@njit(cache=True, nogil=True)
-def normal(state: NDArray[np.uint64]) -> float:
-    """Standard normal by the polar method (one of each pair is enough here)."""
-    while True:
-        x = 2.0 * uniform(state) - 1.0
-        y = 2.0 * uniform(state) - 1.0
-        r2 = x * x + y * y
-        if 0.0 < r2 < 1.0:
-            return x * math.sqrt(-2.0 * math.log(r2) / r2)
-
-
-@njit(cache=True, nogil=True)
-def gamma(state: NDArray[np.uint64], shape: float) -> float:
-    """Gamma(shape, 1) draw; shapes below 1 through Gamma(shape + 1) * U^(1/shape)."""
-    if shape >= 1.0:
-        return _gamma_marsaglia_tsang(state, shape)
-    u = uniform(state)
-    while u <= 0.0:
-        u = uniform(state)
-    return _gamma_marsaglia_tsang(state, shape + 1.0) * u ** (1.0 / shape)
-
-
-@njit(cache=True, nogil=True)
-def _gamma_marsaglia_tsang(state: NDArray[np.uint64], shape: float) -> float:
-    """Marsaglia & Tsang (2000), for shape >= 1."""
-    d = shape - 1.0 / 3.0
-    c = 1.0 / math.sqrt(9.0 * d)
-    while True:
-        x = normal(state)
-        v = 1.0 + c * x
-        if v <= 0.0:
-            continue
-        v = v * v * v
-        u = uniform(state)
-        if u < 1.0 - 0.0331 * x * x * x * x:
-            return d * v
-        if u > 0.0 and math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
-            return d * v
-
-
-@njit(cache=True, nogil=True)
-def poisson(state: NDArray[np.uint64], mean: float) -> np.int64:
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def poisson_s(s: State, mean: float) -> tuple[np.int64, State]:
     """Poisson draw: inversion for small means, Hörmann's PTRS otherwise."""
     if mean <= 0.0:
-        return np.int64(0)
-    if mean <= _INVERSION_MAX_MEAN:
-        while True:
-            u = uniform(state)
-            prob = math.exp(-mean)
-            x = 0
-            while u > prob and x < 1000:
-                u -= prob
-                x += 1
-                prob *= mean / x
-            if u <= prob:
-                return np.int64(x)
-    return _poisson_ptrs(state, mean)
+        return np.int64(0), s
+    if mean > _INVERSION_MAX_MEAN:
+        return _poisson_ptrs(s, mean)
+    u, s = uniform_s(s)
+    # exp(-mean) >= 1 - mean: below that u the draw is 0 without computing the exponential
+    if u < 1.0 - mean:
+        return np.int64(0), s
+    return _poisson_inversion(s, mean, u)
 
 
-@njit(cache=True, nogil=True)
-def _poisson_ptrs(state: NDArray[np.uint64], mean: float) -> np.int64:
+@njit(cache=True, nogil=True, error_model="numpy")
+def _poisson_inversion(s: State, mean: float, u: float) -> tuple[np.int64, State]:
+    first = math.exp(-mean)
+    while True:
+        prob = first
+        x = 0
+        while u > prob and x < 1000:
+            u -= prob
+            x += 1
+            prob *= mean / x
+        if u <= prob:
+            return np.int64(x), s
+        u, s = uniform_s(s)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _poisson_ptrs(s: State, mean: float) -> tuple[np.int64, State]:
     """Hörmann's (1993) PTRS transformed rejection for means above 10."""
     slam = math.sqrt(mean)
     loglam = math.log(mean)
@@ -259,15 +382,63 @@ def _poisson_ptrs(state: NDArray[np.uint64], mean: float) -> np.int64:
     inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
     v_r = 0.9277 - 3.6224 / (b - 2.0)
     while True:
-        u = uniform(state) - 0.5
-        v = uniform(state)
+        u, s = uniform_s(s)
+        v, s = uniform_s(s)
+        u -= 0.5
         us = 0.5 - abs(u)
+        if us == 0.0:  # u = 0 exactly: the transformation is infinite there
+            continue
         k = math.floor((2.0 * a / us + b) * u + mean + 0.43)
         if us >= 0.07 and v <= v_r:
-            return np.int64(k)
+            return np.int64(k), s
         if k < 0 or (us < 0.013 and v > us):
             continue
         if (math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b)) <= (
             -mean + k * loglam - math.lgamma(k + 1.0)
         ):
-            return np.int64(k)
+            return np.int64(k), s
+
+
+# The same draws on a state array, for callers outside the sampler's loop.
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def uniform(state: NDArray[np.uint64]) -> float:
+    x, s = uniform_s(load(state))
+    store(state, s)
+    return x
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def normal(state: NDArray[np.uint64]) -> float:
+    x, s = normal_s(load(state))
+    store(state, s)
+    return x
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gamma(state: NDArray[np.uint64], shape: float) -> float:
+    x, s = gamma_s(load(state), shape)
+    store(state, s)
+    return x
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def beta(state: NDArray[np.uint64], a: float, b: float) -> float:
+    x, s = beta_s(load(state), a, b)
+    store(state, s)
+    return x
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def binomial(state: NDArray[np.uint64], n: np.int64, p: float) -> np.int64:
+    x, s = binomial_s(load(state), n, p)
+    store(state, s)
+    return x
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def poisson(state: NDArray[np.uint64], mean: float) -> np.int64:
+    x, s = poisson_s(load(state), mean)
+    store(state, s)
+    return x

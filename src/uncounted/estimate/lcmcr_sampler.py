@@ -2,8 +2,9 @@
 
 The sampler works on the table of capture patterns, never on individuals: given the class
 weights and list probabilities, the people who share a pattern are split among the classes by one
-multinomial draw, and the unobserved people are drawn as a count (negative binomial under the
-1/N prior) and split the same way. A sweep therefore costs the same for 400 people or 4 million.
+multinomial draw. The unobserved people are a Poisson count given a gamma rate (their number is
+negative binomial under the 1/N prior), so their numbers in the classes are independent Poisson
+draws given that rate. A sweep therefore costs the same for 400 people or 4 million.
 
 All randomness comes from the chain's own generator state (xoshiro256+, seeded from a
 SeedSequence), so one chain's numbers depend on its seed only, whichever thread runs it. The
@@ -25,96 +26,134 @@ from uncounted.estimate import fast_random as fr
 _POISSON_NORMAL_FROM = 1e15
 # A stick proportion this close to 1 would make log(1 - V) infinite in the concentration update.
 _STICK_CEILING = 1.0 - 1e-12
-# Below this many people per class still to visit, people are placed one by one.
-_PER_PERSON_BELOW = 1
+# Once this many people of a pattern or fewer are left to place, each is placed by one uniform,
+# which is cheaper than a binomial for each class still to visit.
+_PER_PERSON_FROM = 24
+# With at most this many lists, class likelihoods of all 2^J patterns come from one table per
+# class (2^J products instead of J per pattern) when the table is not much bigger than the data.
+_TABLE_MAX_LISTS = 10
+# Each pattern's classes are re-sorted by weight every this many sweeps (any order is exact).
+_RESORT_EVERY = 8
 # Starting state and warm-up, as in the R package.
 _START_HEAVY_CLASSES = 4
 _START_ALPHA = 0.3
 _WARM_UP = 500
 
 
-@njit(cache=True, nogil=True)
-def _multinomial_into(
-    state: NDArray[np.uint64],
-    count: np.int64,
-    weights: NDArray[np.float64],
-    total: float,
-    order: NDArray[np.int64],
-    out: NDArray[np.int64],
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _likelihoods(
+    pi: NDArray[np.float64],
+    lam: NDArray[np.float64],
+    bits: NDArray[np.bool_],
+    use_table: bool,
+    like: NDArray[np.float64],
 ) -> None:
-    """Split ``count`` among classes with probabilities ``weights / total``.
+    """``like[row, k]``: class weight times the probability of a capture pattern in class k.
 
-    Classes are visited in ``order`` (heaviest first, so the count runs out early) with one
-    binomial each; once few people remain, each is placed by one uniform, which is cheaper than
-    a binomial per remaining class.
+    With the table, rows are the 2^J patterns (row 0 is "on no list"); otherwise rows are the
+    observed patterns, then "on no list" last.
     """
-    n_classes = weights.size
-    out[:] = 0
-    remaining = count
-    mass_left = total
-    for i in range(n_classes):
-        if remaining == 0:
-            return
-        k = order[i]
-        if remaining <= _PER_PERSON_BELOW * (n_classes - i):
-            _categorical_into(state, remaining, weights, mass_left, order, i, out)
-            return
-        if i == n_classes - 1 or mass_left <= 0.0:
-            out[k] = remaining
-            return
-        p = weights[k] / mass_left
-        if p >= 1.0:
-            drawn = remaining
-        elif p <= 0.0:
-            drawn = np.int64(0)
-        else:
-            drawn = fr.binomial(state, remaining, p)
-        out[k] = drawn
-        remaining -= drawn
-        mass_left -= weights[k]
+    n_lists, n_classes = lam.shape
+    if use_table:
+        for k in range(n_classes):
+            like[0, k] = pi[k]
+            size = 1
+            for j in range(n_lists):
+                on = lam[j, k]
+                off = 1.0 - on
+                for s in range(size):
+                    t = like[s, k]
+                    like[s + size, k] = t * on
+                    like[s, k] = t * off
+                size *= 2
+        return
+    n_patterns = bits.shape[0]
+    for k in range(n_classes):
+        missed = pi[k]
+        for j in range(n_lists):
+            missed *= 1.0 - lam[j, k]
+        like[n_patterns, k] = missed
+    for p in range(n_patterns):
+        for k in range(n_classes):
+            w = pi[k]
+            for j in range(n_lists):
+                w *= lam[j, k] if bits[p, j] else 1.0 - lam[j, k]
+            like[p, k] = w
 
 
-@njit(cache=True, nogil=True)
-def _categorical_into(
-    state: NDArray[np.uint64],
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _split(
+    s: fr.State,
     count: np.int64,
-    weights: NDArray[np.float64],
-    mass_left: float,
-    order: NDArray[np.int64],
-    start: int,
-    out: NDArray[np.int64],
-) -> None:
-    """Place ``count`` people one by one among the classes ``order[start:]``."""
-    n_classes = weights.size
-    last = order[start]
-    for i in range(start, n_classes):
-        if weights[order[i]] > 0.0:
-            last = order[i]
-    for _ in range(count):
-        u = fr.uniform(state) * mass_left
-        chosen = last  # rounding can leave u above the running sum: the last class takes it
-        acc = 0.0
-        for i in range(start, n_classes):
-            acc += weights[order[i]]
-            if u < acc:
-                chosen = order[i]
-                break
-        out[chosen] += 1
+    rows: NDArray[np.float64],
+    r: int,
+    orders: NDArray[np.int64],
+    o: int,
+    resort: bool,
+    suffix: NDArray[np.float64],
+    split: NDArray[np.int64],
+) -> tuple[bool, fr.State]:
+    """Split ``count`` people among classes with probabilities proportional to ``rows[r]``.
+
+    ``split[i]`` receives the number in class ``orders[o, i]``. Classes are visited in that
+    order with one binomial each (heaviest first if ``resort``: the order is sorted in place,
+    and stays nearly sorted between sweeps) until few people remain; each of those is then
+    placed by one uniform. ``suffix`` (``n_classes`` + 1 entries, then zero padding) receives
+    the weights summed from each position of the order to the end. Returns False, drawing
+    nothing, if every weight is zero. (Inlined: a call would count references to every array.)
+    """
+    n_classes = rows.shape[1]
+    if resort:
+        for i in range(1, n_classes):
+            k = orders[o, i]
+            wk = rows[r, k]
+            j = i - 1
+            while j >= 0 and rows[r, orders[o, j]] < wk:
+                orders[o, j + 1] = orders[o, j]
+                j -= 1
+            orders[o, j + 1] = k
+    acc = 0.0
+    for i in range(n_classes - 1, -1, -1):
+        acc += rows[r, orders[o, i]]
+        suffix[i] = acc
+        split[i] = 0
+    if not acc > 0.0:
+        return False, s
+    remaining = count
+    i = 0
+    while remaining > _PER_PERSON_FROM and i < n_classes - 1:
+        # suffix[i] > 0 here: had it reached 0, the class before took everyone (p = 1)
+        drawn, s = fr.binomial_s(s, remaining, rows[r, orders[o, i]] / suffix[i])
+        split[i] = drawn
+        remaining -= drawn
+        i += 1
+    if remaining == 0:
+        return True, s
+    if i == n_classes - 1 or not suffix[i + 1] > 0.0:
+        split[i] += remaining
+        return True, s
+    # One by one: class l takes u in [suffix[l + 1], suffix[l]), an interval as long as its
+    # weight; counting the suffix sums above u (all of those before i are) finds l without a
+    # branch.
+    mass = suffix[i]
+    for _ in range(remaining):
+        u, s = fr.uniform_s(s)
+        u *= mass
+        while u >= mass:  # rounding can only lift u to the top end: draw again
+            u, s = fr.uniform_s(s)
+            u *= mass
+        above = 0
+        for m in range(suffix.size):
+            above += suffix[m] > u
+        split[above - 1] += 1
+    return True, s
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _sort_classes(
     pi: NDArray[np.float64], lam: NDArray[np.float64], order: NDArray[np.int64]
 ) -> None:
     """Relabel classes by decreasing weight, so the truncated last class is the lightest."""
-    _order_by_weight(pi, order)
-    pi[:] = pi[order].copy()
-    lam[:, :] = lam[:, order].copy()
-
-
-@njit(cache=True, nogil=True)
-def _order_by_weight(pi: NDArray[np.float64], order: NDArray[np.int64]) -> None:
-    """Class indices by decreasing weight (insertion sort: K is small, the order changes little)."""
     for i in range(order.size):
         order[i] = i
     for i in range(1, order.size):
@@ -124,9 +163,11 @@ def _order_by_weight(pi: NDArray[np.float64], order: NDArray[np.int64]) -> None:
             order[j + 1] = order[j]
             j -= 1
         order[j + 1] = k
+    pi[:] = pi[order].copy()
+    lam[:, :] = lam[:, order].copy()
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def run_chain(
     state: NDArray[np.uint64],
     pattern_masks: NDArray[np.int64],
@@ -181,74 +222,103 @@ def run_chain(
         for j in range(n_lists):
             bits[p, j] = (pattern_masks[p] >> j) & 1 == 1
 
-    weights = np.empty(n_classes)
+    use_table = n_lists <= _TABLE_MAX_LISTS and (1 << n_lists) <= 4 * n_patterns + 16
+    like_row = np.empty(n_patterns + 1, dtype=np.int64)
+    if use_table:
+        like = np.empty((1 << n_lists, n_classes))
+        like_row[:n_patterns] = pattern_masks
+        like_row[n_patterns] = 0
+    else:
+        like = np.empty((n_patterns + 1, n_classes))
+        like_row[:] = np.arange(n_patterns + 1)
+    # each pattern keeps its own visiting order of the classes, the last row is the unobserved
+    orders = np.empty((n_patterns + 1, n_classes), dtype=np.int64)
+    for p in range(n_patterns + 1):
+        orders[p] = np.arange(n_classes)
+    # suffix sums, zero-padded to a multiple of 4 for the branch-free count in _split
+    suffix = np.zeros((n_classes + 4) // 4 * 4)
     split = np.empty(n_classes, dtype=np.int64)
+    log_row = np.empty((1, n_classes))
+    in_class = np.empty((n_patterns, n_classes), dtype=np.int64)
     class_size = np.empty(n_classes, dtype=np.int64)
     on_list = np.empty((n_lists, n_classes), dtype=np.int64)
-    order = np.empty(n_classes, dtype=np.int64)
+    scratch = np.empty(n_classes, dtype=np.int64)
     normal_draws = 0
 
+    s = fr.load(state)
     total_sweeps = burn_in + n_keep * thin
     kept = 0
     for sweep in range(-_WARM_UP, total_sweeps):
         if sweep == 0:
-            _sort_classes(pi, lam, order)
-        class_size[:] = 0
-        on_list[:, :] = 0
-        _order_by_weight(pi, order)
+            _sort_classes(pi, lam, scratch)
+        _likelihoods(pi, lam, bits, use_table, like)
+        resort = sweep % _RESORT_EVERY == 0
 
         # observed people: class counts within each pattern
         for p in range(n_patterns):
-            total = 0.0
-            for k in range(n_classes):
-                w = pi[k]
-                for j in range(n_lists):
-                    w *= lam[j, k] if bits[p, j] else 1.0 - lam[j, k]
-                weights[k] = w
-                total += w
-            if total <= 0.0:
+            done, s = _split(
+                s, pattern_counts[p], like, like_row[p], orders, p, resort, suffix, split
+            )
+            if not done:
                 # every class gives this pattern probability below the float range: use logs
-                _log_weights(pi, lam, bits[p], weights)
-                total = weights.sum()
-            _multinomial_into(state, pattern_counts[p], weights, total, order, split)
+                _log_weights(pi, lam, bits[p], log_row[0])
+                done, s = _split(s, pattern_counts[p], log_row, 0, orders, p, True, suffix, split)
+            for i in range(n_classes):
+                in_class[p, orders[p, i]] = split[i]
+        for k in range(n_classes):
+            class_size[k] = 0
+            for j in range(n_lists):
+                on_list[j, k] = 0
+        for p in range(n_patterns):
             for k in range(n_classes):
-                m = split[k]
-                if m:
-                    class_size[k] += m
-                    for j in range(n_lists):
-                        if bits[p, j]:
-                            on_list[j, k] += m
+                class_size[k] += in_class[p, k]
+            for j in range(n_lists):
+                if bits[p, j]:
+                    for k in range(n_classes):
+                        on_list[j, k] += in_class[p, k]
 
-        # unobserved people: their number, then their classes
+        # unobserved people: given a Gamma(n) rate (so their number is negative binomial), the
+        # classes' counts are independent Poisson draws
+        missed_row = like_row[n_patterns]
         p_missed = 0.0
         for k in range(n_classes):
-            w = pi[k]
-            for j in range(n_lists):
-                w *= 1.0 - lam[j, k]
-            weights[k] = w
-            p_missed += w
+            p_missed += like[missed_row, k]
         p_missed = min(p_missed, 1.0)
         n_missing = np.int64(0)
         if p_missed > 0.0:
-            if p_missed >= 1.0:
-                rate = math.inf
-            else:
-                rate = fr.gamma(state, float(n_observed)) * (p_missed / (1.0 - p_missed))
-            if rate < _POISSON_NORMAL_FROM:
-                n_missing = fr.poisson(state, rate)
+            scale = math.inf
+            if p_missed < 1.0:
+                g, s = fr.gamma_s(s, float(n_observed))
+                scale = g / (1.0 - p_missed)
+            if scale * p_missed < _POISSON_NORMAL_FROM:
+                for k in range(n_classes):
+                    m, s = fr.poisson_s(s, scale * like[missed_row, k])
+                    class_size[k] += m
+                    n_missing += m
             else:
                 normal_draws += 1
-                draw = rate + math.sqrt(rate) * fr.normal(state)
-                n_missing = np.int64(min(draw, 9.0e18))
-            _multinomial_into(state, n_missing, weights, p_missed, order, split)
-            for k in range(n_classes):
-                class_size[k] += split[k]
+                rate = scale * p_missed
+                z, s = fr.normal_s(s)
+                n_missing = np.int64(min(rate + math.sqrt(rate) * z, 9.0e18))
+                done, s = _split(
+                    s,
+                    n_missing,
+                    like,
+                    like_row[n_patterns],
+                    orders,
+                    n_patterns,
+                    True,
+                    suffix,
+                    split,
+                )
+                for i in range(n_classes):
+                    class_size[orders[n_patterns, i]] += split[i]
 
         # list probabilities per class
         for j in range(n_lists):
             for k in range(n_classes):
-                s = float(on_list[j, k])
-                lam[j, k] = fr.beta(state, a_list + s, b_list + float(class_size[k]) - s)
+                on = float(on_list[j, k])
+                lam[j, k], s = fr.beta_s(s, a_list + on, b_list + float(class_size[k]) - on)
 
         # stick-breaking weights, truncated at n_classes
         after = float(class_size.sum())
@@ -259,14 +329,16 @@ def run_chain(
             if k == n_classes - 1:
                 v = 1.0
             else:
-                v = min(fr.beta(state, 1.0 + class_size[k], alpha + after), _STICK_CEILING)
+                v, s = fr.beta_s(s, 1.0 + class_size[k], alpha + after)
+                v = min(v, _STICK_CEILING)
                 log_rest += math.log1p(-v)
             pi[k] = v * remaining_stick
             remaining_stick *= 1.0 - v
 
         # concentration of the Dirichlet process (held during the warm-up)
         if sweep >= 0:
-            alpha = fr.gamma(state, a_alpha + n_classes - 1.0) / (b_alpha - log_rest)
+            g, s = fr.gamma_s(s, a_alpha + n_classes - 1.0)
+            alpha = g / (b_alpha - log_rest)
 
         if sweep >= burn_in and (sweep - burn_in) % thin == thin - 1:
             out_n[kept] = n_observed + n_missing
@@ -277,10 +349,11 @@ def run_chain(
             out_occupied[kept] = occupied
             out_alpha[kept] = alpha
             kept += 1
+    fr.store(state, s)
     return normal_draws
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _log_weights(
     pi: NDArray[np.float64],
     lam: NDArray[np.float64],
