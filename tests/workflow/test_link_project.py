@@ -197,17 +197,22 @@ def test_kill_inside_the_link_transaction_leaves_the_project_as_it_was(
     project_dir, simulated = copy_template(linked_template, tmp_path / "t")
     ingest_list(project_dir, simulated, lists_of(simulated)[2])
     before = _snapshot(project_dir)
-    process = subprocess.Popen(
-        [sys.executable, "-c", _KILLABLE, str(project_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()  # blocks until the run is inside its transaction
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    assert line.strip() == "inside"
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _KILLABLE, str(project_dir)],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        assert process.stdout is not None
+        # Blocks until the run is inside its transaction (DuckDB may draw progress bars first).
+        line = "start"
+        while line and line.strip() != "inside":
+            line = process.stdout.readline()
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert line.strip() == "inside", errors.read_text()
     assert _snapshot(project_dir) == before
 
     # The same run then completes from the command line, as one JSON document.
