@@ -13,11 +13,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from uncounted.core.errors import UncountedError
 from uncounted.link.persons import person_number
 from uncounted.store import Project
-from uncounted.workflow.linkage import link_project, review_labels
+from uncounted.workflow.explain import explain_person
+from uncounted.workflow.linkage import _fit, link_project, review_labels
 from uncounted.workflow.review import record_decision
 
 from .link_helpers import copy_template, ingest_list, lists_of
@@ -84,6 +87,12 @@ def reruns(linked_template: Path, tmp_path_factory: pytest.TempPathFactory) -> d
             "SELECT event, person_id, other_ids, n_records FROM person_events WHERE run_id = 2"
         ).fetchall()
         labels = review_labels(project)
+        merged = [(person, others[0]) for kind, person, others, _ in events if kind == "merged"]
+        gone = None
+        if merged:
+            with pytest.raises(UncountedError) as problem:
+                explain_person(project, merged[0][1])
+            gone = (merged[0], problem.value.message)
         third = link_project(project)
         again = _persons(project)
         third_events = project.con.execute(
@@ -95,7 +104,7 @@ def reruns(linked_template: Path, tmp_path_factory: pytest.TempPathFactory) -> d
         "before": before, "after": after, "again": again, "events": events,
         "second": second, "third": third, "third_events": third_events,
         "accepted": accepted, "rejected": rejected, "labels": labels, "counts": counts,
-        "persons": persons,
+        "persons": persons, "gone": gone,
     }
 
 
@@ -154,6 +163,25 @@ def test_decisions_override_the_model_and_survive_reruns(reruns: dict[str, Any])
         ],
         key=lambda r: (r["unique_id_l"], r["unique_id_r"]),
     )
+
+
+def test_a_merged_away_id_says_where_it_went(reruns: dict[str, Any]) -> None:
+    if reruns["gone"] is None:
+        pytest.skip("no merge in this simulated run")
+    (kept, absorbed), message = reruns["gone"]
+    assert f"{absorbed} was merged into {kept}" in message
+
+
+def test_review_labels_reach_a_model_that_takes_them() -> None:
+    seen: dict[str, Any] = {}
+
+    class Model:
+        def fit(self, features: Any, labels: Any = None) -> None:
+            seen["labels"] = labels
+
+    labels = pd.DataFrame({"unique_id_l": ["a"], "unique_id_r": ["b"], "is_match": [True]})
+    assert _fit(Model(), None, labels) == 1  # type: ignore[arg-type]
+    assert seen["labels"] is labels
 
 
 def test_a_rerun_with_nothing_new_changes_no_id(reruns: dict[str, Any]) -> None:
