@@ -58,7 +58,7 @@ def test_pairs_have_gammas(simulated: dict[str, Any]) -> None:
     pairs = simulated["pairs"]
     for column in ("unique_id_l", "unique_id_r", "match_probability", "match_weight"):
         assert column in pairs
-    assert {"mw_given", "mw_lineage", "mw_id", "mw_age"} <= set(pairs.columns)
+    assert {"mw_name", "mw_id", "mw_age", "mw_source"} <= set(pairs.columns)
     assert pairs["match_probability"].is_monotonic_decreasing
 
 

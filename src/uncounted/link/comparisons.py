@@ -1,7 +1,9 @@
 """splink 5 comparisons for casualty lists, as custom SQL levels on the columns of ``features``.
 
-Levels go from strongest to weakest evidence; splink learns an m and u per level, so a level
-only has to separate evidence of different strength, not decide matches by itself.
+Levels go from strongest to weakest evidence; an m and u are learnt per level, so a level only
+has to separate evidence of different strength, not decide matches by itself. Each level
+carries a rough starting m (how often true matches fall in it): the point the unsupervised
+training starts from, never the value it ends with.
 """
 
 from __future__ import annotations
@@ -18,9 +20,23 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 # long enough that one dropped letter cannot turn one common name into another.
 FUZZY_THRESHOLD: Final = 0.92
 FUZZY_UNEQUAL_LENGTH_MIN: Final = 6
+# Below this many letters of undotted shape, one letter more or less can make another name.
+GARBLED_LENGTH_MIN: Final = 4
 # Across scripts the spellings differ more (vowels guessed, letters romanized several ways).
 CROSS_SCRIPT_THRESHOLD: Final = 0.88
-LINEAGE_PARTS: Final = ("father", "grandfather", "family")
+PARTS: Final = ("given", "father", "grandfather", "family")
+
+
+def _level(sql: str, label: str, start_m: float) -> ComparisonLevelCreator:
+    return cll.CustomLevel(sql, label_for_charts=label).configure(m_probability=start_m)
+
+
+def _null(sql: str) -> ComparisonLevelCreator:
+    return cll.CustomLevel(sql, label_for_charts="missing").configure(is_null_level=True)
+
+
+def _else(start_m: float) -> ComparisonLevelCreator:
+    return cll.ElseLevel().configure(m_probability=start_m)
 
 
 def _strong(part: str) -> str:
@@ -59,96 +75,96 @@ def _latin_similar(part: str) -> str:
     return f"({best} >= {CROSS_SCRIPT_THRESHOLD})"
 
 
+def _garbled(part: str) -> str:
+    """Arabic spellings that differ by the dots of letters, or by one letter of the undotted
+    shape once the word is long enough: what a damaged PDF export does to a name."""
+    rasm = f"{part}_rasm"
+    return (
+        f'("{rasm}_l" = "{rasm}_r" OR (damerau_levenshtein("{rasm}_l", "{rasm}_r") <= 1 AND '
+        f'least(length("{rasm}_l"), length("{rasm}_r")) >= {GARBLED_LENGTH_MIN}))'
+    )
+
+
 def _loose(part: str) -> str:
     """Strong, fuzzy, or alike in Latin letters: the weakest agreements, which meet across
     scripts but fold Mohammed and Mahmoud together."""
     return (
-        f"({_strong(part)} OR {_fuzzy(part)} OR {_latin_skeleton(part)} OR {_latin_similar(part)})"
+        f"({_strong(part)} OR {_fuzzy(part)} OR {_garbled(part)} OR {_latin_skeleton(part)} OR "
+        f"{_latin_similar(part)})"
     )
 
 
-def _differs_across_scripts() -> ComparisonLevelCreator:
+def _differs_across_scripts(start_m: float) -> ComparisonLevelCreator:
     """Names that differ between an Arabic and a Latin record are weaker evidence of two people
     than names that differ within one script: the romanization may be one no rule foresaw."""
-    return cll.CustomLevel('"script_l" <> "script_r"', label_for_charts="differs, across scripts")
+    return _level('"script_l" <> "script_r"', "differs, across scripts", start_m)
 
 
-def given_name_comparison() -> ComparisonCreator:
-    key, skel, xkeys = "given_key", "given_skel", "given_xkeys"
-    return cl.CustomComparison(
-        output_column_name="given",
-        comparison_levels=[
-            cll.CustomLevel(
-                f'"{key}_l" IS NULL OR "{key}_r" IS NULL', label_for_charts="missing"
-            ).configure(is_null_level=True),
-            cll.CustomLevel(f'"{key}_l" = "{key}_r"', label_for_charts="same key").configure(
-                tf_adjustment_column=key
-            ),
-            cll.CustomLevel(f'"{skel}_l" = "{skel}_r"', label_for_charts="same skeleton"),
-            cll.CustomLevel(
-                f'list_has_any("{xkeys}_l", "{xkeys}_r")', label_for_charts="same Latin key"
-            ),
-            cll.CustomLevel(_fuzzy("given"), label_for_charts="similar skeleton"),
-            cll.CustomLevel(_latin_skeleton("given"), label_for_charts="same Latin skeleton"),
-            cll.CustomLevel(_latin_similar("given"), label_for_charts="similar in Latin letters"),
-            # A given name written in another position (parts swapped or one dropped) is an
-            # error of the list; a given name absent from the other record is a different
-            # person, most often a sibling, who shares everything else.
-            cll.CustomLevel(
-                f'list_has_any("{xkeys}_l", "lineage_xkeys_r") OR '
-                f'list_has_any("{xkeys}_r", "lineage_xkeys_l")',
-                label_for_charts="found in another part",
-            ),
-            _differs_across_scripts(),
-            cll.ElseLevel(),
-        ],
-        comparison_description="given name",
-    )
+def name_comparison() -> ComparisonCreator:
+    """The four name parts as one comparison: the given name against the lineage (father,
+    grandfather and family names).
 
-
-def lineage_comparison() -> ComparisonCreator:
-    """Father, grandfather and family names as one comparison.
-
-    Brothers and sisters share all three, so agreement on the three together is far more
-    common among different people than the product of the three agreements would say (in the
-    simulated conflict, 140 times). One comparison learns that rate directly instead of
-    assuming the parts independent.
+    The parts are far from independent. Brothers and sisters share the whole lineage and
+    differ only in the given name, and the first son is often named after his grandfather;
+    twins share the date of birth too. A garbled record garbles every part at once. So the
+    levels are combinations of how the given name and how the lineage agree, and each gets its
+    own m and u instead of a product of per-part ones (agreement on the whole lineage is 140
+    times more common among different people than that product, in the simulated conflict).
     """
+    g_strong = _strong("given")
+    g_similar = (
+        f"({_fuzzy('given')} OR {_garbled('given')} OR {_latin_skeleton('given')} OR "
+        f"{_latin_similar('given')})"
+    )
+    g_moved = (
+        '(list_has_any("given_xkeys_l", "lineage_xkeys_r") OR '
+        'list_has_any("given_xkeys_r", "lineage_xkeys_l"))'
+    )
     father, grandfather, family = _strong("father"), _strong("grandfather"), _strong("family")
-    father_l, grandfather_l, family_l = _loose("father"), _loose("grandfather"), _loose("family")
-    present = '("{0}_key_l" IS NOT NULL AND "{0}_key_r" IS NOT NULL)'
-    missing = " AND ".join(f'("{p}_key_l" IS NULL OR "{p}_key_r" IS NULL)' for p in LINEAGE_PARTS)
+    f_l, g_l, fam_l = _loose("father"), _loose("grandfather"), _loose("family")
+    all_same = f"({father} AND {grandfather} AND {family})"
+    all_alike = f"({f_l} AND {g_l} AND {fam_l})"
+    no_family = '("family_key_l" IS NULL OR "family_key_r" IS NULL)'
+    two_alike = f"(({f_l} AND {g_l}) OR ({fam_l} AND ({f_l} OR {g_l})))"
+    one_alike = f"({f_l} OR {g_l} OR {fam_l})"
+    missing = " AND ".join(f'("{p}_key_l" IS NULL OR "{p}_key_r" IS NULL)' for p in PARTS)
     return cl.CustomComparison(
-        output_column_name="lineage",
+        output_column_name="name",
         comparison_levels=[
-            cll.CustomLevel(missing, label_for_charts="missing").configure(is_null_level=True),
-            cll.CustomLevel(
-                f"{father} AND {grandfather} AND {family}", label_for_charts="all three same"
+            _null(missing),
+            _level(
+                '"name4_key_l" = "name4_key_r" AND '
+                'greatest("name4_namesakes_l", "name4_namesakes_r") = 1',
+                "all four parts the same, no namesake in either file",
+                0.5,
             ),
-            cll.CustomLevel(
-                f"{father_l} AND {grandfather_l} AND {family_l}",
-                label_for_charts="all three alike",
+            _level(
+                '"name4_key_l" = "name4_key_r"',
+                "all four parts the same, with a namesake in a file",
+                0.05,
             ),
-            cll.CustomLevel(
-                f"{father_l} AND {grandfather_l} AND NOT {present.format('family')}",
-                label_for_charts="father and grandfather alike, no family name to compare",
+            _level(f"{g_strong} AND {all_same}", "all four alike in spelling", 0.1),
+            _level(f"{g_strong} AND {all_alike}", "given same, lineage alike", 0.06),
+            _level(f"{g_similar} AND {all_alike}", "given similar, lineage alike", 0.05),
+            _level(
+                f"{g_strong} AND {f_l} AND {g_l} AND {no_family}",
+                "given same, father and grandfather alike, no family name to compare",
+                0.03,
             ),
-            cll.CustomLevel(
-                f"{family_l} AND ({father_l} OR {grandfather_l})",
-                label_for_charts="family and one of father, grandfather alike",
-            ),
-            cll.CustomLevel(
-                f"{father_l} AND {grandfather_l}",
-                label_for_charts="father and grandfather alike, family differs",
-            ),
-            cll.CustomLevel(family_l, label_for_charts="family alike only"),
-            cll.CustomLevel(
-                f"{father_l} OR {grandfather_l}", label_for_charts="father or grandfather alike"
-            ),
-            _differs_across_scripts(),
-            cll.ElseLevel(),
+            _level(f"{g_strong} AND {two_alike}", "given same, two of the lineage alike", 0.05),
+            _level(f"{g_similar} AND {two_alike}", "given similar, two of the lineage alike", 0.03),
+            # Brothers and sisters: the same lineage, another given name (for the first son,
+            # often his grandfather's).
+            _level(f"{g_moved} AND {all_alike}", "given in another part, lineage alike", 0.01),
+            _level(f"{all_alike}", "given differs, lineage alike", 0.02),
+            _level(f"{g_strong} AND {one_alike}", "given same, one of the lineage alike", 0.02),
+            _level(f"({g_similar} OR {g_moved}) AND {one_alike}", "given similar, one alike", 0.01),
+            _level(f"{two_alike}", "given differs, two of the lineage alike", 0.01),
+            _level(g_strong, "given same only", 0.005),
+            _differs_across_scripts(0.02),
+            _else(0.035),
         ],
-        comparison_description="father, grandfather and family names",
+        comparison_description="given name and lineage (father, grandfather, family)",
     )
 
 
@@ -158,14 +174,12 @@ def id_comparison() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="id",
         comparison_levels=[
-            cll.CustomLevel(f"{any_l} IS NULL OR {any_r} IS NULL").configure(is_null_level=True),
-            cll.CustomLevel('"id_number_l" = "id_number_r"', label_for_charts="same valid ID"),
-            cll.CustomLevel(f"{any_l} = {any_r}", label_for_charts="same ID, not checked valid"),
+            _null(f"{any_l} IS NULL OR {any_r} IS NULL"),
+            _level('"id_number_l" = "id_number_r"', "same valid ID", 0.8),
+            _level(f"{any_l} = {any_r}", "same ID, not checked valid", 0.05),
             # One digit off or two adjacent digits swapped: the commonest ID typing errors.
-            cll.CustomLevel(
-                f"damerau_levenshtein({any_l}, {any_r}) = 1", label_for_charts="one edit apart"
-            ),
-            cll.ElseLevel(),
+            _level(f"damerau_levenshtein({any_l}, {any_r}) = 1", "one edit apart", 0.1),
+            _else(0.05),
         ],
         comparison_description="ID number",
     )
@@ -175,20 +189,16 @@ def age_comparison() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="age",
         comparison_levels=[
-            cll.CustomLevel(
+            _null(
                 '("dob_l" IS NULL OR "dob_r" IS NULL) AND '
                 '("birth_year_l" IS NULL OR "birth_year_r" IS NULL) AND '
                 '("age_years_l" IS NULL OR "age_years_r" IS NULL)'
-            ).configure(is_null_level=True),
-            cll.CustomLevel('"dob_l" = "dob_r"', label_for_charts="same date of birth"),
-            cll.CustomLevel('"birth_year_l" = "birth_year_r"', label_for_charts="same birth year"),
-            cll.CustomLevel(
-                'abs("age_years_l" - "age_years_r") <= 1', label_for_charts="ages within 1"
             ),
-            cll.CustomLevel(
-                'abs("age_years_l" - "age_years_r") <= 3', label_for_charts="ages within 3"
-            ),
-            cll.ElseLevel(),
+            _level('"dob_l" = "dob_r"', "same date of birth", 0.4),
+            _level('"birth_year_l" = "birth_year_r"', "same birth year", 0.1),
+            _level('abs("age_years_l" - "age_years_r") <= 1', "ages within 1", 0.35),
+            _level('abs("age_years_l" - "age_years_r") <= 3', "ages within 3", 0.1),
+            _else(0.05),
         ],
         comparison_description="age and date of birth",
     )
@@ -198,9 +208,9 @@ def sex_comparison() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="sex",
         comparison_levels=[
-            cll.CustomLevel('"sex_l" IS NULL OR "sex_r" IS NULL').configure(is_null_level=True),
-            cll.CustomLevel('"sex_l" = "sex_r"', label_for_charts="same sex"),
-            cll.ElseLevel(),
+            _null('"sex_l" IS NULL OR "sex_r" IS NULL'),
+            _level('"sex_l" = "sex_r"', "same sex", 0.97),
+            _else(0.03),
         ],
         comparison_description="sex",
     )
@@ -211,24 +221,38 @@ def death_comparison() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="death",
         comparison_levels=[
-            cll.CustomLevel('"date_of_death_l" IS NULL OR "date_of_death_r" IS NULL').configure(
-                is_null_level=True
-            ),
-            cll.CustomLevel(f"{diff} = 0", label_for_charts="same date of death"),
+            _null('"date_of_death_l" IS NULL OR "date_of_death_r" IS NULL'),
+            _level(f"{diff} = 0", "same date of death", 0.7),
             # Lists date a death by the day it was reported or the body arrived: a few days off.
-            cll.CustomLevel(f"{diff} <= 3", label_for_charts="within 3 days"),
-            cll.ElseLevel(),
+            _level(f"{diff} <= 3", "within 3 days", 0.2),
+            _else(0.1),
         ],
         comparison_description="date of death",
     )
 
 
+def source_comparison() -> ComparisonCreator:
+    """Where the two records come from. One release rarely lists a person twice, and two
+    releases of one list share most of their people: the same agreement on names and birth
+    date means a twin within a release and the same person across releases."""
+    return cl.CustomComparison(
+        output_column_name="source",
+        comparison_levels=[
+            _null('"source_sha256_l" IS NULL OR "source_sha256_r" IS NULL'),
+            _level('"source_sha256_l" = "source_sha256_r"', "same file", 0.05),
+            _level('"list_l" = "list_r"', "same list, another release", 0.5),
+            _else(0.45),
+        ],
+        comparison_description="source file, list and release",
+    )
+
+
 def default_comparisons() -> list[ComparisonCreator]:
     return [
-        given_name_comparison(),
-        lineage_comparison(),
+        name_comparison(),
         id_comparison(),
         age_comparison(),
         sex_comparison(),
         death_comparison(),
+        source_comparison(),
     ]

@@ -10,7 +10,9 @@ two parts agree:
   Arabic record and a Latin record can be compared; a list because one Arabic spelling has
   several plausible romanizations;
 - ``<part>_xskel``: the first Latin consonant skeleton, a scalar for blocking across scripts;
-- ``<part>_xskels``: every candidate Latin consonant skeleton, for comparing across scripts.
+- ``<part>_xskels``: every candidate Latin consonant skeleton, for comparing across scripts;
+- ``<part>_rasm``: for Arabic, the skeleton without dots (ب ت ث ن ي share one shape), which
+  survives the letter confusions of PDF export and OCR.
 
 Names repeat heavily, so every function runs once per distinct value (``map_unique``).
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -27,6 +30,7 @@ import pyarrow as pa
 
 from uncounted.normalize import (
     arabic_name_key,
+    arabic_rasm,
     arabic_skeleton,
     cross_script_keys,
     cross_script_skeletons,
@@ -62,10 +66,13 @@ FEATURE_SCHEMA: Final = pa.schema(
                 (f"{part}_xkeys", pa.list_(pa.string())),
                 (f"{part}_xskel", pa.string()),
                 (f"{part}_xskels", pa.list_(pa.string())),
+                (f"{part}_rasm", pa.string()),
             )
         ],
         ("lineage_xkeys", pa.list_(pa.string())),
         ("full_key", pa.string()),
+        ("name4_key", pa.string()),
+        ("name4_namesakes", pa.int32()),
         ("id_number", pa.string()),
         ("id_number_any", pa.string()),
         ("sex", pa.string()),
@@ -111,6 +118,11 @@ def _xkeys(key: str) -> list[str]:
     return _candidates(cross_script_keys(key))
 
 
+def _rasm(key: str) -> str:
+    """Arabic keys only: the skeleton without the dots that PDF export and OCR get wrong."""
+    return arabic_rasm(key) if detect_script(key) == "arabic" else ""
+
+
 def _xskels(key: str) -> list[str]:
     return _candidates(cross_script_skeletons(key))
 
@@ -139,6 +151,20 @@ def _dates(series: pd.Series) -> list[dt.date | None]:
 def _none_if_empty(values: Sequence[Any]) -> list[Any]:
     return [
         v if v not in ("", None) and not (isinstance(v, float) and v != v) else None for v in values
+    ]
+
+
+def _namesakes(sources: Sequence[Any], names: Sequence[str | None]) -> list[int | None]:
+    """How many records of the record's own file carry its four-part name (itself included).
+
+    A term frequency that does not count the person's own records in other releases of the
+    list: two records of one file with the same full name are namesakes (cousins named after
+    the same grandfather), not one person seen twice.
+    """
+    counts = Counter(zip(sources, names, strict=True))
+    return [
+        None if name is None else counts[(source, name)]
+        for source, name in zip(sources, names, strict=True)
     ]
 
 
@@ -187,6 +213,7 @@ def build_features(
         columns[f"{part}_xkeys"] = [v or None for v in map_unique(_xkeys, keys[part], empty)]
         columns[f"{part}_xskel"] = _none_if_empty(map_unique(_xskel, keys[part], ""))
         columns[f"{part}_xskels"] = [v or None for v in map_unique(_xskels, keys[part], empty)]
+        columns[f"{part}_rasm"] = _none_if_empty(map_unique(_rasm, keys[part], ""))
     # Every Latin key of father, grandfather and family: where a given name may turn up when a
     # list swapped or dropped a part.
     columns["lineage_xkeys"] = [
@@ -197,6 +224,13 @@ def build_features(
         )
     ]
     columns["full_key"] = full_keys
+    # The four parts' keys together: equal only when every part is spelled the same way, and
+    # the unit whose frequency says how common a full name is (brothers' sons share it).
+    columns["name4_key"] = [
+        "|".join(parts) if all(parts) else None
+        for parts in zip(*(keys[part] for part in PARTS), strict=True)
+    ]
+    columns["name4_namesakes"] = _namesakes(columns["source_sha256"], columns["name4_key"])
 
     # Only an ID with a valid check digit is evidence strong enough to block and cannot-link on;
     # the rest (typos, partial IDs) still helps as a weaker comparison.

@@ -19,35 +19,31 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from uncounted.link.comparisons import default_comparisons
-from uncounted.link.training import Session, default_sessions, estimate_m
+from uncounted.link.training import Session, default_sessions, train
 
 # Pairs scored below this are not returned by ``predict``: they are far from any threshold a
 # reviewer would use and make up most of the blocked pairs.
 MIN_REPORTED_PROBABILITY: Final = 0.01
-U_MAX_PAIRS: Final = 2e6
 
 
 def default_blocking_rules() -> list[BlockingRuleCreator]:
-    """Pairs worth scoring: any one rule suffices. Skeleton and cross-script keys, never exact
-    spellings, so that spelling variants and Arabic-Latin pairs still meet."""
+    """Pairs worth scoring: any one rule suffices. Skeleton, undotted (rasm) and cross-script
+    keys, never exact spellings, so that spelling variants, names damaged by PDF export and
+    Arabic-Latin pairs still meet. On the 2024-03-29 and 2024-08-31 Gaza MoH releases (IDs
+    hidden) they bring 99.7% of the true pairs together in 2.5 million candidate pairs."""
     return [
         block_on("id_number"),
         block_on("given_skel", "family_skel"),
         block_on("father_skel", "grandfather_skel"),
         block_on("family_skel", "birth_year_est"),
+        block_on("given_rasm", "father_rasm"),
+        block_on("grandfather_rasm", "family_rasm"),
+        block_on("dob", "given_rasm"),
+        block_on("dob", "family_rasm"),
         block_on("given_xskel", "family_xskel"),
         block_on("father_xskel", "grandfather_xskel"),
         block_on("given_xskel", "father_xskel", "birth_year_est"),
     ]
-
-
-def _with_u_floor(model: dict[str, Any]) -> dict[str, Any]:
-    """A level no random pair reached has no u; it is rarer than one pair in the sample."""
-    for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            if not level.get("is_null_level") and level.get("u_probability") is None:
-                level["u_probability"] = 1.0 / U_MAX_PAIRS
-    return model
 
 
 def _settings(blocking_rules: Sequence[BlockingRuleCreator | str]) -> SettingsCreator:
@@ -107,10 +103,13 @@ class LinkageModel:
             ],
             recall=0.7,
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=self.seed)
-        base = _with_u_floor(linker.misc.save_model_to_json())
-        model = estimate_m(lambda settings: self._linker(features, settings), base, self.sessions)
-        self.model_ = model
+        self.model_ = train(
+            lambda settings: self._linker(features, settings),
+            linker.misc.save_model_to_json(),
+            self.sessions,
+            n_records=_as_arrow(features).num_rows,
+            seed=self.seed,
+        )
         return self
 
     def predict(

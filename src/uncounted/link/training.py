@@ -29,6 +29,10 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 # A level no training pair reached would get m = 0 and a weight of minus infinity: one unlucky
 # disagreement would veto a link whatever else agrees. Floor it instead.
 M_FLOOR: Final = 1e-3
+# Random pairs for u, and the u of a level that none of them reached.
+U_SAMPLE_PAIRS: Final = 2_000_000
+U_FLOOR: Final = 1.0 / (2 * U_SAMPLE_PAIRS)
+TRAINING_ROUNDS: Final = 3
 # Half a pair added to every level's count keeps a level no pair reached at a small m or u.
 _PSEUDO: Final = 0.5
 # m and u that tag each comparison level with its number through its match weight.
@@ -48,63 +52,137 @@ class Session:
 
 
 def default_sessions() -> list[Session]:
-    """Together they estimate every comparison, across scripts as well as within one."""
+    """Together they estimate every comparison, across scripts as well as within one, on
+    lists that carry IDs, dates of birth or dates of death, or only some of these. A session
+    must leave at least three informative comparisons free: with fewer, the two classes are
+    not identified and EM splits the pairs along anything (one file against the other)."""
     return [
         # Same valid ID: nearly all true matches, within a script (Latin lists rarely carry IDs).
-        Session(block_on("id_number"), ("given", "lineage", "age", "sex", "death"), fit_u=False),
-        # Same given and family name and birth year, in Latin letters: across scripts.
+        Session(block_on("id_number"), ("name", "age", "sex", "death", "source")),
+        # Same name in Latin letters (across scripts too): the other fields are free.
         Session(
-            block_on("given_xskel", "family_xskel", "birth_year_est"),
-            ("id", "sex", "death"),
-            fit_u=True,
+            block_on("given_xskel", "father_xskel", "family_xskel"),
+            ("id", "age", "sex", "death", "source"),
         ),
-        # Same father, grandfather and family name in Latin letters: siblings abound here,
-        # which is why u is fitted within the session.
-        Session(
-            block_on("father_xskel", "grandfather_xskel", "family_xskel"),
-            ("given", "id", "age", "sex", "death"),
-            fit_u=True,
-        ),
-        # Same given name in Latin letters and the same date of death.
-        Session(
-            block_on("given_xskel", "date_of_death"), ("lineage", "id", "age", "sex"), fit_u=True
-        ),
+        # Same date of birth, or of death, and sex: the names are free.
+        Session(block_on("dob", "sex"), ("name", "id", "death", "source")),
+        Session(block_on("date_of_death", "sex", "birth_year_est"), ("name", "id", "source")),
     ]
 
 
-def estimate_m(
+def train(
     make_linker: Callable[[dict[str, Any]], Linker],
     model: dict[str, Any],
     sessions: Sequence[Session],
+    *,
+    n_records: int,
+    seed: int,
+    rounds: int = TRAINING_ROUNDS,
 ) -> dict[str, Any]:
-    """``model`` (a splink model dict with u and the prior set) with every m estimated.
+    """``model`` (a splink model dict with the prior set) with every m and u estimated.
 
-    ``make_linker`` builds a linker from a model dict; it scores each session's pairs to read
-    their comparison levels (gammas), on which the two-class EM runs here.
+    u is the share of random pairs at each level, counting each pair by its probability of
+    being a non-match: where a list has several releases, one random pair in a few thousand
+    is one person twice, and counting those as non-matches would make agreeing on a full name
+    look far commoner among different people than it is. m comes from the sessions. The two
+    are refined in turn a few ``rounds``; the pairs' levels are read once.
     """
-    learnt: dict[tuple[str, int], list[float]] = {}
     names = {c["output_column_name"] for c in model["comparisons"]}
     for session in sessions:
         unknown = set(session.estimates) - names
         if unknown:
             raise ValueError(f"training session names unknown comparisons: {sorted(unknown)}")
-        gammas = _session_gammas(make_linker, model, session.blocking_rule)
+    blocks = [
+        (session, _gammas(make_linker, model, _rule_sql(session.blocking_rule)))
+        for session in sessions
+    ]
+    random_pairs = _gammas(make_linker, model, random_pairs_rule(n_records, seed))
+    seen = {
+        (name, int(v))
+        for _, gammas in [*blocks, (None, random_pairs)]
+        for name in names
+        for v in np.unique(gammas[f"gamma_{name}"])
+        if v >= 0
+    }
+    non_match = np.ones(len(random_pairs))
+    current = copy.deepcopy(model)
+    for _ in range(rounds):
+        current = _with_u(current, random_pairs, non_match)
+        current = _with_m(current, _learn_m(current, blocks), seen)
+        non_match = 1.0 - _posterior(current, random_pairs)
+    return current
+
+
+def random_pairs_rule(n_records: int, seed: int) -> str:
+    """A blocking rule whose pairs are a random sample of all pairs, about ``U_SAMPLE_PAIRS``:
+    records fall into buckets by a seeded hash of their id, and pairs are made within buckets."""
+    buckets = max(1, round(n_records * n_records / (2 * U_SAMPLE_PAIRS)))
+    bucket = "hash(concat(CAST({side}.unique_id AS VARCHAR), '{seed}')) % {buckets}"
+    return (
+        f"{bucket.format(side='l', seed=seed, buckets=buckets)} = "
+        f"{bucket.format(side='r', seed=seed, buckets=buckets)}"
+    )
+
+
+def _rule_sql(rule: BlockingRuleCreator | str) -> str:
+    return rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
+
+
+def _learn_m(
+    model: dict[str, Any], blocks: Sequence[tuple[Session, pd.DataFrame]]
+) -> dict[tuple[str, int], list[float]]:
+    learnt: dict[tuple[str, int], list[float]] = {}
+    for session, gammas in blocks:
         if len(gammas) == 0:
             continue
+        names_here = session.estimates
+        u = [_by_level(model, n, "u_probability") for n in names_here]
         m_by_comparison = fit_two_classes(
-            [gammas[f"gamma_{name}"].to_numpy() for name in session.estimates],
-            fixed_u=None if session.fit_u else [_u_by_level(model, n) for n in session.estimates],
+            [gammas[f"gamma_{name}"].to_numpy() for name in names_here],
+            start_m=[_by_level(model, n, "m_probability") for n in names_here],
+            start_u=u,
+            fixed_u=None if session.fit_u else u,
         )
-        for name, m in zip(session.estimates, m_by_comparison, strict=True):
+        for name, m in zip(names_here, m_by_comparison, strict=True):
             for vector_value, value in enumerate(m):
                 learnt.setdefault((name, vector_value), []).append(float(value))
-    return _with_m(model, learnt)
+    return learnt
 
 
-def _session_gammas(
-    make_linker: Callable[[dict[str, Any]], Linker],
-    model: dict[str, Any],
-    rule: BlockingRuleCreator,
+def _with_u(
+    model: dict[str, Any], gammas: pd.DataFrame, weights: NDArray[np.float64]
+) -> dict[str, Any]:
+    """u of every level: the weighted share of the random pairs at that level; a level no
+    random pair reached gets ``U_FLOOR``, rarer than one pair in the sample."""
+    result = copy.deepcopy(model)
+    for comparison in result["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        g = gammas[f"gamma_{comparison['output_column_name']}"].to_numpy()
+        present = g >= 0
+        counts = np.bincount(g[present], weights=weights[present], minlength=len(levels))
+        total = counts.sum()
+        for position, level in enumerate(levels):
+            count = counts[len(levels) - 1 - position]
+            level["u_probability"] = max(count / total, U_FLOOR) if total > 0 else U_FLOOR
+    return result
+
+
+def _posterior(model: dict[str, Any], gammas: pd.DataFrame) -> NDArray[np.float64]:
+    """Each pair's match probability under ``model`` (term frequencies aside)."""
+    prior = float(model["probability_two_random_records_match"])
+    log_odds = np.full(len(gammas), np.log(prior) - np.log1p(-prior))
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        m = _by_level(model, name, "m_probability")
+        u = _by_level(model, name, "u_probability")
+        g = gammas[f"gamma_{name}"].to_numpy()
+        present = g >= 0
+        log_odds[present] += np.log(m[g[present]]) - np.log(u[g[present]])
+    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
+
+
+def _gammas(
+    make_linker: Callable[[dict[str, Any]], Linker], model: dict[str, Any], rule: str
 ) -> pd.DataFrame:
     """The comparison level of every pair the rule blocks together, per comparison (-1 = null).
 
@@ -112,9 +190,7 @@ def _session_gammas(
     set here to make the weight of level k exactly k + 1 (and 0 for the null level).
     """
     settings = copy.deepcopy(model)
-    settings["blocking_rules_to_generate_predictions"] = [
-        rule.get_blocking_rule("duckdb").blocking_rule_sql
-    ]
+    settings["blocking_rules_to_generate_predictions"] = [rule]
     for comparison in settings["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         for position, level in enumerate(levels):
@@ -137,6 +213,8 @@ def _session_gammas(
 def fit_two_classes(
     gammas: Sequence[NDArray[np.integer[Any]]],
     *,
+    start_m: Sequence[NDArray[np.float64]],
+    start_u: Sequence[NDArray[np.float64]],
     fixed_u: Sequence[NDArray[np.float64]] | None = None,
     iterations: int = 200,
     tolerance: float = 1e-8,
@@ -145,20 +223,17 @@ def fit_two_classes(
     latent-class model on the pairs' levels (-1 = null, ignored); the non-matching class is
     free too unless ``fixed_u`` gives its level probabilities.
 
-    The matching class is started as the pairs that agree on most comparisons at their
-    strongest levels, so that EM climbs towards it rather than towards any other split.
+    EM starts from the posterior the starting m and u give every pair (with even prior odds),
+    so that it climbs towards the split into matches and non-matches rather than any other.
     """
     levels = [np.asarray(g, dtype=np.int64) for g in gammas]
     n_pairs = len(levels[0])
-    sizes = [int(g.max(initial=0)) + 1 for g in levels]
-    # Start: the share of non-null comparisons at their top level.
-    top = np.zeros(n_pairs)
-    present = np.zeros(n_pairs)
-    for g, size in zip(levels, sizes, strict=True):
-        top += g == size - 1
-        present += g >= 0
-    posterior = np.where(present > 0, top / np.maximum(present, 1), 0.5)
-    posterior = np.clip(posterior, 0.01, 0.99)
+    sizes = [len(m0) for m0 in start_m]
+    log_odds = np.zeros(n_pairs)
+    for g, m0, u0 in zip(levels, start_m, start_u, strict=True):
+        seen = g >= 0
+        log_odds[seen] += np.log(m0[g[seen]]) - np.log(u0[g[seen]])
+    posterior = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -700, 700)))
     m: list[NDArray[np.float64]] = []
     previous = -np.inf
     for _ in range(iterations):
@@ -189,24 +264,36 @@ def fit_two_classes(
     return m
 
 
-def _u_by_level(model: dict[str, Any], name: str) -> NDArray[np.float64]:
-    """The model's u of one comparison, indexed by level (0 = else)."""
+def _by_level(model: dict[str, Any], name: str, key: str) -> NDArray[np.float64]:
+    """The model's m or u of one comparison, indexed by level (0 = else)."""
     comparison = next(c for c in model["comparisons"] if c["output_column_name"] == name)
     levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-    return np.array([float(lv["u_probability"]) for lv in reversed(levels)])
+    return np.array([float(lv[key]) for lv in reversed(levels)])
 
 
-def _with_m(model: dict[str, Any], learnt: dict[tuple[str, int], list[float]]) -> dict[str, Any]:
+def _with_m(
+    model: dict[str, Any],
+    learnt: dict[tuple[str, int], list[float]],
+    seen: set[tuple[str, int]],
+) -> dict[str, Any]:
     result = copy.deepcopy(model)
     for comparison in result["comparisons"]:
         name = comparison["output_column_name"]
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         # Level ids as splink numbers them: the else level is 0, the first level the highest.
-        values = []
-        for position in range(len(levels)):
-            found = learnt.get((name, len(levels) - 1 - position))
-            values.append(max(statistics.median(found) if found else 0.0, M_FLOOR))
+        found = [learnt.get((name, len(levels) - 1 - position)) for position in range(len(levels))]
+        if not any(found):
+            # No session could judge this comparison (the data lack the field, or no pair
+            # reached it): it weighs nothing either way.
+            for level in levels:
+                level["m_probability"] = level["u_probability"]
+            continue
+        values = [max(statistics.median(f) if f else 0.0, M_FLOOR) for f in found]
         total = sum(values)
-        for level, value in zip(levels, values, strict=True):
+        for position, (level, value) in enumerate(zip(levels, values, strict=True)):
             level["m_probability"] = value / total
+            if (name, len(levels) - 1 - position) not in seen and level["u_probability"] <= U_FLOOR:
+                # Reached by no training pair and no random pair: nothing says which way it
+                # points, so it weighs nothing.
+                level["m_probability"] = level["u_probability"]
     return result
