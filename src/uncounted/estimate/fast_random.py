@@ -289,15 +289,11 @@ def _stirling_tail(k: float) -> float:
 @njit(cache=True, nogil=True, error_model="numpy")
 def _binomial_btrs(s: State, n: np.int64, p: float) -> tuple[np.int64, State]:
     """Hörmann's BTRS for n p > 12 and p <= 1/2."""
-    q = 1.0 - p
-    spq = math.sqrt(n * p * q)
+    spq = math.sqrt(n * p * (1.0 - p))
     b = 1.15 + 2.53 * spq
     a = -0.0873 + 0.0248 * b + 0.01 * p
     c = n * p + 0.5
     v_r = 0.92 - 4.2 / b
-    alpha = (2.83 + 5.1 / b) * spq
-    r = p / q
-    m = np.int64(math.floor((n + 1) * p))
     while True:
         u, s = uniform_s(s)
         v, s = uniform_s(s)
@@ -311,36 +307,49 @@ def _binomial_btrs(s: State, n: np.int64, p: float) -> tuple[np.int64, State]:
         k = np.int64(kf)
         if us >= 0.07 and v <= v_r:
             return k, s
-        # accept if v alpha / (a / us^2 + b) <= pmf(k) / pmf(m)
-        h = v * alpha
-        g = a / (us * us) + b
-        if abs(k - m) <= _BTRS_PRODUCT_SPAN:
-            # the ratio as a product of the pmf's successive ratios (n - i + 1) r / i
-            num = 1.0
-            den = 1.0
-            if k > m:
-                for i in range(m + 1, k + 1):
-                    num *= (n - i + 1) * r
-                    den *= i
-            else:
-                for i in range(k + 1, m + 1):
-                    num *= i
-                    den *= (n - i + 1) * r
-            if h * den <= g * num:
-                return k, s
-            continue
-        # log of pmf(k) / pmf(m), with Stirling's series for the factorials
-        bound = (
-            (m + 0.5) * math.log((m + 1.0) / (r * (n - m + 1.0)))
-            + (n + 1.0) * math.log((n - m + 1.0) / (n - k + 1.0))
-            + (k + 0.5) * math.log(r * (n - k + 1.0) / (k + 1.0))
-            + _stirling_tail(float(m))
-            + _stirling_tail(float(n - m))
-            - _stirling_tail(float(k))
-            - _stirling_tail(float(n - k))
-        )
-        if math.log(h / g) <= bound:
+        if _btrs_accepts(n, p, k, v, us, a, b, spq):
             return k, s
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _btrs_accepts(
+    n: np.int64, p: float, k: np.int64, v: float, us: float, a: float, b: float, spq: float
+) -> bool:
+    """BTRS's acceptance test outside the squeeze: v alpha / (a / us^2 + b) <= pmf(k) / pmf(m).
+
+    Out of line on purpose: inlined, the compiler hoists its logarithms of the mode's terms
+    out of the loop, and every draw pays for them.
+    """
+    q = 1.0 - p
+    alpha = (2.83 + 5.1 / b) * spq
+    r = p / q
+    m = np.int64(math.floor((n + 1) * p))
+    h = v * alpha
+    g = a / (us * us) + b
+    if abs(k - m) <= _BTRS_PRODUCT_SPAN:
+        # the ratio as a product of the pmf's successive ratios (n - i + 1) r / i
+        num = 1.0
+        den = 1.0
+        if k > m:
+            for i in range(m + 1, k + 1):
+                num *= (n - i + 1) * r
+                den *= i
+        else:
+            for i in range(k + 1, m + 1):
+                num *= i
+                den *= (n - i + 1) * r
+        return bool(h * den <= g * num)
+    # log of pmf(k) / pmf(m), with Stirling's series for the factorials
+    bound = (
+        (m + 0.5) * math.log((m + 1.0) / (r * (n - m + 1.0)))
+        + (n + 1.0) * math.log((n - m + 1.0) / (n - k + 1.0))
+        + (k + 0.5) * math.log(r * (n - k + 1.0) / (k + 1.0))
+        + _stirling_tail(float(m))
+        + _stirling_tail(float(n - m))
+        - _stirling_tail(float(k))
+        - _stirling_tail(float(n - k))
+    )
+    return bool(math.log(h / g) <= bound)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -375,11 +384,8 @@ def _poisson_inversion(s: State, mean: float, u: float) -> tuple[np.int64, State
 @njit(cache=True, nogil=True, error_model="numpy")
 def _poisson_ptrs(s: State, mean: float) -> tuple[np.int64, State]:
     """Hörmann's (1993) PTRS transformed rejection for means above 10."""
-    slam = math.sqrt(mean)
-    loglam = math.log(mean)
-    b = 0.931 + 2.53 * slam
+    b = 0.931 + 2.53 * math.sqrt(mean)
     a = -0.059 + 0.02483 * b
-    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
     v_r = 0.9277 - 3.6224 / (b - 2.0)
     while True:
         u, s = uniform_s(s)
@@ -393,10 +399,18 @@ def _poisson_ptrs(s: State, mean: float) -> tuple[np.int64, State]:
             return np.int64(k), s
         if k < 0 or (us < 0.013 and v > us):
             continue
-        if (math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b)) <= (
-            -mean + k * loglam - math.lgamma(k + 1.0)
-        ):
+        if _ptrs_accepts(mean, k, v, us, a, b):
             return np.int64(k), s
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _ptrs_accepts(mean: float, k: int, v: float, us: float, a: float, b: float) -> bool:
+    """PTRS's acceptance test outside the squeeze (out of line, like ``_btrs_accepts``)."""
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    return bool(
+        math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b)
+        <= -mean + k * math.log(mean) - math.lgamma(k + 1.0)
+    )
 
 
 # The same draws on a state array, for callers outside the sampler's loop.

@@ -33,7 +33,7 @@ _PER_PERSON_FROM = 24
 # class (2^J products instead of J per pattern) when the table is not much bigger than the data.
 _TABLE_MAX_LISTS = 10
 # Each pattern's classes are re-sorted by weight every this many sweeps (any order is exact).
-_RESORT_EVERY = 8
+_RESORT_EVERY = 64
 # Starting state and warm-up, as in the R package.
 _START_HEAVY_CLASSES = 4
 _START_ALPHA = 0.3
@@ -322,7 +322,10 @@ def run_chain(
 
         # stick-breaking weights, truncated at n_classes
         after = float(class_size.sum())
+        # log of the product of the K - 1 sticks' 1 - V, taken once (folded before the product
+        # could leave the float range: each factor is at least 1e-12)
         log_rest = 0.0
+        rest = 1.0
         remaining_stick = 1.0
         for k in range(n_classes):
             after -= class_size[k]
@@ -331,9 +334,13 @@ def run_chain(
             else:
                 v, s = fr.beta_s(s, 1.0 + class_size[k], alpha + after)
                 v = min(v, _STICK_CEILING)
-                log_rest += math.log1p(-v)
+                rest *= 1.0 - v
+                if rest < 1e-250:
+                    log_rest += math.log(rest)
+                    rest = 1.0
             pi[k] = v * remaining_stick
             remaining_stick *= 1.0 - v
+        log_rest += math.log(rest)
 
         # concentration of the Dirichlet process (held during the warm-up)
         if sweep >= 0:
