@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numba import njit
+from numpy.typing import NDArray
+from scipy import special, stats
 
 from uncounted.core.errors import UncountedError
+from uncounted.estimate import fast_random as fr
 from uncounted.estimate.lcmcr import LCMCR
+from uncounted.estimate.lcmcr_sampler import _split
 from uncounted.estimate.table import CaptureTable
 
 
@@ -135,3 +141,76 @@ def test_rejects_bad_settings(mse_tables: Path) -> None:
         LCMCR(alpha_prior=(0.0, 1.0)).fit(table)
     with pytest.raises(UncountedError):
         LCMCR(thin=0).fit(table)
+
+
+@njit(cache=True)
+def _split_many(
+    state: NDArray[np.uint64], count: int, weights: NDArray[np.float64], resort: bool, reps: int
+) -> NDArray[np.int64]:
+    n_classes = weights.size
+    rows = weights.reshape(1, n_classes).copy()
+    orders = np.arange(n_classes).reshape(1, n_classes).copy()
+    suffix = np.zeros((n_classes + 4) // 4 * 4)
+    split = np.empty(n_classes, dtype=np.int64)
+    out = np.zeros((reps, n_classes), dtype=np.int64)
+    s = fr.load(state)
+    for t in range(reps):
+        _, s = _split(s, np.int64(count), rows, 0, orders, 0, resort, suffix, split)
+        for i in range(n_classes):
+            out[t, orders[0, i]] = split[i]
+    fr.store(state, s)
+    return out
+
+
+_WEIGHTS = np.array([0.05, 0.4, 0.0, 0.2, 1e-3, 0.349])
+
+
+@pytest.mark.parametrize("count", [1, 7, 24, 25, 60, 1500])
+@pytest.mark.parametrize("resort", [True, False])
+def test_pattern_split_is_multinomial(count: int, resort: bool) -> None:
+    # binomials class by class, then people one by one below a threshold: each class's count
+    # must be Binomial(count, w_k / sum(w)), whatever the visiting order
+    reps = 20_000
+    state = fr.new_state(np.random.SeedSequence(count).generate_state(4, dtype=np.uint64))
+    out = _split_many(state, count, _WEIGHTS, resort, reps)
+    assert (out.sum(axis=1) == count).all()
+    assert (out[:, 2] == 0).all()
+    probs = _WEIGHTS / _WEIGHTS.sum()
+    for k in (0, 1, 3, 4, 5):
+        pmf = stats.binom(count, probs[k]).pmf(np.arange(count + 1))
+        observed = np.bincount(out[:, k], minlength=count + 1)
+        keep = pmf * reps > 10
+        expected = pmf[keep] * reps * observed[keep].sum() / (pmf[keep] * reps).sum()
+        assert stats.chisquare(observed[keep], expected).pvalue > 1e-4, k
+
+
+def test_pattern_split_joint_law_for_three_people() -> None:
+    weights = np.array([0.5, 0.1, 0.25, 0.15])
+    reps = 40_000
+    state = fr.new_state(np.random.SeedSequence(3).generate_state(4, dtype=np.uint64))
+    out = _split_many(state, 3, weights, True, reps)
+    outcomes = [c for c in product(range(4), repeat=4) if sum(c) == 3]
+    observed = np.array([np.sum((out == c).all(axis=1)) for c in outcomes])
+    expected = np.array([stats.multinomial(3, weights).pmf(c) for c in outcomes]) * reps
+    assert observed.sum() == reps
+    assert stats.chisquare(observed, expected).pvalue > 1e-4
+
+
+def test_one_class_matches_the_exact_posterior_of_n() -> None:
+    # with one class the lists are independent and N's posterior has a closed form:
+    # p(N) ~ (1/N) N! / (N - n)! prod_j B(n_j + 1, N - n_j + 1); the sampler must match it
+    patterns = [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1), (1, 1, 1)]
+    counts = [60, 45, 50, 12, 15, 10, 4]
+    table = CaptureTable.from_patterns(["a", "b", "c"], patterns, counts)
+    n = sum(counts)
+    on_list = [sum(c for p, c in zip(patterns, counts, strict=True) if p[j]) for j in range(3)]
+    grid = np.arange(n, 20 * n)
+    log_post = -np.log(grid) + special.gammaln(grid + 1) - special.gammaln(grid - n + 1)
+    for n_j in on_list:
+        log_post += special.betaln(n_j + 1, grid - n_j + 1)
+    post = np.exp(log_post - log_post.max())
+    cdf = np.cumsum(post) / post.sum()
+    exact = [grid[np.searchsorted(cdf, q)] for q in (0.05, 0.5, 0.95)]
+    model = LCMCR(n_classes=1, n_chains=4, n_samples=5000, thin=4, burn_in=1000, seed=11).fit(table)
+    drawn = np.quantile(model.draws_, [0.05, 0.5, 0.95])
+    np.testing.assert_allclose(drawn, exact, rtol=0.015)
