@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates the virtual environment and installs uncounted with its test tools.
+# Creates the virtual environment and installs uncounted with its test tools and the Spark
+# backend (pyspark; scripts/system-deps.sh installs the Java runtime it needs).
 # Works on a fresh Debian machine that has Python 3.11 and nothing else prepared: when the
 # interpreter lacks venv/ensurepip (Debian splits them into python3-venv) it installs them.
 set -euo pipefail
@@ -33,7 +34,9 @@ fi
 
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 # constraints.txt pins every package to the versions the test suite last passed with.
-"$venv/bin/python" -m pip install --quiet -c constraints.txt -e '.[dev]'
+# [spark]: pyspark for the Spark linkage backend, which the test suite runs too (a 456 MB
+# download the first time; pip caches the wheel it builds).
+"$venv/bin/python" -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
 
 if [ -x scripts/system-deps.sh ]; then
   bash scripts/system-deps.sh

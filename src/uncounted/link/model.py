@@ -12,12 +12,17 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Final, cast
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from uncounted.link.backends import (
+    check_backend,
+    make_db_api,
+    register_features,
+    settings_for_backend,
+)
 from uncounted.link.comparisons import default_comparisons
 from uncounted.link.training import Session, default_sessions, train
 
@@ -73,6 +78,7 @@ class LinkageModel:
         seed: int = 1,
         log_level: int = logging.WARNING,
         sessions: Sequence[Session] | None = None,
+        backend: str = "duckdb",
     ) -> None:
         self.threshold = threshold
         self.log_level = log_level
@@ -82,15 +88,16 @@ class LinkageModel:
         self.seed = seed
         self.sessions = list(sessions) if sessions is not None else default_sessions()
         self.model_: dict[str, Any] | None = None
+        # "duckdb" (in process) or "spark" (uncounted.link.backends); a model fitted on one
+        # backend can predict on the other.
+        self.backend = check_backend(backend)
 
     def _linker(self, features: pa.Table | pd.DataFrame, settings: Any) -> Linker:
-        # A private in-memory database with one thread: the model lives apart from the project
-        # file, and one thread keeps sampling and summation order (so results) bit-for-bit.
-        con = duckdb.connect(":memory:")
-        con.execute("SET threads TO 1")
-        db_api = DuckDBAPI(connection=con)
-        table = db_api.register(_as_arrow(features), dataset_display_name="features")
-        return Linker(table, settings, log_level=self.log_level)
+        # DuckDB: a private in-memory database with one thread, apart from the project file,
+        # bit-for-bit repeatable. Spark: the comparisons' SQL translated to Spark's.
+        db_api = make_db_api(self.backend)
+        table = register_features(db_api, _as_arrow(features))
+        return Linker(table, settings_for_backend(settings, self.backend), log_level=self.log_level)
 
     def fit(self, features: pa.Table | pd.DataFrame) -> LinkageModel:
         linker = self._linker(features, _settings(self.blocking_rules))
