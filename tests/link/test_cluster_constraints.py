@@ -151,3 +151,39 @@ def test_a_large_input_clusters_quickly() -> None:
     out = cluster_records(scored, f, 0.5)
     assert len(out.clusters) == n
     assert time.perf_counter() - start < 20
+
+
+def test_exclusive_sources_keep_twins_apart_through_a_shared_record() -> None:
+    # Twins t1, t2 in release s1; the next release s2 lists only t1 (as n1). The model scores
+    # n1 close to both twins: without exclusivity the chain t2-n1-t1 merges the twins.
+    f = features(unique_id=["t1", "t2", "n1"], source_sha256=["s1", "s1", "s2"])
+    scored = pairs(("n1", "t1", 0.99), ("n1", "t2", 0.95))
+    chained = cluster_records(scored, f, 0.5).clusters
+    assert chained["t1"] == chained["t2"]
+    exclusive = cluster_records(scored, f, 0.5, exclusive_sources=True).clusters
+    assert exclusive == {"t1": "n1", "t2": "t2", "n1": "n1"}
+
+
+def test_exclusive_sources_let_a_listed_duplicate_join_directly() -> None:
+    f = features(unique_id=["d1", "d2", "n1"], source_sha256=["s1", "s1", "s2"])
+    scored = pairs(("d1", "n1", 0.99), ("d2", "n1", 0.98), ("d1", "d2", 0.97))
+    out = cluster_records(
+        scored, f, 0.5, exclusive_sources=True, within_source_links=[("d2", "d1")]
+    ).clusters
+    assert len(set(out.values())) == 1
+    # A must-link of one file is allowed too, without being listed again.
+    alone = cluster_records(scored, f, 0.5, exclusive_sources=True, must_link=[("d1", "d2")])
+    assert len(set(alone.clusters.values())) == 1 and alone.refused == []
+
+
+def test_exclusive_sources_still_refuse_a_duplicate_free_source() -> None:
+    f = features(unique_id=["d1", "d2"], source_sha256=["s1", "s1"])
+    out = cluster_records(
+        pairs(("d1", "d2", 0.99)),
+        f,
+        0.5,
+        exclusive_sources=True,
+        within_source_links=[("d1", "d2")],
+        duplicate_free_sources={"s1"},
+    ).clusters
+    assert out == {"d1": "d1", "d2": "d2"}

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from uncounted.cli import output
 from uncounted.cli.project_cmds import JSON_OPTION
+from uncounted.link.model import DEFAULT_THRESHOLD
 from uncounted.link.review import DECISIONS
 from uncounted.store import Project
 from uncounted.workflow.evaluation import PAIR_SPLIT_RULE
@@ -58,12 +59,16 @@ def _text(value: Any) -> str:
 def link(
     directory: Path = DIRECTORY,
     threshold: float = typer.Option(
-        0.9, "--threshold", help="Match probability at which two records are one person (0-1)."
+        DEFAULT_THRESHOLD,
+        "--threshold",
+        help="Match probability from which two records are linked, strongest pairs first; a "
+        "record joins at most one record of any other file (0-1).",
     ),
     seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same persons."),
     backend: str = typer.Option("duckdb", "--backend", help="duckdb (default) or spark."),
     duplicate_free: list[str] = typer.Option(
-        [], "--duplicate-free",
+        [],
+        "--duplicate-free",
         help="SHA-256 (or 8+ character prefix) of a source whose records are all different "
         "people; its records never merge with each other. Repeatable.",
     ),
@@ -74,11 +79,10 @@ def link(
     Person ids stay stable across runs: a re-run gives new ids only to new persons and records
     the merges and splits it makes. Review decisions override the model.
 
-    Example: uncounted link gaza-2024 --threshold 0.9
+    Example: uncounted link gaza-2024 --threshold 0.2
     """
     if not 0 < threshold < 1:
-        raise typer.BadParameter("a probability strictly between 0 and 1",
-                                 param_hint="--threshold")
+        raise typer.BadParameter("a probability strictly between 0 and 1", param_hint="--threshold")
     if backend not in BACKENDS:
         raise typer.BadParameter(f"one of {', '.join(BACKENDS)}", param_hint="--backend")
     with (
@@ -86,23 +90,40 @@ def link(
         Project.open(directory) as project,
         output.progress_reporter(not as_json) as progress,
     ):
-        summary = link_project(project, threshold=threshold, seed=seed, backend=backend,
-                               duplicate_free=duplicate_free, progress=progress)
+        summary = link_project(
+            project,
+            threshold=threshold,
+            seed=seed,
+            backend=backend,
+            duplicate_free=duplicate_free,
+            progress=progress,
+        )
     document = summary.to_dict()
 
     def render() -> None:
-        say(f"link run {summary.run_id}: {summary.records:,} records, "
+        say(
+            f"link run {summary.run_id}: {summary.records:,} records, "
             f"{summary.candidate_pairs:,} candidate pairs → {summary.persons:,} persons "
-            f"(threshold {summary.threshold}, seed {summary.seed}, {summary.backend})")
-        say(f"  persons: {summary.persons_created:,} new, {summary.persons_merged:,} merged "
-            f"into others, {summary.persons_split:,} split")
-        say(f"  review decisions applied: {summary.decisions_applied:,}; labels used in "
-            f"training: {summary.labels_used:,}")
+            f"(threshold {summary.threshold}, seed {summary.seed}, {summary.backend})"
+        )
+        say(
+            f"  persons: {summary.persons_created:,} new, {summary.persons_merged:,} merged "
+            f"into others, {summary.persons_split:,} split"
+        )
+        say(
+            f"  review decisions applied: {summary.decisions_applied:,}; labels used in "
+            f"training: {summary.labels_used:,}"
+        )
         for refused in summary.refused_must_links:
-            say(f"  accepted pair kept apart: {refused['record_id_l']} and "
-                f"{refused['record_id_r']}: {refused['reason']}", style="yellow")
-        say(f"  review queue: {summary.review_queue:,} pairs near the threshold "
-            f"(uncounted review {directory})")
+            say(
+                f"  accepted pair kept apart: {refused['record_id_l']} and "
+                f"{refused['record_id_r']}: {refused['reason']}",
+                style="yellow",
+            )
+        say(
+            f"  review queue: {summary.review_queue:,} pairs near the threshold "
+            f"(uncounted review {directory})"
+        )
         say(f"  {summary.seconds:.1f} s")
 
     output.emit(document, as_json=as_json, render=render)
@@ -127,50 +148,81 @@ def explain(
 
 
 def _record_name(record: dict[str, Any]) -> str:
-    parts = [record.get(k) for k in ("given_name", "father_name", "grandfather_name",
-                                     "family_name")]
+    parts = [
+        record.get(k) for k in ("given_name", "father_name", "grandfather_name", "family_name")
+    ]
     joined = " ".join(p for p in parts if p)
     return record.get("full_name") or joined or record.get("full_name_latin") or "—"
 
 
 def _render_person(document: dict[str, Any]) -> None:
     person = document["person"]
-    say(f"{person['person_id']}: {person['n_records']} record(s) on "
+    say(
+        f"{person['person_id']}: {person['n_records']} record(s) on "
         f"{', '.join(person['lists'])} (link run {document['run_id']}, threshold "
-        f"{document['threshold']})")
-    say(f"  sex {_text(person['sex'])}, age {_text(person['age_years'])} "
+        f"{document['threshold']})"
+    )
+    say(
+        f"  sex {_text(person['sex'])}, age {_text(person['age_years'])} "
         f"({_text(person['age_group'])}), place {_text(person['place'])}, died "
-        f"{_text(person['date_of_death'])}")
+        f"{_text(person['date_of_death'])}"
+    )
     handle = {r["record_id"]: f"#{i}" for i, r in enumerate(document["records"], 1)}
     table = Table(title="records")
-    for column in ("#", "list", "release", "file", "row", "name", "Latin name", "sex", "age",
-                   "born", "died", "ID"):
+    for column in (
+        "#",
+        "list",
+        "release",
+        "file",
+        "row",
+        "name",
+        "Latin name",
+        "sex",
+        "age",
+        "born",
+        "died",
+        "ID",
+    ):
         table.add_column(column)
     for record in document["records"]:
         id_text = record["id_number"] or "—"
         if record["id_number"] and record["id_check"]:
             id_text += f" ({record['id_check']})"
         table.add_row(
-            handle[record["record_id"]], record["list"], _text(record["release"]),
-            record["source_file"], str(record["row_number"]), _record_name(record),
-            _text(record["full_name_latin"]), _text(record["sex"]), _text(record["age_years"]),
-            _text(record["date_of_birth"]), _text(record["date_of_death"]), id_text,
+            handle[record["record_id"]],
+            record["list"],
+            _text(record["release"]),
+            record["source_file"],
+            str(record["row_number"]),
+            _record_name(record),
+            _text(record["full_name_latin"]),
+            _text(record["sex"]),
+            _text(record["age_years"]),
+            _text(record["date_of_birth"]),
+            _text(record["date_of_death"]),
+            id_text,
         )
     output.stdout.print(table)
     if not document["pairs"]:
-        say("no scored pairs inside this person" + (
-            "" if len(document["records"]) < 2 else " (joined by review decisions)"))
+        say(
+            "no scored pairs inside this person"
+            + ("" if len(document["records"]) < 2 else " (joined by review decisions)")
+        )
     for pair in document["pairs"]:
         _render_pair(pair, f"{handle[pair['record_id_l']]} ↔ {handle[pair['record_id_r']]}")
         if pair["review"]:
             r = pair["review"]
-            say(f"  review: {r['decision']} by {r['reviewer']} at {r['decided_at']} UTC"
-                + (f" ({r['note']})" if r["note"] else ""))
+            say(
+                f"  review: {r['decision']} by {r['reviewer']} at {r['decided_at']} UTC"
+                + (f" ({r['note']})" if r["note"] else "")
+            )
     for decision in document["decisions"]:
         left = handle.get(decision["record_id_l"], decision["record_id_l"])
         right = handle.get(decision["record_id_r"], decision["record_id_r"])
-        say(f"decision on {left} ↔ {right}: {decision['decision']} by {decision['reviewer']} "
-            f"at {decision['decided_at']} UTC")
+        say(
+            f"decision on {left} ↔ {right}: {decision['decision']} by {decision['reviewer']} "
+            f"at {decision['decided_at']} UTC"
+        )
     for event in document["events"]:
         others = ", ".join(event["other_ids"]) or "—"
         say(f"run {event['run_id']}: {event['event']} {event['person_id']} (others: {others})")
@@ -188,8 +240,9 @@ def _render_pair(pair: dict[str, Any], title: str) -> None:
     table.add_column("term frequency", justify="right")
     for c in pair["comparisons"]:
         tf = c["tf_adjustment"]
-        table.add_row(c["comparison"], c["level"], _weight(c["weight"]),
-                      "" if tf is None else _weight(tf))
+        table.add_row(
+            c["comparison"], c["level"], _weight(c["weight"]), "" if tf is None else _weight(tf)
+        )
     output.stdout.print(table)
 
 
@@ -211,7 +264,9 @@ def review(
         None, "--high", help="Highest probability in the queue (default: (1 + threshold) / 2)."
     ),
     decide: tuple[str, str, str] | None = typer.Option(
-        None, "--decide", metavar="RECORD_ID RECORD_ID DECISION",
+        None,
+        "--decide",
+        metavar="RECORD_ID RECORD_ID DECISION",
         help="Record one decision (accept, reject or skip) without asking.",
     ),
     note: str | None = typer.Option(None, "--note", help="A note kept with --decide."),
@@ -233,14 +288,19 @@ def review(
     if decide is not None:
         left, right, decision = decide
         if decision not in DECISIONS:
-            raise typer.BadParameter(f"the decision is one of {', '.join(DECISIONS)}",
-                                     param_hint="--decide")
+            raise typer.BadParameter(
+                f"the decision is one of {', '.join(DECISIONS)}", param_hint="--decide"
+            )
         with Project.open(directory) as project:
-            stored = record_decision(project, left, right, decision, reviewer=reviewer,
-                                     note=note)
-        output.emit(stored, as_json=as_json, render=lambda: say(
-            f"{stored['decision']}: {stored['record_id_l']} ↔ {stored['record_id_r']} by "
-            f"{stored['reviewer']} at {stored['decided_at']} UTC"))
+            stored = record_decision(project, left, right, decision, reviewer=reviewer, note=note)
+        output.emit(
+            stored,
+            as_json=as_json,
+            render=lambda: say(
+                f"{stored['decision']}: {stored['record_id_l']} ↔ {stored['record_id_r']} by "
+                f"{stored['reviewer']} at {stored['decided_at']} UTC"
+            ),
+        )
         return
     if note is not None:
         raise typer.BadParameter("--note goes with --decide", param_hint="--note")
@@ -250,33 +310,53 @@ def review(
         output.emit(queue.to_dict(), as_json=as_json, render=lambda: _render_queue(queue))
         return
     if as_json:
-        raise typer.BadParameter("--json goes with --list or --decide; the review itself asks "
-                                 "in the terminal", param_hint="--json")
+        raise typer.BadParameter(
+            "--json goes with --list or --decide; the review itself asks in the terminal",
+            param_hint="--json",
+        )
     with Project.open(directory) as project:
         _interactive(project, reviewer or default_reviewer(), low, high, limit)
 
 
 def _render_queue(queue: Any) -> None:
-    say(f"review queue of link run {queue.run_id}: {queue.total:,} pairs with probability in "
-        f"[{queue.low:.3g}, {queue.high:.3g}] (threshold {queue.threshold})")
+    say(
+        f"review queue of link run {queue.run_id}: {queue.total:,} pairs with probability in "
+        f"[{queue.low:.3g}, {queue.high:.3g}] (threshold {queue.threshold})"
+    )
     table = Table()
     for column in ("record", "record", "probability", "weight", "linked now", "skipped"):
         table.add_column(column)
     for pair in queue.pairs:
-        table.add_row(pair["record_id_l"], pair["record_id_r"],
-                      f"{pair['match_probability']:.3f}", f"{pair['match_weight']:.2f}",
-                      "yes" if pair["same_person_now"] else "no",
-                      "yes" if pair["skipped_before"] else "")
+        table.add_row(
+            pair["record_id_l"],
+            pair["record_id_r"],
+            f"{pair['match_probability']:.3f}",
+            f"{pair['match_weight']:.2f}",
+            "yes" if pair["same_person_now"] else "no",
+            "yes" if pair["skipped_before"] else "",
+        )
     output.stdout.print(table)
 
 
 _SIDE_BY_SIDE = (
-    ("list", "list"), ("release", "release"), ("file", "source_file"), ("row", "row_number"),
-    ("person now", "person_id"), ("name", "full_name"), ("Latin name", "full_name_latin"),
-    ("given", "given_name"), ("father", "father_name"), ("grandfather", "grandfather_name"),
-    ("family", "family_name"), ("sex", "sex"), ("age", "age_years"),
-    ("born", "date_of_birth"), ("died", "date_of_death"), ("place", "place"),
-    ("ID", "id_number"), ("ID check", "id_check"),
+    ("list", "list"),
+    ("release", "release"),
+    ("file", "source_file"),
+    ("row", "row_number"),
+    ("person now", "person_id"),
+    ("name", "full_name"),
+    ("Latin name", "full_name_latin"),
+    ("given", "given_name"),
+    ("father", "father_name"),
+    ("grandfather", "grandfather_name"),
+    ("family", "family_name"),
+    ("sex", "sex"),
+    ("age", "age_years"),
+    ("born", "date_of_birth"),
+    ("died", "date_of_death"),
+    ("place", "place"),
+    ("ID", "id_number"),
+    ("ID check", "id_check"),
 )
 
 
@@ -284,8 +364,10 @@ def _render_side_by_side(details: dict[str, Any], position: str) -> None:
     left, right, pair = details["left"], details["right"], details["pair"]
     heading = f"pair {position}"
     if pair is not None:
-        heading += (f": probability {pair['match_probability']:.3f} (threshold "
-                    f"{details['threshold']}), weight {pair['match_weight']:.2f}")
+        heading += (
+            f": probability {pair['match_probability']:.3f} (threshold "
+            f"{details['threshold']}), weight {pair['match_weight']:.2f}"
+        )
     table = Table(title=heading)
     table.add_column("")
     table.add_column(left["record_id"])
@@ -297,12 +379,13 @@ def _render_side_by_side(details: dict[str, Any], position: str) -> None:
         table.add_row(label, _text(a), _text(b), style=None if a == b else "bold")
     if pair is not None:
         for c in pair["comparisons"]:
-            table.add_row(f"≈ {c['comparison']}", c["level"], _weight(c["weight"]),
-                          style="dim")
+            table.add_row(f"≈ {c['comparison']}", c["level"], _weight(c["weight"]), style="dim")
     output.stdout.print(table)
     for earlier in details["decisions"]:
-        say(f"  earlier: {earlier['decision']} by {earlier['reviewer']} at "
-            f"{earlier['decided_at']} UTC")
+        say(
+            f"  earlier: {earlier['decision']} by {earlier['reviewer']} at "
+            f"{earlier['decided_at']} UTC"
+        )
 
 
 def _read_key(prompt: str) -> str:
@@ -319,11 +402,19 @@ def _read_key(prompt: str) -> str:
 _KEYS: dict[str, str] = {"a": "accept", "r": "reject", "s": "skip"}
 
 
-def _interactive(project: Project, reviewer: str, low: float | None, high: float | None,
-                 limit: int | None, read_key: Callable[[str], str] = _read_key) -> None:
+def _interactive(
+    project: Project,
+    reviewer: str,
+    low: float | None,
+    high: float | None,
+    limit: int | None,
+    read_key: Callable[[str], str] = _read_key,
+) -> None:
     queue = review_queue(project, low=low, high=high, limit=limit)
-    say(f"{queue.total:,} pairs to review (probability in [{queue.low:.3g}, {queue.high:.3g}]); "
-        f"deciding as {reviewer}")
+    say(
+        f"{queue.total:,} pairs to review (probability in [{queue.low:.3g}, {queue.high:.3g}]); "
+        f"deciding as {reviewer}"
+    )
     made: dict[str, int] = {}
     for number, entry in enumerate(queue.pairs, 1):
         details = pair_for_review(project, entry["record_id_l"], entry["record_id_r"])
@@ -333,8 +424,9 @@ def _interactive(project: Project, reviewer: str, low: float | None, high: float
             key = read_key("same person? a = accept, r = reject, s = skip, q = quit: ").lower()
         if key == "q":
             break
-        stored = record_decision(project, entry["record_id_l"], entry["record_id_r"],
-                                 _KEYS[key], reviewer=reviewer)
+        stored = record_decision(
+            project, entry["record_id_l"], entry["record_id_r"], _KEYS[key], reviewer=reviewer
+        )
         made[stored["decision"]] = made.get(stored["decision"], 0) + 1
         say(f"  recorded: {stored['decision']}")
     summary = ", ".join(f"{n} {d}" for d, n in sorted(made.items())) or "none"
@@ -367,8 +459,13 @@ def export(
         raise typer.BadParameter("csv or parquet", param_hint="--format")
     with output.stdout_to_stderr(as_json), Project.open(directory) as project:
         result = export_table(project, what, fmt, output_file)
-    output.emit(result.to_dict(), as_json=as_json, render=lambda: say(
-        f"{result.rows:,} {what} (link run {result.run_id}) written to {result.path}"))
+    output.emit(
+        result.to_dict(),
+        as_json=as_json,
+        render=lambda: say(
+            f"{result.rows:,} {what} (link run {result.run_id}) written to {result.path}"
+        ),
+    )
 
 
 # -- evaluate-linkage ---------------------------------------------------------------------------
@@ -377,7 +474,8 @@ def export(
 def evaluate_linkage(
     directory: Path = DIRECTORY,
     truth: Path = typer.Option(
-        ..., "--truth",
+        ...,
+        "--truth",
         help="CSV with person_id and record_id, or list and row_number (the simulator's "
         "truth.csv), or a simulation folder.",
     ),
@@ -396,20 +494,34 @@ def evaluate_linkage(
 
 def _render_evaluation(document: dict[str, Any]) -> None:
     counts = document["records"]
-    say(f"link run {document['run_id']} against {document['truth']}: {counts['evaluated']:,} "
+    say(
+        f"link run {document['run_id']} against {document['truth']}: {counts['evaluated']:,} "
         f"records evaluated ({counts['without_truth']:,} without truth, "
         f"{counts['truth_rows_without_record']:,} truth rows without a record); "
-        f"{document['persons']:,} persons (truth: {document['true_persons']:,})")
+        f"{document['persons']:,} persons (truth: {document['true_persons']:,})"
+    )
     table = Table(caption=PAIR_SPLIT_RULE)
-    for column in ("split", "group", "records", "pair precision", "pair recall", "pair F1",
-                   "B³ precision", "B³ recall", "B³ F1"):
+    for column in (
+        "split",
+        "group",
+        "records",
+        "pair precision",
+        "pair recall",
+        "pair F1",
+        "B³ precision",
+        "B³ recall",
+        "B³ F1",
+    ):
         table.add_column(column, justify="left" if column in ("split", "group") else "right")
 
     def row(split: str, group: str, records: int | str, scores: dict[str, Any]) -> None:
         pair, bcubed = scores["pair"], scores["bcubed"]
-        table.add_row(split, group, f"{records:,}" if isinstance(records, int) else records,
-                      *(f"{s[k]:.3f}" for s in (pair, bcubed)
-                        for k in ("precision", "recall", "f1")))
+        table.add_row(
+            split,
+            group,
+            f"{records:,}" if isinstance(records, int) else records,
+            *(f"{s[k]:.3f}" for s in (pair, bcubed) for k in ("precision", "recall", "f1")),
+        )
 
     row("overall", "", counts["evaluated"], document["overall"])
     for split, groups in document["by"].items():

@@ -17,6 +17,10 @@ People's decisions come before the model's:
 - **cannot-link** pairs (a reviewer rejected them) never end up in one cluster, by any chain.
 - **duplicate-free sources**: records of one source (one release of one list) declared free of
   duplicates never merge with each other.
+- **exclusive sources** (on request): records of one source join only through pairs listed
+  as within-source links (or must-links), never through a chain. A release lists each person
+  once or, by mistake, a few times; without this, a twin in one release links to the other
+  twin through their shared record in the next release.
 
 Records are numbered in the order of their ids, pairs are merged by descending probability with
 ties broken by ids, so the same inputs always give the same clusters. Everything is arrays and
@@ -36,10 +40,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
-# Ages on lists are heaped and off by one; within a person they stay within a few years, more
-# for the old (whose ages are guessed more loosely).
-AGE_TOLERANCE_YEARS: Final = 3.0
-AGE_TOLERANCE_SHARE: Final = 0.1
+# Ages on lists are heaped, off by one, and on some releases plainly wrong; the model weighs how
+# well ages agree, so this only stops merges no age error explains (on the 2024-03-29 and
+# 2024-08-31 MoH releases, 3 years kept 100 true pairs apart and prevented no false one).
+AGE_TOLERANCE_YEARS: Final = 10.0
+AGE_TOLERANCE_SHARE: Final = 0.25
 
 Pair = tuple[str, str]
 
@@ -126,6 +131,14 @@ def _find(parent: np.ndarray, x: int) -> int:
 
 
 @njit(cache=True)
+def _allowed(allowed: np.ndarray, x: int, y: int, n: int) -> bool:
+    """Whether the pair of records (numbers) is in the sorted keys ``low * n + high``."""
+    key = min(x, y) * n + max(x, y)
+    i = np.searchsorted(allowed, key)
+    return bool(i < len(allowed) and allowed[i] == key)
+
+
+@njit(cache=True)
 def _merge(
     low: np.ndarray,
     high: np.ndarray,
@@ -137,6 +150,7 @@ def _merge(
     age_min: np.ndarray,
     age_max: np.ndarray,
     dup_source: np.ndarray,
+    allowed: np.ndarray,
     dup_head: np.ndarray,
     dup_tail: np.ndarray,
     dup_next: np.ndarray,
@@ -169,7 +183,7 @@ def _merge(
         while x >= 0 and not conflict:
             y = dup_head[b]
             while y >= 0:
-                if dup_source[x] == dup_source[y]:
+                if dup_source[x] == dup_source[y] and not _allowed(allowed, x, y, len(parent)):
                     conflict = True
                     break
                 y = dup_next[y]
@@ -274,14 +288,17 @@ def cluster_records(
     must_link: Iterable[Pair] = (),
     cannot_link: Iterable[Pair] = (),
     duplicate_free_sources: Collection[str] = (),
+    exclusive_sources: bool = False,
+    within_source_links: Iterable[Pair] = (),
 ) -> Clustering:
     """Cluster the records of ``features`` with the pairs scored at least ``threshold``.
 
     ``pairs`` has unique_id_l, unique_id_r, match_probability; ``features`` has unique_id,
     id_number (valid IDs only), sex, age_years, and source_sha256 when
-    ``duplicate_free_sources`` names sources. Every record of ``features`` is returned,
-    singletons included.
+    ``duplicate_free_sources`` names sources or ``exclusive_sources`` is set. Every record of
+    ``features`` is returned, singletons included.
     """
+    must_link = list(must_link)
     frame = _frame(features)
     uids = _strings(frame["unique_id"])
     n = len(uids)
@@ -332,13 +349,27 @@ def cluster_records(
     )
     duplicate_free = {str(s) for s in duplicate_free_sources}
     dup_source = np.full(n, -1, dtype=np.int64)
-    if duplicate_free:
+    allowed = np.empty(0, dtype=np.int64)
+    if duplicate_free or exclusive_sources:
         if "source_sha256" not in frame.columns:
-            raise ValueError("duplicate-free sources need a source_sha256 column in features")
+            raise ValueError("source constraints need a source_sha256 column in features")
+        sources = frame["source_sha256"]
         source_codes = _codes(
-            frame["source_sha256"].where(frame["source_sha256"].isin(duplicate_free))
+            sources if exclusive_sources else sources.where(sources.isin(duplicate_free))
         )
         dup_source = by_number(source_codes, -1)
+    if exclusive_sources:
+        # Records of a source not declared duplicate-free may join by these pairs only.
+        free = by_number(sources.isin(duplicate_free).to_numpy(), False)
+        linked = _number_pairs(
+            numbers_of, [*within_source_links, *must_link], "a within-source link"
+        )
+        allowed = np.unique(
+            np.array(
+                [a * n + b for a, b, _, _ in linked if not free[a]],
+                dtype=np.int64,
+            )
+        )
     dup_head = np.where(dup_source >= 0, np.arange(n), -1).astype(np.int64)
     dup_tail = dup_head.copy()
     dup_next = np.full(n, -1, dtype=np.int64)
@@ -369,6 +400,7 @@ def cluster_records(
         ages,
         ages.copy(),
         dup_source,
+        allowed,
         dup_head,
         dup_tail,
         dup_next,

@@ -27,6 +27,9 @@ CROSS_SCRIPT_THRESHOLD: Final = 0.88
 PARTS: Final = ("given", "father", "grandfather", "family")
 
 
+_ACROSS_SCRIPTS: Final = '"script_l" <> "script_r"'
+
+
 def _level(sql: str, label: str, start_m: float) -> ComparisonLevelCreator:
     return cll.CustomLevel(sql, label_for_charts=label).configure(m_probability=start_m)
 
@@ -61,18 +64,21 @@ def _fuzzy(part: str) -> str:
 
 
 def _latin_skeleton(part: str) -> str:
+    """Across scripts only: within one script the key, skeleton and undotted shape say more,
+    and Latin consonant skeletons fold distinct names (Mohammed, Mahmoud) together."""
     xskels = f"{part}_xskels"
-    return f'list_has_any("{xskels}_l", "{xskels}_r")'
+    return f'({_ACROSS_SCRIPTS} AND list_has_any("{xskels}_l", "{xskels}_r"))'
 
 
 def _latin_similar(part: str) -> str:
-    """The closest pair of Latin candidates is similar: a romanization no rule foresaw."""
+    """Across scripts only, the closest pair of Latin candidates is similar: a romanization no
+    rule foresaw. (Tested last: it compares every candidate with every other.)"""
     xkeys = f"{part}_xkeys"
     best = (
         f'list_max(list_transform("{xkeys}_l", lambda a: list_max(list_transform("{xkeys}_r", '
         f"lambda b: jaro_winkler_similarity(a, b)))))"
     )
-    return f"({best} >= {CROSS_SCRIPT_THRESHOLD})"
+    return f"({_ACROSS_SCRIPTS} AND {best} >= {CROSS_SCRIPT_THRESHOLD})"
 
 
 def _garbled(part: str) -> str:
@@ -97,7 +103,7 @@ def _loose(part: str) -> str:
 def _differs_across_scripts(start_m: float) -> ComparisonLevelCreator:
     """Names that differ between an Arabic and a Latin record are weaker evidence of two people
     than names that differ within one script: the romanization may be one no rule foresaw."""
-    return _level('"script_l" <> "script_r"', "differs, across scripts", start_m)
+    return _level(_ACROSS_SCRIPTS, "differs, across scripts", start_m)
 
 
 def name_comparison() -> ComparisonCreator:

@@ -18,6 +18,9 @@ import pyarrow as pa
 # Ages on one list differ by a year when one row counts the age at death and the other at the
 # report, or when one gives a birth date and the other an age.
 AGE_SLACK_YEARS: Final = 1.0
+# Two records of one file join directly when the model gives them at least this probability
+# (and their given names agree): within a file a chain through other records is not enough.
+WITHIN_SOURCE_PROBABILITY: Final = 0.5
 
 
 def exact_duplicates(features: pa.Table | pd.DataFrame) -> list[tuple[str, str]]:
@@ -45,3 +48,51 @@ def exact_duplicates(features: pa.Table | pd.DataFrame) -> list[tuple[str, str]]
     finally:
         con.close()
     return [(str(a), str(b)) for a, b in rows]
+
+
+def within_source_links(
+    pairs: pd.DataFrame, features: pa.Table | pd.DataFrame, threshold: float
+) -> list[tuple[str, str]]:
+    """The scored pairs of one file that may join their records: probability at least
+    ``threshold`` and given names that agree at least loosely (or one is missing).
+
+    Two records of one file are the same person only when the file lists someone twice; two
+    records with all else equal and different given names are brothers, sisters or twins.
+    """
+    frame = features.to_pandas() if isinstance(features, pa.Table) else features
+    columns = ["unique_id", "source_sha256", *_GIVEN_COLUMNS]
+    side = frame[columns].astype({"unique_id": str})
+    strong = pairs.loc[pairs["match_probability"] >= threshold, ["unique_id_l", "unique_id_r"]]
+    strong = strong.astype(str)
+    # Join the pairs to their records here: left to itself, DuckDB may first pair every two
+    # records of a file and only then look at the scored pairs.
+    joined = strong.merge(side.add_suffix("_l"), on="unique_id_l", how="inner").merge(
+        side.add_suffix("_r"), on="unique_id_r", how="inner"
+    )
+    joined = joined[joined["source_sha256_l"] == joined["source_sha256_r"]]
+    if joined.empty:
+        return []
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("joined", pa.Table.from_pandas(joined, preserve_index=False))
+        rows = con.execute(
+            f"""
+            SELECT least(unique_id_l, unique_id_r), greatest(unique_id_l, unique_id_r)
+            FROM joined WHERE {_GIVEN_COMPATIBLE}
+            ORDER BY 1, 2
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    return [(str(a), str(b)) for a, b in rows]
+
+
+_GIVEN_COLUMNS: Final = ("given_key", "given_skel", "given_rasm", "given_xkeys")
+_GIVEN_COMPATIBLE: Final = """
+    given_key_l IS NULL OR given_key_r IS NULL
+    OR given_key_l = given_key_r OR given_skel_l = given_skel_r OR given_rasm_l = given_rasm_r
+    OR list_has_any(given_xkeys_l, given_xkeys_r)
+    OR jaro_winkler_similarity(given_skel_l, given_skel_r) >= 0.92
+    OR (damerau_levenshtein(given_rasm_l, given_rasm_r) <= 1
+        AND least(length(given_rasm_l), length(given_rasm_r)) >= 4)
+"""

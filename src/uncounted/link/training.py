@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numpy.typing import NDArray
 from splink import Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
@@ -30,9 +31,11 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 # disagreement would veto a link whatever else agrees. Floor it instead.
 M_FLOOR: Final = 1e-3
 # Random pairs for u, and the u of a level that none of them reached.
-U_SAMPLE_PAIRS: Final = 2_000_000
+U_SAMPLE_PAIRS: Final = 1_000_000
 U_FLOOR: Final = 1.0 / (2 * U_SAMPLE_PAIRS)
 TRAINING_ROUNDS: Final = 3
+# Fewer accepted pairs than this say too little about m to stand beside a session.
+MIN_LABELLED_MATCHES: Final = 20
 # Half a pair added to every level's count keeps a level no pair reached at a small m or u.
 _PSEUDO: Final = 0.5
 # m and u that tag each comparison level with its number through its match weight.
@@ -78,6 +81,7 @@ def train(
     n_records: int,
     seed: int,
     rounds: int = TRAINING_ROUNDS,
+    labelled: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """``model`` (a splink model dict with the prior set) with every m and u estimated.
 
@@ -86,6 +90,10 @@ def train(
     is one person twice, and counting those as non-matches would make agreeing on a full name
     look far commoner among different people than it is. m comes from the sessions. The two
     are refined in turn a few ``rounds``; the pairs' levels are read once.
+
+    ``labelled`` (the levels of pairs people reviewed, with ``is_match``) adds one more
+    estimate of m when it holds at least ``MIN_LABELLED_MATCHES`` accepted pairs: the share of
+    the accepted pairs at each level, taken into the median with the sessions' estimates.
     """
     names = {c["output_column_name"] for c in model["comparisons"]}
     for session in sessions:
@@ -108,9 +116,77 @@ def train(
     current = copy.deepcopy(model)
     for _ in range(rounds):
         current = _with_u(current, random_pairs, non_match)
-        current = _with_m(current, _learn_m(current, blocks), seen)
+        learnt = _learn_m(current, blocks)
+        if labelled is not None:
+            _add_labelled_m(learnt, current, labelled)
+        current = _with_m(current, learnt, seen)
         non_match = 1.0 - _posterior(current, random_pairs)
     return current
+
+
+def _add_labelled_m(
+    learnt: dict[tuple[str, int], list[float]], model: dict[str, Any], labelled: pd.DataFrame
+) -> None:
+    matches = labelled[labelled["is_match"].astype(bool)]
+    if len(matches) < MIN_LABELLED_MATCHES:
+        return
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = matches[f"gamma_{name}"].to_numpy()
+        levels = levels[levels >= 0]
+        if len(levels) == 0:
+            continue
+        size = len(_by_level(model, name, "u_probability"))
+        counts = np.bincount(levels, minlength=size) + _PSEUDO
+        for vector_value, value in enumerate(counts / counts.sum()):
+            learnt.setdefault((name, vector_value), []).append(float(value))
+
+
+def labelled_gammas(
+    make_linker: Callable[[dict[str, Any], pa.Table], Linker],
+    model: dict[str, Any],
+    features: pa.Table,
+    labels: pd.DataFrame,
+) -> pd.DataFrame:
+    """The levels of every labelled pair (unique_id_l, unique_id_r, is_match) whose two
+    records are among ``features``, with its ``is_match``. ``make_linker`` must build a linker
+    on the table it is given (see ``labelled_pairs_table``)."""
+    table = labelled_pairs_table(features, labels)
+    if table.num_rows == 0:
+        return pd.DataFrame()
+    gammas = _gammas(
+        lambda settings: make_linker(settings, table), model, LABELLED_PAIRS_RULE, keep_ids=True
+    )
+    numbers = gammas["unique_id_l"].str.split(":").str[0].astype(int)
+    is_match = labels["is_match"].astype(bool).to_numpy()
+    return gammas.drop(columns=["unique_id_l", "unique_id_r"]).assign(is_match=is_match[numbers])
+
+
+def labelled_pairs_table(features: pa.Table, labels: pd.DataFrame) -> pa.Table:
+    """Two rows per labelled pair, its two records, sharing a ``label_pair`` number: blocking
+    on it gives exactly the labelled pairs, whose levels ``train`` then reads."""
+    ids = features.column("unique_id").to_pylist()
+    row_of = {str(uid): i for i, uid in enumerate(ids)}
+    rows: list[int] = []
+    numbers: list[int] = []
+    kept: list[int] = []
+    for k, (left, right) in enumerate(
+        zip(labels["unique_id_l"].astype(str), labels["unique_id_r"].astype(str), strict=True)
+    ):
+        if left in row_of and right in row_of and left != right:
+            rows += [row_of[left], row_of[right]]
+            numbers += [k, k]
+            kept.append(k)
+    table = features.take(pa.array(rows, type=pa.int64()))
+    table = table.set_column(
+        table.schema.get_field_index("unique_id"),
+        "unique_id",
+        pa.array([f"{n}:{side}" for n, side in zip(numbers, "lr" * len(kept), strict=True)]),
+    )
+    return table.append_column("label_pair", pa.array(numbers, type=pa.int64()))
+
+
+LABELLED_PAIRS_RULE: Final = "l.label_pair = r.label_pair"
 
 
 def random_pairs_rule(n_records: int, seed: int) -> str:
@@ -182,7 +258,11 @@ def _posterior(model: dict[str, Any], gammas: pd.DataFrame) -> NDArray[np.float6
 
 
 def _gammas(
-    make_linker: Callable[[dict[str, Any]], Linker], model: dict[str, Any], rule: str
+    make_linker: Callable[[dict[str, Any]], Linker],
+    model: dict[str, Any],
+    rule: str,
+    *,
+    keep_ids: bool = False,
 ) -> pd.DataFrame:
     """The comparison level of every pair the rule blocks together, per comparison (-1 = null).
 
@@ -202,12 +282,16 @@ def _gammas(
     frame = linker.inference.predict().as_pandas_dataframe()
     frame = frame.sort_values(["unique_id_l", "unique_id_r"], kind="mergesort")
     names = [c["output_column_name"] for c in settings["comparisons"]]
-    return pd.DataFrame(
+    levels = pd.DataFrame(
         {
             f"gamma_{name}": np.rint(frame[f"mw_{name}"].to_numpy(dtype=float)).astype(np.int64) - 1
             for name in names
         }
     )
+    if keep_ids:
+        ids = frame[["unique_id_l", "unique_id_r"]].astype(str).reset_index(drop=True)
+        levels = pd.concat([ids, levels], axis=1)
+    return levels
 
 
 def fit_two_classes(

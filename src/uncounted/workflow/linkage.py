@@ -24,8 +24,13 @@ import pyarrow as pa
 from uncounted import __version__
 from uncounted.core.errors import UncountedError
 from uncounted.link.cluster import cluster_records
+from uncounted.link.duplicates import (
+    WITHIN_SOURCE_PROBABILITY,
+    exact_duplicates,
+    within_source_links,
+)
 from uncounted.link.features import build_features
-from uncounted.link.model import MIN_REPORTED_PROBABILITY, LinkageModel
+from uncounted.link.model import DEFAULT_THRESHOLD, MIN_REPORTED_PROBABILITY, LinkageModel
 from uncounted.link.persons import (
     Assignment,
     assign_person_ids,
@@ -94,8 +99,7 @@ class LinkRunSummary:
 def latest_decisions(project: Project) -> list[tuple[str, str, str]]:
     """(record_id_l, record_id_r, decision) of every reviewed pair: its latest decision."""
     return [
-        (str(a), str(b), str(c))
-        for a, b, c in project.con.execute(LATEST_DECISIONS).fetchall()
+        (str(a), str(b), str(c)) for a, b, c in project.con.execute(LATEST_DECISIONS).fetchall()
     ]
 
 
@@ -125,7 +129,7 @@ def _model(threshold: float, seed: int, backend: str) -> LinkageModel:
 def _fit(model: LinkageModel, features: pa.Table, labels: pd.DataFrame) -> int:
     """Fit, with the review labels when the model takes them; how many labels it took."""
     if len(labels) and "labels" in inspect.signature(model.fit).parameters:
-        model.fit(features, labels=labels)  # type: ignore[call-arg]
+        model.fit(features, labels=labels)
         return len(labels)
     model.fit(features)
     return 0
@@ -149,7 +153,7 @@ def _check_settings(project: Project, threshold: float, backend: str) -> None:
 def link_project(
     project: Project,
     *,
-    threshold: float = 0.9,
+    threshold: float = DEFAULT_THRESHOLD,
     seed: int = 1,
     backend: str = "duckdb",
     duplicate_free: Collection[str] = (),
@@ -190,13 +194,18 @@ def link_project(
     say("scoring pairs", 1, 1)
 
     say("clustering", 0, 1)
+    # Rows one file lists twice (same name, sex and age) join before the model's pairs; records
+    # of one file join only by a direct link (not through a record of another file).
+    rule_duplicates = exact_duplicates(features)
     clustering = cluster_records(
         pairs,
         features,
         threshold,
-        must_link=constraints.must_link,
+        must_link=[*constraints.must_link, *rule_duplicates],
         cannot_link=constraints.cannot_link,
         duplicate_free_sources=set(duplicate_free),
+        exclusive_sources=True,
+        within_source_links=within_source_links(pairs, features, WITHIN_SOURCE_PROBABILITY),
     )
     order = records.column("record_id").to_pylist()
     previous = dict(con.execute("SELECT record_id, person_id FROM person_records").fetchall())
@@ -216,6 +225,9 @@ def link_project(
         "duplicate_free_sources": sorted(duplicate_free),
         "min_probability": MIN_REPORTED_PROBABILITY,
         "must_links": len(constraints.must_link),
+        "rule_duplicates": len(rule_duplicates),
+        "exclusive_sources": True,
+        "within_source_probability": WITHIN_SOURCE_PROBABILITY,
         "cannot_links": len(constraints.cannot_link),
     }
     summary = LinkRunSummary(
@@ -420,8 +432,19 @@ def linkage_status(project: Project) -> dict[str, Any] | None:
     )
     if row is None:
         return None
-    keys = ("run_id", "finished_at", "threshold", "seed", "backend", "records",
-            "candidate_pairs", "persons", "persons_created", "persons_merged", "persons_split")
+    keys = (
+        "run_id",
+        "finished_at",
+        "threshold",
+        "seed",
+        "backend",
+        "records",
+        "candidate_pairs",
+        "persons",
+        "persons_created",
+        "persons_merged",
+        "persons_split",
+    )
     latest = dict(zip(keys, row, strict=True))
     latest["finished_at"] = latest["finished_at"].isoformat(timespec="seconds")
     counts = one(

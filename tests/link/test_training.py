@@ -1,0 +1,66 @@
+"""The two-class EM on comparison levels, checked against data drawn from known m and u."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from uncounted.link.training import (
+    fit_two_classes,
+    labelled_pairs_table,
+    random_pairs_rule,
+)
+
+
+def draw(n: int, share: float, m: list[list[float]], u: list[list[float]], seed: int):
+    rng = np.random.default_rng(seed)
+    match = rng.random(n) < share
+    columns = []
+    for m_levels, u_levels in zip(m, u, strict=True):
+        g = np.where(
+            match,
+            rng.choice(len(m_levels), n, p=m_levels),
+            rng.choice(len(u_levels), n, p=u_levels),
+        )
+        columns.append(g)
+    return columns
+
+
+M = [[0.05, 0.15, 0.8], [0.1, 0.9], [0.2, 0.3, 0.5]]
+U = [[0.9, 0.08, 0.02], [0.7, 0.3], [0.85, 0.1, 0.05]]
+
+
+def test_free_u_recovers_m_of_a_known_mixture() -> None:
+    gammas = draw(40_000, 0.3, M, U, seed=1)
+    start_m = [np.array([0.1, 0.2, 0.7]), np.array([0.2, 0.8]), np.array([0.2, 0.3, 0.5])]
+    start_u = [np.array(x) for x in ([0.8, 0.1, 0.1], [0.6, 0.4], [0.8, 0.1, 0.1])]
+    m = fit_two_classes(gammas, start_m=start_m, start_u=start_u)
+    for learnt, true in zip(m, M, strict=True):
+        assert np.allclose(learnt, true, atol=0.02)
+
+
+def test_fixed_u_recovers_m_and_nulls_are_ignored() -> None:
+    gammas = draw(40_000, 0.5, M, U, seed=2)
+    gammas[1] = np.where(np.arange(len(gammas[1])) % 4 == 0, -1, gammas[1])
+    u = [np.array(x) for x in U]
+    m = fit_two_classes(gammas, start_m=[np.array(x) for x in M], start_u=u, fixed_u=u)
+    for learnt, true in zip(m, M, strict=True):
+        assert np.allclose(learnt, true, atol=0.02)
+
+
+def test_random_pairs_rule_buckets_scale_with_the_records() -> None:
+    assert "% 1 " in random_pairs_rule(100, 1) + " "
+    rule = random_pairs_rule(1_000_000, 7)
+    assert "'7'" in rule and "% 500000" in rule
+
+
+def test_labelled_pairs_table_pairs_the_two_records_of_each_label() -> None:
+    features = pa.table({"unique_id": ["a", "b", "c"], "x": [1, 2, 3]})
+    labels = pd.DataFrame(
+        {"unique_id_l": ["a", "b", "zz"], "unique_id_r": ["c", "c", "a"], "is_match": [1, 0, 1]}
+    )
+    table = labelled_pairs_table(features, labels)
+    assert table.column("x").to_pylist() == [1, 3, 2, 3]
+    assert table.column("label_pair").to_pylist() == [0, 0, 1, 1]
+    assert len(set(table.column("unique_id").to_pylist())) == 4
