@@ -79,7 +79,7 @@ def link(
     Person ids stay stable across runs: a re-run gives new ids only to new persons and records
     the merges and splits it makes. Review decisions override the model.
 
-    Example: uncounted link gaza-2024 --threshold 0.2
+    Example: uncounted link gaza-2024 --threshold 0.1
     """
     if not 0 < threshold < 1:
         raise typer.BadParameter("a probability strictly between 0 and 1", param_hint="--threshold")

@@ -89,7 +89,10 @@ def train(
     being a non-match: where a list has several releases, one random pair in a few thousand
     is one person twice, and counting those as non-matches would make agreeing on a full name
     look far commoner among different people than it is. m comes from the sessions. The two
-    are refined in turn a few ``rounds``; the pairs' levels are read once.
+    are refined in turn a few ``rounds``, and with them the prior (the share of random pairs
+    that are matches, which splink's rule-based first guess can miss by orders of magnitude
+    when the lists share no ID and no exact spelling, as across scripts); the pairs' levels are
+    read once.
 
     ``labelled`` (the levels of pairs people reviewed, with ``is_match``) adds one more
     estimate of m when it holds at least ``MIN_LABELLED_MATCHES`` accepted pairs: the share of
@@ -120,7 +123,13 @@ def train(
         if labelled is not None:
             _add_labelled_m(learnt, current, labelled)
         current = _with_m(current, learnt, seen)
-        non_match = 1.0 - _posterior(current, random_pairs)
+        matching = _posterior(current, random_pairs)
+        non_match = 1.0 - matching
+        if len(matching):
+            # The prior: the share of random pairs that are one person, under the model.
+            current["probability_two_random_records_match"] = max(
+                float(matching.mean()), 1.0 / max(n_records * (n_records - 1) / 2, 1.0)
+            )
     return current
 
 
