@@ -1,0 +1,496 @@
+"""Linkage at scale: uncounted's pipeline against a bare splink run, on one simulated conflict.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/link_scale.py [--records N] [--seed S] [--keep DIR]
+
+(N defaults to 1,000,000; expect hours at that size on two cores.) Every figure is printed as
+one ``name: value`` line, as soon as it is known, so a run stopped part-way keeps what it had.
+
+What is measured, and how:
+
+1. **Records.** ``uncounted.simulate`` simulates a conflict of ``N / 1.478`` victims on four
+   lists (the default designs hold about 1.478 records per victim), writes the lists, and the
+   lists are ingested into a fresh project exactly as ``uncounted.workflow.demo`` does
+   (``ingest_file`` with ``mapping_for_simulated_list``). The ``records`` table is read in the
+   order ``link_project`` reads it and sorted by record id, as ``link_project`` gives it to the
+   model, and written to Parquet in a temporary folder.
+2. **Features** (shared input): ``build_features(records)`` in a child process. Both pipelines
+   read the resulting ``features`` Parquet file, because the blocking rules use feature columns.
+3. **uncounted** (child process): ``LinkageModel(seed=S).fit(features)``, ``.predict(features)``,
+   then clustering as ``link_project`` does it: ``cluster_records`` at ``DEFAULT_THRESHOLD`` with
+   the ``exact_duplicates`` as must-links, ``exclusive_sources=True`` and the
+   ``within_source_links`` of the scored pairs. The model runs on DuckDB with one thread
+   (``make_db_api``). Nothing is written to the project: the store's write is not linkage.
+4. **bare splink** (child process, once with a one-thread DuckDB connection, the like-for-like
+   figure, and once with two threads): the same input table and the same prediction blocking
+   rules (``default_blocking_rules()``), splink's comparison library on the plain columns a
+   splink user would pick: ``JaroWinklerAtThresholds`` (0.9, 0.7) on given_key, father_key,
+   grandfather_key and family_key; ``DateOfBirthComparison`` on dob; ``ExactMatch`` on sex and
+   on id_number; ``AbsoluteDateDifferenceAtThresholds`` (3 and 30 days) on date_of_death; and
+   age_years within 1 and 5 years (``CustomComparison`` of ``AbsoluteDifferenceLevel``).
+   Trained the standard way: ``estimate_probability_two_random_records_match`` with the
+   deterministic rules uncounted uses (same valid ID; same four name keys; recall 0.7),
+   ``estimate_u_using_random_sampling(max_pairs=1e6, seed=S)``, expectation maximisation on
+   three blocking rules (id_number; given_key + family_key; dob), then
+   ``predict(threshold_match_probability=0.01)`` and
+   ``cluster_pairwise_predictions_at_threshold(..., 0.9)`` (connected components).
+5. **Blocked pairs**: how many pairs the shared blocking rules produce (splink's
+   ``count_comparisons_from_blocking_rules``, exact, two threads), in a child of its own.
+
+Each stage's wall time is measured inside its child (excluding interpreter start-up and the
+Parquet read); peak memory is the child's ``VmHWM`` (peak resident set) read from
+``/proc/self/status`` at its end, in GB of 10^9 bytes. ``*_seconds`` of a pipeline is the sum
+of its stages (fit + predict + cluster), ``*_records_per_second`` is records over it, and
+``time_ratio_uncounted_over_splink`` compares the two one-thread runs (features excluded from
+both: both take them as input). ``candidate_pairs`` are the scored pairs each pipeline keeps
+(match probability at least 0.01). Accuracy is measured against the simulator's ``truth.csv``
+(list, row_number, person_id, joined to the records on list and row number as the demo does):
+pair and B-cubed precision, recall and F1 from ``uncounted.link.evaluate``.
+
+The same seed gives the same records, pairs, clusters and scores; only the times vary. The
+machine is shared: the load average at the start and end is printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final, cast
+
+RECORDS_PER_VICTIM: Final = 1.478  # four default lists; 1.475 at 10,000 victims, 1.480 at 30,000
+SPLINK_THRESHOLD: Final = 0.9
+MIN_PROBABILITY: Final = 0.01
+CHILD_MODES: Final = ("features", "uncounted", "splink", "blocking")
+
+
+# --- children --------------------------------------------------------------------------------
+
+
+def _peak_memory_gb() -> float:
+    """This process's peak resident set (VmHWM), in GB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e9
+    return float("nan")
+
+
+class _Stages:
+    """Wall time of named stages, in order."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def run(self, name: str, work: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        out = work()
+        self.seconds[name] = time.perf_counter() - start
+        print(f"[{name}] {self.seconds[name]:.1f} s", file=sys.stderr, flush=True)
+        return out
+
+
+def _child_features(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from uncounted.link.features import build_features
+
+    records = pq.read_table(workdir / "records.parquet")
+    stages = _Stages()
+    features = stages.run("features", lambda: build_features(records))
+    pq.write_table(features, workdir / "features.parquet")
+    return {"seconds": stages.seconds}
+
+
+def _child_uncounted(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from uncounted.link.cluster import cluster_records
+    from uncounted.link.duplicates import (
+        WITHIN_SOURCE_PROBABILITY,
+        exact_duplicates,
+        within_source_links,
+    )
+    from uncounted.link.model import DEFAULT_THRESHOLD, LinkageModel
+
+    features = pq.read_table(workdir / "features.parquet")
+    stages = _Stages()
+    # As link_project makes it: its own threshold, splink's notes silenced.
+    model = LinkageModel(threshold=DEFAULT_THRESHOLD, seed=seed, log_level=logging.ERROR)
+    stages.run("fit", lambda: model.fit(features))
+    pairs = stages.run("predict", lambda: model.predict(features))
+
+    def cluster() -> dict[str, str]:
+        rule_duplicates = exact_duplicates(features)
+        clustering = cluster_records(
+            pairs,
+            features,
+            DEFAULT_THRESHOLD,
+            must_link=rule_duplicates,
+            exclusive_sources=True,
+            within_source_links=within_source_links(pairs, features, WITHIN_SOURCE_PROBABILITY),
+        )
+        return clustering.clusters
+
+    clusters = stages.run("cluster", cluster)
+    pq.write_table(
+        pa.table({"record_id": list(clusters), "cluster": list(clusters.values())}),
+        workdir / "uncounted_clusters.parquet",
+    )
+    return {
+        "seconds": stages.seconds,
+        "candidate_pairs": len(pairs),
+        "pairs_at_threshold": int((pairs["match_probability"] >= DEFAULT_THRESHOLD).sum()),
+        "threshold": DEFAULT_THRESHOLD,
+    }
+
+
+def _splink_comparisons() -> list[Any]:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    names = [
+        cl.JaroWinklerAtThresholds(column, [0.9, 0.7])
+        for column in ("given_key", "father_key", "grandfather_key", "family_key")
+    ]
+    age = cl.CustomComparison(
+        output_column_name="age_years",
+        comparison_levels=[
+            cll.NullLevel("age_years"),
+            cll.ExactMatchLevel("age_years"),
+            cll.AbsoluteDifferenceLevel("age_years", 1),
+            cll.AbsoluteDifferenceLevel("age_years", 5),
+            cll.ElseLevel(),
+        ],
+    )
+    return [
+        *names,
+        cl.DateOfBirthComparison("dob", input_is_string=False),
+        cl.ExactMatch("sex"),
+        cl.ExactMatch("id_number"),
+        cl.AbsoluteDateDifferenceAtThresholds(
+            "date_of_death", input_is_string=False, metrics=["day", "day"], thresholds=[3, 30]
+        ),
+        age,
+    ]
+
+
+def _child_splink(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
+    import duckdb
+    import pyarrow.parquet as pq
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from uncounted.link.model import default_blocking_rules
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    features = pq.read_table(workdir / "features.parquet")
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET threads TO {threads}")
+    con.execute("SET enable_progress_bar = false")
+    db_api = DuckDBAPI(connection=con)
+    table = db_api.register(features, table_name="features")
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=_splink_comparisons(),
+        blocking_rules_to_generate_predictions=cast(list[Any], default_blocking_rules()),
+    )
+    linker = Linker(table, settings)
+    stages = _Stages()
+    stages.run(
+        "prior",
+        lambda: linker.training.estimate_probability_two_random_records_match(
+            [
+                "l.id_number = r.id_number",
+                block_on("given_key", "father_key", "grandfather_key", "family_key"),
+            ],
+            recall=0.7,
+        ),
+    )
+    stages.run(
+        "u", lambda: linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=seed)
+    )
+
+    def em() -> None:
+        for rule in (
+            block_on("id_number"),
+            block_on("given_key", "family_key"),
+            block_on("dob"),
+        ):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+
+    stages.run("em", em)
+    predicted = stages.run(
+        "predict",
+        lambda: linker.inference.predict(threshold_match_probability=MIN_PROBABILITY),
+    )
+    clustered = stages.run(
+        "cluster",
+        lambda: linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predicted, threshold_match_probability=SPLINK_THRESHOLD
+        ),
+    )
+    ((count, at_threshold),) = con.execute(
+        f"SELECT count(*), count(*) FILTER (match_probability >= {SPLINK_THRESHOLD})"
+        f" FROM {predicted.physical_name}"
+    ).fetchall()
+    clusters = con.sql(
+        f"SELECT CAST(unique_id AS VARCHAR) AS record_id, CAST(cluster_id AS VARCHAR) AS cluster"
+        f" FROM {clustered.physical_name}"
+    ).to_arrow_table()
+    pq.write_table(clusters, workdir / f"splink{threads}_clusters.parquet")
+    seconds = stages.seconds
+    return {
+        "seconds": {"fit": seconds["prior"] + seconds["u"] + seconds["em"], **seconds},
+        "candidate_pairs": int(count),
+        "pairs_at_threshold": int(at_threshold),
+        "threshold": SPLINK_THRESHOLD,
+    }
+
+
+def _child_blocking(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
+    import duckdb
+    import pyarrow.parquet as pq
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    from uncounted.link.model import default_blocking_rules
+
+    features = pq.read_table(workdir / "features.parquet")
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET threads TO {threads}")
+    con.execute("SET enable_progress_bar = false")
+    table = DuckDBAPI(connection=con).register(features, table_name="features")
+    stages = _Stages()
+    counts = stages.run(
+        "count",
+        lambda: count_comparisons_from_blocking_rules(
+            table,
+            blocking_rules=cast(list[Any], default_blocking_rules()),
+            link_type="dedupe_only",
+            record_sample_proportion=1.0,
+        ),
+    )
+    return {
+        "seconds": stages.seconds,
+        "blocked_pairs": int(counts[-1]["cumulative_comparison_count"]) if counts else 0,
+        "by_rule": [[c["blocking_rule"], int(c["marginal_comparison_count"])] for c in counts],
+    }
+
+
+_CHILDREN: Final[dict[str, Callable[[Path, int, int], dict[str, Any]]]] = {
+    "features": _child_features,
+    "uncounted": _child_uncounted,
+    "splink": _child_splink,
+    "blocking": _child_blocking,
+}
+
+
+def _run_child_here(mode: str, workdir: Path, seed: int, threads: int) -> None:
+    out = _CHILDREN[mode](workdir, seed, threads)
+    out["peak_memory_gb"] = _peak_memory_gb()
+    (workdir / f"{mode}{threads}.json").write_text(json.dumps(out))
+
+
+# --- parent ----------------------------------------------------------------------------------
+
+
+def _say(name: str, value: object) -> None:
+    if isinstance(value, float):
+        value = f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
+    print(f"{name}: {value}", flush=True)
+
+
+def _child(mode: str, workdir: Path, seed: int, threads: int = 1) -> dict[str, Any] | None:
+    """Run one stage in a fresh interpreter; its figures, or None when it failed."""
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        mode,
+        "--workdir",
+        str(workdir),
+        "--seed",
+        str(seed),
+        "--threads",
+        str(threads),
+    ]
+    start = time.perf_counter()
+    # The child's stdout goes to stderr: this process's stdout holds only the figures. It runs
+    # in the work folder, where DuckDB spills when memory runs short.
+    done = subprocess.run(command, cwd=workdir, stdout=sys.stderr, check=False)
+    elapsed = time.perf_counter() - start
+    result = workdir / f"{mode}{threads}.json"
+    if done.returncode != 0 or not result.is_file():
+        _say(f"{mode}{threads if mode == 'splink' else ''}_error", f"exit {done.returncode}")
+        return None
+    out = cast(dict[str, Any], json.loads(result.read_text()))
+    out["process_seconds"] = elapsed
+    return out
+
+
+def _prepare(workdir: Path, n_records: int, seed: int) -> tuple[int, int, int]:
+    """Simulate, ingest, write records.parquet and the truth; (records, victims, quarantined)."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from uncounted.ingest.pipeline import ingest_file
+    from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
+    from uncounted.store import Project
+    from uncounted.workflow.linkage import RECORDS_IN_ORDER
+    from uncounted.workflow.simulated import mapping_for_simulated_list
+
+    victims = max(1, round(n_records / RECORDS_PER_VICTIM))
+    simulated = workdir / "simulated"
+    simulation = simulate_conflict(ConflictConfig(n_victims=victims, n_lists=4, seed=seed))
+    manifest = write_simulation(simulation, simulated)
+    del simulation
+    quarantined = 0
+    with Project.create(workdir / "project") as project:
+        for entry in manifest["lists"]:
+            summary = ingest_file(
+                project,
+                simulated / entry["file"],
+                list_name=entry["name"],
+                mapping=mapping_for_simulated_list(entry),
+            )
+            quarantined += summary.quarantined
+        project.con.execute("SET enable_progress_bar = false")
+        # As link_project reads them, and gives them to the model in record-id order.
+        records = project.con.sql(RECORDS_IN_ORDER).to_arrow_table().sort_by("record_id")
+    pq.write_table(records, workdir / "records.parquet")
+    keys = records.select(["record_id", "list", "row_number"]).to_pandas()
+    truth = pd.read_csv(simulated / "truth.csv", dtype=str, keep_default_na=False)
+    joined = truth.merge(
+        keys.astype({"record_id": str, "list": str, "row_number": str}),
+        on=["list", "row_number"],
+        how="inner",
+    )
+    joined[["record_id", "person_id"]].to_parquet(workdir / "truth.parquet", index=False)
+    return records.num_rows, victims, quarantined
+
+
+def _scores(workdir: Path, clusters_file: str, prefix: str) -> None:
+    import pandas as pd
+
+    from uncounted.link.evaluate import bcubed_scores, pair_scores
+
+    truth_frame = pd.read_parquet(workdir / "truth.parquet")
+    truth = dict(zip(truth_frame["record_id"], truth_frame["person_id"], strict=True))
+    found = pd.read_parquet(workdir / clusters_file)
+    predicted = dict(zip(found["record_id"], found["cluster"], strict=True))
+    pair = pair_scores(truth, predicted)
+    bcubed = bcubed_scores(truth, predicted)
+    _say(f"{prefix}_persons", len(set(predicted.values())))
+    _say(f"{prefix}_pair_precision", pair.precision)
+    _say(f"{prefix}_pair_recall", pair.recall)
+    _say(f"{prefix}_pair_f1", pair.f1)
+    _say(f"{prefix}_bcubed_precision", bcubed.precision)
+    _say(f"{prefix}_bcubed_recall", bcubed.recall)
+    _say(f"{prefix}_bcubed_f1", bcubed.f1)
+
+
+def _report(prefix: str, result: dict[str, Any], records: int) -> float:
+    seconds = result["seconds"]
+    total = float(seconds["fit"] + seconds["predict"] + seconds["cluster"])
+    _say(f"{prefix}_seconds", total)
+    for stage, value in seconds.items():
+        _say(f"{prefix}_{stage}_seconds", float(value))
+    _say(f"{prefix}_process_seconds", float(result["process_seconds"]))
+    _say(f"{prefix}_peak_memory_gb", float(result["peak_memory_gb"]))
+    _say(f"{prefix}_records_per_second", records / total)
+    _say(f"{prefix}_candidate_pairs", int(result["candidate_pairs"]))
+    _say(f"{prefix}_threshold", float(result["threshold"]))
+    _say(f"{prefix}_pairs_at_threshold", int(result["pairs_at_threshold"]))
+    return total
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--records", type=int, default=1_000_000, help="about this many records")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--child", choices=CHILD_MODES, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _run_child_here(args.child, args.workdir, args.seed, args.threads)
+        return
+
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        workdir = args.keep.resolve()
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="link_scale-"))
+    try:
+        _say("load_average_start", _load())
+        _say("cpus", os.cpu_count() or 0)
+        _say("seed", args.seed)
+        start = time.perf_counter()
+        records, victims, quarantined = _prepare(workdir, args.records, args.seed)
+        _say("victims", victims)
+        _say("records", records)
+        _say("quarantined", quarantined)
+        _say("prepare_seconds", time.perf_counter() - start)
+
+        features = _child("features", workdir, args.seed)
+        if features is None:
+            return
+        _say("features_seconds", float(features["seconds"]["features"]))
+        _say("features_peak_memory_gb", float(features["peak_memory_gb"]))
+
+        ours = _child("uncounted", workdir, args.seed)
+        ours_seconds = None
+        if ours is not None:
+            ours_seconds = _report("uncounted", ours, records)
+            _say(
+                "uncounted_records_per_second_with_features",
+                records / (ours_seconds + features["seconds"]["features"]),
+            )
+            _scores(workdir, "uncounted_clusters.parquet", "uncounted")
+
+        for threads in (1, 2):
+            prefix = "splink" if threads == 1 else "splink_2threads"
+            theirs = _child("splink", workdir, args.seed, threads)
+            if theirs is None:
+                continue
+            theirs_seconds = _report(prefix, theirs, records)
+            _scores(workdir, f"splink{threads}_clusters.parquet", prefix)
+            if ours_seconds is not None:
+                suffix = "" if threads == 1 else "_2threads"
+                _say(f"time_ratio_uncounted_over_splink{suffix}", ours_seconds / theirs_seconds)
+                if threads == 1 and ours is not None:
+                    _say(
+                        "memory_ratio_uncounted_over_splink",
+                        ours["peak_memory_gb"] / theirs["peak_memory_gb"],
+                    )
+
+        blocking = _child("blocking", workdir, args.seed, 2)
+        if blocking is not None:
+            _say("blocked_pairs", blocking["blocked_pairs"])
+            for rule, count in blocking["by_rule"]:
+                _say(f"blocked_pairs_new[{rule}]", count)
+            _say("blocked_pairs_seconds", float(blocking["seconds"]["count"]))
+        _say("total_seconds", time.perf_counter() - start)
+        _say("load_average_end", _load())
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
