@@ -27,7 +27,7 @@ def test_same_file_name_sex_and_age_are_one_person() -> None:
     frame = records(
         [
             {"unique_id": "r1"},
-            {"unique_id": "r2", "age_years": 31.0},
+            {"unique_id": "r2", "age_years": 33.0},
             {"unique_id": "r3", "age_years": 40.0},  # a namesake: too old
             {"unique_id": "r4", "sex": "female"},
             {"unique_id": "r5", "source_sha256": "s2"},  # another file: the model's business

@@ -1,8 +1,9 @@
 """Rows of one file that record the same person twice, found by rule rather than by the model.
 
-Within one file, two rows with the same four-part name, the same sex and the same age are the
-same person: on the 2024-03-29 Gaza MoH release, 384 of the 388 such pairs share an ID number
-(the other four are namesakes). The probabilistic model cannot see this, because it learns how
+Within one file, two rows with the same four-part name, the same sex and about the same age are
+the same person: on the 2024-03-29 Gaza MoH release, 384 of the 388 such pairs with ages at most
+a year apart share an ID number (the other four are namesakes). Rows whose sexes differ stay
+apart: the rule cannot tell whether the sex or the name was written wrong. The probabilistic model cannot see this, because it learns how
 strong name agreement is from all pairs, most of which join two releases, and a file rarely
 lists anyone twice. These pairs are therefore merged before the model's pairs (must-links).
 """
@@ -15,9 +16,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-# Ages on one list differ by a year when one row counts the age at death and the other at the
-# report, or when one gives a birth date and the other an age.
-AGE_SLACK_YEARS: Final = 1.0
+# Ages of one person on one list differ when one row counts the age at death and the other at
+# the report, when one gives a birth date and the other an age, or by a typing error; namesakes
+# (cousins named after one grandfather) are mostly further apart.
+AGE_SLACK_YEARS: Final = 3.0
 # Two records of one file join directly when the model gives them at least this probability
 # (and their given names agree): within a file a chain through other records is not enough.
 WITHIN_SOURCE_PROBABILITY: Final = 0.5
@@ -25,8 +27,8 @@ WITHIN_SOURCE_PROBABILITY: Final = 0.5
 
 def exact_duplicates(features: pa.Table | pd.DataFrame) -> list[tuple[str, str]]:
     """(record id, record id) pairs, smaller id first, sorted: same file, same four-part name
-    key, same sex, the same date of birth or ages within a year, and no two different valid
-    ID numbers."""
+    key, the same sex (or one missing), the same date of birth or ages at most
+    ``AGE_SLACK_YEARS`` apart (or one missing), and no two different valid ID numbers."""
     table = features if isinstance(features, pa.Table) else pa.Table.from_pandas(features)
     con = duckdb.connect(":memory:")
     try:
@@ -38,8 +40,9 @@ def exact_duplicates(features: pa.Table | pd.DataFrame) -> list[tuple[str, str]]
               ON l.source_sha256 = r.source_sha256
              AND l.name4_key = r.name4_key
              AND l.unique_id < r.unique_id
-            WHERE l.sex = r.sex
-              AND (l.dob = r.dob OR abs(l.age_years - r.age_years) <= ?)
+            WHERE (l.sex = r.sex OR l.sex IS NULL OR r.sex IS NULL)
+              AND (l.dob = r.dob OR abs(l.age_years - r.age_years) <= ?
+                   OR l.age_years IS NULL OR r.age_years IS NULL)
               AND (l.id_number IS NULL OR r.id_number IS NULL OR l.id_number = r.id_number)
             ORDER BY 1, 2
             """,

@@ -1,15 +1,20 @@
-"""Estimating m (how often true matches agree, level by level) without labels.
+"""Training the linkage model without labels: u, m and the prior, level by level.
 
-splink's expectation maximisation (EM) runs on the pairs of one blocking rule. Within such a
-block, non-matches are not like random pairs: blocked on father, grandfather and family name,
-most non-matches are brothers and sisters, who also share the date of death. Holding u at its
-random-pair value, as splink does by default, makes EM call those siblings matches and learn
-that true matches often disagree on the given name (in the simulated conflict, one pair in
-three instead of one in twenty). So the EM here runs on the levels of the block's pairs, lets
-the non-matching class fit its own u where the block is full of look-alikes, keeps only the
-m it learnt, and only for the comparisons the session can judge: a comparison that looks at a
-blocked column is biased in that block and is left out. m is then the median over the
-sessions that estimated it; the model's u stays the random-pair value.
+splink trains m by expectation maximisation (EM) on the pairs of one blocking rule, and lets a
+session estimate every comparison that does not use a blocked column. Casualty lists break
+that in two ways. Within a block, non-matches are not like random pairs: blocked on father,
+grandfather and family name, most are brothers and sisters; a comparison built from other
+columns that the block still constrains (the lineage, when the block fixes the family name's
+Latin skeleton) is biased there. And where a list has several releases, random pairs include
+many true matches, so u counted over them makes a full-name agreement look common.
+
+So here each session names the comparisons it may judge; EM runs on the levels of the block's
+pairs (read once), with u held at the random-pair value, or fitted within the block when the
+session says so; m is the median over the sessions that judged it. u is the share of random
+pairs at each level, each counted by its probability of being a non-match, and the prior is
+the share that are matches; m, u and the prior are refined in turn. A session must leave at
+least three informative comparisons free, or EM splits the pairs along anything. A level no
+pair reached is floored, or, when no random pair reached it either, left without weight.
 """
 
 from __future__ import annotations
