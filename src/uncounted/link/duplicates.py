@@ -3,9 +3,10 @@
 Within one file, two rows with the same four-part name, the same sex and about the same age are
 the same person: on the 2024-03-29 Gaza MoH release, 384 of the 388 such pairs with ages at most
 a year apart share an ID number (the other four are namesakes). Rows whose sexes differ stay
-apart: the rule cannot tell whether the sex or the name was written wrong. The probabilistic model cannot see this, because it learns how
-strong name agreement is from all pairs, most of which join two releases, and a file rarely
-lists anyone twice. These pairs are therefore merged before the model's pairs (must-links).
+apart: the rule cannot tell whether the sex or the name was written wrong. The probabilistic
+model cannot see this, because it learns how strong name agreement is from all pairs, most of
+which join two releases, and a file rarely lists anyone twice. These pairs are therefore
+merged before the model's pairs (must-links).
 """
 
 from __future__ import annotations
