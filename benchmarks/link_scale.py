@@ -58,6 +58,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,8 @@ RECORDS_PER_VICTIM: Final = 1.478  # four default lists; 1.475 at 10,000 victims
 SPLINK_THRESHOLD: Final = 0.9
 MIN_PROBABILITY: Final = 0.01
 CHILD_MODES: Final = ("features", "uncounted", "splink", "blocking")
+# What a run measures, in this order: blocked pairs, uncounted, splink on one and two threads.
+PIPELINES: Final = ("blocking", "uncounted", "splink", "splink2")
 
 
 # --- children --------------------------------------------------------------------------------
@@ -418,11 +421,55 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _rule_name(sql: str) -> str:
+    """A blocking rule's columns joined by +, for a figure's name."""
+    return "+".join(dict.fromkeys(re.findall(r'l\."?(\w+)"?', sql))) or "rule"
+
+
+def _prepared(workdir: Path, n_records: int, seed: int, reuse: bool) -> dict[str, Any]:
+    """Records, truth and features in ``workdir``: made here, or an earlier run's with ``reuse``
+    when it was made for the same records and seed."""
+    saved = workdir / "prepared.json"
+    if reuse and saved.is_file():
+        prepared = cast(dict[str, Any], json.loads(saved.read_text()))
+        if prepared["asked"] == [n_records, seed]:
+            prepared["reused"] = True
+            return prepared
+    start = time.perf_counter()
+    records, victims, quarantined = _prepare(workdir, n_records, seed)
+    prepared = {
+        "asked": [n_records, seed],
+        "victims": victims,
+        "records": records,
+        "quarantined": quarantined,
+        "prepare_seconds": time.perf_counter() - start,
+    }
+    features = _child("features", workdir, seed)
+    if features is None:
+        raise SystemExit("building the features failed")
+    prepared["features_seconds"] = float(features["seconds"]["features"])
+    prepared["features_peak_memory_gb"] = float(features["peak_memory_gb"])
+    saved.write_text(json.dumps(prepared))
+    return prepared
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n", maxsplit=1)[0] if __doc__ else None
+    )
     parser.add_argument("--records", type=int, default=1_000_000, help="about this many records")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: reuse the records and features an earlier run left there",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(PIPELINES),
+        help=f"comma-separated, of {','.join(PIPELINES)} (default: all, in this order)",
+    )
     parser.add_argument("--child", choices=CHILD_MODES, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
@@ -430,6 +477,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         _run_child_here(args.child, args.workdir, args.seed, args.threads)
         return
+    wanted = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(wanted) - set(PIPELINES)
+    if unknown:
+        parser.error(f"unknown pipelines: {', '.join(sorted(unknown))}")
 
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -441,50 +492,56 @@ def main(argv: list[str] | None = None) -> None:
         _say("cpus", os.cpu_count() or 0)
         _say("seed", args.seed)
         start = time.perf_counter()
-        records, victims, quarantined = _prepare(workdir, args.records, args.seed)
-        _say("victims", victims)
-        _say("records", records)
-        _say("quarantined", quarantined)
-        _say("prepare_seconds", time.perf_counter() - start)
+        prepared = _prepared(workdir, args.records, args.seed, args.reuse and bool(args.keep))
+        for key in (
+            "victims",
+            "records",
+            "quarantined",
+            "prepare_seconds",
+            "features_seconds",
+            "features_peak_memory_gb",
+        ):
+            _say(key, prepared[key])
+        if prepared.get("reused"):
+            _say("prepared_by_an_earlier_run", "yes")
+        records = int(prepared["records"])
 
-        features = _child("features", workdir, args.seed)
-        if features is None:
-            return
-        _say("features_seconds", float(features["seconds"]["features"]))
-        _say("features_peak_memory_gb", float(features["peak_memory_gb"]))
+        if "blocking" in wanted:
+            blocking = _child("blocking", workdir, args.seed, 2)
+            if blocking is not None:
+                _say("blocked_pairs", blocking["blocked_pairs"])
+                for number, (rule, count) in enumerate(blocking["by_rule"], start=1):
+                    _say(f"blocked_pairs_new_rule{number}_{_rule_name(rule)}", count)
+                _say("blocked_pairs_seconds", float(blocking["seconds"]["count"]))
+                _say("blocked_pairs_peak_memory_gb", float(blocking["peak_memory_gb"]))
 
-        ours = _child("uncounted", workdir, args.seed)
-        ours_seconds = None
-        if ours is not None:
-            ours_seconds = _report("uncounted", ours, records)
-            _say(
-                "uncounted_records_per_second_with_features",
-                records / (ours_seconds + features["seconds"]["features"]),
-            )
-            _scores(workdir, "uncounted_clusters.parquet", "uncounted")
+        ours: dict[str, Any] | None = None
+        if "uncounted" in wanted:
+            ours = _child("uncounted", workdir, args.seed)
+            if ours is not None:
+                ours["total"] = _report("uncounted", ours, records)
+                _say(
+                    "uncounted_records_per_second_with_features",
+                    records / (ours["total"] + prepared["features_seconds"]),
+                )
+                _scores(workdir, "uncounted_clusters.parquet", "uncounted")
 
-        for threads in (1, 2):
+        for pipeline, threads in (("splink", 1), ("splink2", 2)):
+            if pipeline not in wanted:
+                continue
             prefix = "splink" if threads == 1 else "splink_2threads"
             theirs = _child("splink", workdir, args.seed, threads)
             if theirs is None:
                 continue
             theirs_seconds = _report(prefix, theirs, records)
             _scores(workdir, f"splink{threads}_clusters.parquet", prefix)
-            if ours_seconds is not None:
+            if ours is not None:
                 suffix = "" if threads == 1 else "_2threads"
-                _say(f"time_ratio_uncounted_over_splink{suffix}", ours_seconds / theirs_seconds)
-                if threads == 1 and ours is not None:
-                    _say(
-                        "memory_ratio_uncounted_over_splink",
-                        ours["peak_memory_gb"] / theirs["peak_memory_gb"],
-                    )
-
-        blocking = _child("blocking", workdir, args.seed, 2)
-        if blocking is not None:
-            _say("blocked_pairs", blocking["blocked_pairs"])
-            for rule, count in blocking["by_rule"]:
-                _say(f"blocked_pairs_new[{rule}]", count)
-            _say("blocked_pairs_seconds", float(blocking["seconds"]["count"]))
+                _say(f"time_ratio_uncounted_over_splink{suffix}", ours["total"] / theirs_seconds)
+                _say(
+                    f"memory_ratio_uncounted_over_splink{suffix}",
+                    ours["peak_memory_gb"] / theirs["peak_memory_gb"],
+                )
         _say("total_seconds", time.perf_counter() - start)
         _say("load_average_end", _load())
     finally:
