@@ -14,7 +14,7 @@ from scipy import special, stats
 from uncounted.core.errors import UncountedError
 from uncounted.estimate import fast_random as fr
 from uncounted.estimate.lcmcr import LCMCR
-from uncounted.estimate.lcmcr_sampler import _split
+from uncounted.estimate.lcmcr_sampler import _split_patterns
 from uncounted.estimate.table import CaptureTable
 
 
@@ -148,16 +148,24 @@ def _split_many(
     state: NDArray[np.uint64], count: int, weights: NDArray[np.float64], resort: bool, reps: int
 ) -> NDArray[np.int64]:
     n_classes = weights.size
-    rows = weights.reshape(1, n_classes).copy()
+    like = np.zeros((2, n_classes))  # the weights, then the scratch row
+    like[0] = weights
+    like_row = np.zeros(1, dtype=np.int64)
     orders = np.arange(n_classes).reshape(1, n_classes).copy()
+    counts = np.full(1, count, dtype=np.int64)
     suffix = np.zeros((n_classes + 4) // 4 * 4)
     split = np.empty(n_classes, dtype=np.int64)
+    in_class = np.empty((1, n_classes), dtype=np.int64)
+    pi = np.ones(n_classes)
+    lam = np.full((1, n_classes), 0.5)
+    bits = np.ones((1, 1), dtype=np.bool_)
     out = np.zeros((reps, n_classes), dtype=np.int64)
     s = fr.load(state)
     for t in range(reps):
-        _, s = _split(s, np.int64(count), rows, 0, orders, 0, resort, suffix, split)
-        for i in range(n_classes):
-            out[t, orders[0, i]] = split[i]
+        s = _split_patterns(
+            s, counts, 1, like, like_row, orders, resort, suffix, split, in_class, pi, lam, bits
+        )
+        out[t] = in_class[0]
     fr.store(state, s)
     return out
 
@@ -165,7 +173,7 @@ def _split_many(
 _WEIGHTS = np.array([0.05, 0.4, 0.0, 0.2, 1e-3, 0.349])
 
 
-@pytest.mark.parametrize("count", [1, 7, 24, 25, 60, 1500])
+@pytest.mark.parametrize("count", [1, 7, 24, 25, 40, 60, 1500])
 @pytest.mark.parametrize("resort", [True, False])
 def test_pattern_split_is_multinomial(count: int, resort: bool) -> None:
     # binomials class by class, then people one by one below a threshold: each class's count

@@ -82,71 +82,96 @@ def _likelihoods(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _split(
+def _split_patterns(
     s: fr.State,
-    count: np.int64,
-    rows: NDArray[np.float64],
-    r: int,
+    counts: NDArray[np.int64],
+    n_split: int,
+    like: NDArray[np.float64],
+    like_row: NDArray[np.int64],
     orders: NDArray[np.int64],
-    o: int,
     resort: bool,
     suffix: NDArray[np.float64],
     split: NDArray[np.int64],
-) -> tuple[bool, fr.State]:
-    """Split ``count`` people among classes with probabilities proportional to ``rows[r]``.
+    in_class: NDArray[np.int64],
+    pi: NDArray[np.float64],
+    lam: NDArray[np.float64],
+    bits: NDArray[np.bool_],
+) -> fr.State:
+    """Split each pattern's people among the classes: ``in_class[p, k]`` for ``p < n_split``.
 
-    ``split[i]`` receives the number in class ``orders[o, i]``. Classes are visited in that
-    order with one binomial each (heaviest first if ``resort``: the order is sorted in place,
-    and stays nearly sorted between sweeps) until few people remain; each of those is then
-    placed by one uniform. ``suffix`` (``n_classes`` + 1 entries, then zero padding) receives
-    the weights summed from each position of the order to the end. Returns False, drawing
-    nothing, if every weight is zero. (Inlined: a call would count references to every array.)
+    Pattern p has ``counts[p]`` people and class weights ``like[like_row[p]]``. Classes are
+    visited in ``orders[p]`` (sorted heaviest first in place if ``resort``; it stays nearly
+    sorted between sweeps, and any order is exact) with one binomial each until few people
+    remain; each of those is then placed by one uniform. The last row of ``like`` is scratch,
+    for a pattern whose weights all fall below the float range (they are then taken from logs;
+    ``pi``, ``lam`` and ``bits`` serve only there). ``suffix`` is ``n_classes`` + 1 long at
+    least, zero-padded; ``split`` is scratch.
+
+    One loop over the patterns, inlined once per sweep: the compiler counts references to the
+    arrays passed to a function, even an inlined one, and per pattern that would cost several
+    atomic operations.
     """
-    n_classes = rows.shape[1]
-    if resort:
-        for i in range(1, n_classes):
-            k = orders[o, i]
-            wk = rows[r, k]
-            j = i - 1
-            while j >= 0 and rows[r, orders[o, j]] < wk:
-                orders[o, j + 1] = orders[o, j]
-                j -= 1
-            orders[o, j + 1] = k
-    acc = 0.0
-    for i in range(n_classes - 1, -1, -1):
-        acc += rows[r, orders[o, i]]
-        suffix[i] = acc
-        split[i] = 0
-    if not acc > 0.0:
-        return False, s
-    remaining = count
-    i = 0
-    while remaining > _PER_PERSON_FROM and i < n_classes - 1:
-        # suffix[i] > 0 here: had it reached 0, the class before took everyone (p = 1)
-        drawn, s = fr.binomial_s(s, remaining, rows[r, orders[o, i]] / suffix[i])
-        split[i] = drawn
-        remaining -= drawn
-        i += 1
-    if remaining == 0:
-        return True, s
-    if i == n_classes - 1 or not suffix[i + 1] > 0.0:
-        split[i] += remaining
-        return True, s
-    # One by one: class l takes u in [suffix[l + 1], suffix[l]), an interval as long as its
-    # weight; counting the suffix sums above u (all of those before i are) finds l without a
-    # branch.
-    mass = suffix[i]
-    for _ in range(remaining):
-        u, s = fr.uniform_s(s)
-        u *= mass
-        while u >= mass:  # rounding can only lift u to the top end: draw again
+    n_classes = like.shape[1]
+    for p in range(n_split):
+        r = like_row[p]
+        if resort:
+            _sort_by_weight(like, r, orders, p)
+        acc = 0.0
+        for i in range(n_classes - 1, -1, -1):
+            acc += like[r, orders[p, i]]
+            suffix[i] = acc
+        if not acc > 0.0:
+            # every class gives this pattern probability below the float range: use logs
+            r = like.shape[0] - 1
+            _log_weights(pi, lam, bits[p], like[r])
+            _sort_by_weight(like, r, orders, p)
+            acc = 0.0
+            for i in range(n_classes - 1, -1, -1):
+                acc += like[r, orders[p, i]]
+                suffix[i] = acc
+        for i in range(n_classes):
+            split[i] = 0
+        remaining = counts[p]
+        i = 0
+        while remaining > _PER_PERSON_FROM and i < n_classes - 1:
+            # suffix[i] > 0 here: had it reached 0, the class before took everyone (p = 1)
+            drawn, s = fr.binomial_s(s, remaining, like[r, orders[p, i]] / suffix[i])
+            split[i] = drawn
+            remaining -= drawn
+            i += 1
+        if remaining > 0 and (i == n_classes - 1 or not suffix[i + 1] > 0.0):
+            split[i] += remaining
+            remaining = 0
+        # One by one: class l takes u in [suffix[l + 1], suffix[l]), an interval as long as its
+        # weight; counting the suffix sums above u (all of those before i are) finds l without
+        # a branch.
+        mass = suffix[i]
+        for _ in range(remaining):
             u, s = fr.uniform_s(s)
             u *= mass
-        above = 0
-        for m in range(suffix.size):
-            above += suffix[m] > u
-        split[above - 1] += 1
-    return True, s
+            while u >= mass:  # rounding can only lift u to the top end: draw again
+                u, s = fr.uniform_s(s)
+                u *= mass
+            above = 0
+            for m in range(suffix.size):
+                above += suffix[m] > u
+            split[above - 1] += 1
+        for i in range(n_classes):
+            in_class[p, orders[p, i]] = split[i]
+    return s
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _sort_by_weight(like: NDArray[np.float64], r: int, orders: NDArray[np.int64], p: int) -> None:
+    """Insertion sort of ``orders[p]`` by decreasing ``like[r]`` (nearly sorted: cheap)."""
+    for i in range(1, orders.shape[1]):
+        k = orders[p, i]
+        wk = like[r, k]
+        j = i - 1
+        while j >= 0 and like[r, orders[p, j]] < wk:
+            orders[p, j + 1] = orders[p, j]
+            j -= 1
+        orders[p, j + 1] = k
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -223,23 +248,25 @@ def run_chain(
             bits[p, j] = (pattern_masks[p] >> j) & 1 == 1
 
     use_table = n_lists <= _TABLE_MAX_LISTS and (1 << n_lists) <= 4 * n_patterns + 16
+    # rows of class weights: each pattern's, the unobserved's, and one of scratch at the end
     like_row = np.empty(n_patterns + 1, dtype=np.int64)
     if use_table:
-        like = np.empty((1 << n_lists, n_classes))
+        like = np.empty(((1 << n_lists) + 1, n_classes))
         like_row[:n_patterns] = pattern_masks
         like_row[n_patterns] = 0
     else:
-        like = np.empty((n_patterns + 1, n_classes))
+        like = np.empty((n_patterns + 2, n_classes))
         like_row[:] = np.arange(n_patterns + 1)
-    # each pattern keeps its own visiting order of the classes, the last row is the unobserved
+    # each pattern's visiting order of the classes; the last split is the unobserved, rarely
     orders = np.empty((n_patterns + 1, n_classes), dtype=np.int64)
     for p in range(n_patterns + 1):
         orders[p] = np.arange(n_classes)
-    # suffix sums, zero-padded to a multiple of 4 for the branch-free count in _split
+    counts = np.empty(n_patterns + 1, dtype=np.int64)
+    counts[:n_patterns] = pattern_counts
+    # suffix sums, zero-padded to a multiple of 4 for the branch-free count in the split
     suffix = np.zeros((n_classes + 4) // 4 * 4)
     split = np.empty(n_classes, dtype=np.int64)
-    log_row = np.empty((1, n_classes))
-    in_class = np.empty((n_patterns, n_classes), dtype=np.int64)
+    in_class = np.empty((n_patterns + 1, n_classes), dtype=np.int64)
     class_size = np.empty(n_classes, dtype=np.int64)
     on_list = np.empty((n_lists, n_classes), dtype=np.int64)
     scratch = np.empty(n_classes, dtype=np.int64)
@@ -252,39 +279,19 @@ def run_chain(
         if sweep == 0:
             _sort_classes(pi, lam, scratch)
         _likelihoods(pi, lam, bits, use_table, like)
-        resort = sweep % _RESORT_EVERY == 0
-
-        # observed people: class counts within each pattern
-        for p in range(n_patterns):
-            done, s = _split(
-                s, pattern_counts[p], like, like_row[p], orders, p, resort, suffix, split
-            )
-            if not done:
-                # every class gives this pattern probability below the float range: use logs
-                _log_weights(pi, lam, bits[p], log_row[0])
-                done, s = _split(s, pattern_counts[p], log_row, 0, orders, p, True, suffix, split)
-            for i in range(n_classes):
-                in_class[p, orders[p, i]] = split[i]
         for k in range(n_classes):
             class_size[k] = 0
-            for j in range(n_lists):
-                on_list[j, k] = 0
-        for p in range(n_patterns):
-            for k in range(n_classes):
-                class_size[k] += in_class[p, k]
-            for j in range(n_lists):
-                if bits[p, j]:
-                    for k in range(n_classes):
-                        on_list[j, k] += in_class[p, k]
 
-        # unobserved people: given a Gamma(n) rate (so their number is negative binomial), the
-        # classes' counts are independent Poisson draws
+        # unobserved people (independent of the observed ones' classes given pi and lam): given
+        # a Gamma(n) rate (so their number is negative binomial), the classes' counts are
+        # independent Poisson draws
         missed_row = like_row[n_patterns]
         p_missed = 0.0
         for k in range(n_classes):
             p_missed += like[missed_row, k]
         p_missed = min(p_missed, 1.0)
         n_missing = np.int64(0)
+        n_split = n_patterns
         if p_missed > 0.0:
             scale = math.inf
             if p_missed < 1.0:
@@ -296,23 +303,44 @@ def run_chain(
                     class_size[k] += m
                     n_missing += m
             else:
+                # split among the classes with the observed patterns, as one more pattern
                 normal_draws += 1
                 rate = scale * p_missed
                 z, s = fr.normal_s(s)
                 n_missing = np.int64(min(rate + math.sqrt(rate) * z, 9.0e18))
-                done, s = _split(
-                    s,
-                    n_missing,
-                    like,
-                    like_row[n_patterns],
-                    orders,
-                    n_patterns,
-                    True,
-                    suffix,
-                    split,
-                )
-                for i in range(n_classes):
-                    class_size[orders[n_patterns, i]] += split[i]
+                counts[n_patterns] = n_missing
+                n_split = n_patterns + 1
+
+        # observed people: class counts within each pattern
+        resort = sweep % _RESORT_EVERY == 0
+        s = _split_patterns(
+            s,
+            counts,
+            n_split,
+            like,
+            like_row,
+            orders,
+            resort,
+            suffix,
+            split,
+            in_class,
+            pi,
+            lam,
+            bits,
+        )
+        if n_split > n_patterns:
+            for k in range(n_classes):
+                class_size[k] += in_class[n_patterns, k]
+        for j in range(n_lists):
+            for k in range(n_classes):
+                on_list[j, k] = 0
+        for p in range(n_patterns):
+            for k in range(n_classes):
+                class_size[k] += in_class[p, k]
+            for j in range(n_lists):
+                if bits[p, j]:
+                    for k in range(n_classes):
+                        on_list[j, k] += in_class[p, k]
 
         # list probabilities per class
         for j in range(n_lists):
