@@ -222,3 +222,73 @@ def test_one_class_matches_the_exact_posterior_of_n() -> None:
     model = LCMCR(n_classes=1, n_chains=4, n_samples=5000, thin=4, burn_in=1000, seed=11).fit(table)
     drawn = np.quantile(model.draws_, [0.05, 0.5, 0.95])
     np.testing.assert_allclose(drawn, exact, rtol=0.015)
+
+
+def test_pattern_split_from_logs_when_weights_underflow() -> None:
+    # a pattern's weights all below the float range: the split takes them from pi and lam in
+    # logs (here pi_k * lam_k for one list), still multinomial
+    n_classes = 3
+    like = np.zeros((2, n_classes))
+    like_row = np.zeros(1, dtype=np.int64)
+    orders = np.arange(n_classes).reshape(1, n_classes).copy()
+    count = 50
+    counts = np.full(1, count, dtype=np.int64)
+    suffix = np.zeros(4)
+    split = np.empty(n_classes, dtype=np.int64)
+    in_class = np.empty((1, n_classes), dtype=np.int64)
+    pi = np.array([0.5, 0.25, 0.25])
+    lam = np.array([[0.5, 0.9, 0.1]])
+    bits = np.ones((1, 1), dtype=np.bool_)
+    reps = 20_000
+    state = fr.new_state(np.random.SeedSequence(9).generate_state(4, dtype=np.uint64))
+    out = _split_logs_many(
+        state, counts, like, like_row, orders, suffix, split, in_class, pi, lam, bits, reps
+    )
+    probs = pi * lam[0] / (pi * lam[0]).sum()
+    assert (out.sum(axis=1) == count).all()
+    for k in range(n_classes):
+        pmf = stats.binom(count, probs[k]).pmf(np.arange(count + 1))
+        observed = np.bincount(out[:, k], minlength=count + 1)
+        keep = pmf * reps > 10
+        expected = pmf[keep] * reps * observed[keep].sum() / (pmf[keep] * reps).sum()
+        assert stats.chisquare(observed[keep], expected).pvalue > 1e-4, k
+
+
+@njit(cache=True)
+def _split_logs_many(
+    state: NDArray[np.uint64],
+    counts: NDArray[np.int64],
+    like: NDArray[np.float64],
+    like_row: NDArray[np.int64],
+    orders: NDArray[np.int64],
+    suffix: NDArray[np.float64],
+    split: NDArray[np.int64],
+    in_class: NDArray[np.int64],
+    pi: NDArray[np.float64],
+    lam: NDArray[np.float64],
+    bits: NDArray[np.bool_],
+    reps: int,
+) -> NDArray[np.int64]:
+    out = np.zeros((reps, pi.size), dtype=np.int64)
+    s = fr.load(state)
+    for t in range(reps):
+        like[0, :] = 0.0
+        s = _split_patterns(
+            s, counts, 1, like, like_row, orders, False, suffix, split, in_class, pi, lam, bits
+        )
+        out[t] = in_class[0]
+    fr.store(state, s)
+    return out
+
+
+def test_absurd_unobserved_counts_use_the_normal_approximation() -> None:
+    # two lists that never overlap and a prior that puts capture rates near 1e-14: the rate of
+    # the unobserved passes 10^15, their number comes from the normal approximation and is
+    # split among the classes like one more pattern
+    table = CaptureTable.from_patterns(["a", "b"], [(1, 0), (0, 1)], [100, 100])
+    model = LCMCR(
+        n_classes=3, n_chains=1, n_samples=200, thin=5, burn_in=2000, seed=6, list_prior=(1, 1e14)
+    ).fit(table)
+    assert any("exceeded 10^15" in w for w in model.result_.warnings)
+    assert (model.draws_ > 1e15).mean() > 0.5
+    assert np.isfinite(model.draws_).all()
