@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Final, cast
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from splink import Linker, SettingsCreator, block_on
@@ -73,6 +74,29 @@ def _settings(blocking_rules: Sequence[BlockingRuleCreator | str]) -> SettingsCr
 
 def _as_arrow(features: pa.Table | pd.DataFrame) -> pa.Table:
     return features if isinstance(features, pa.Table) else pa.Table.from_pandas(features)
+
+
+def with_given_name_frequency(pairs: pd.DataFrame, features: pa.Table) -> pd.DataFrame:
+    """Term-frequency adjustment for pairs whose given names are spelled the same.
+
+    The name comparison's u says how often random pairs agree on average; a common given
+    name (Mohammed is one in ten) agrees more often, a rare one less. The pair's weight gains
+    log2(average / this name's share), where the average is the chance that two random records
+    share a given name, and ``mw_tf_adj_name`` records it.
+    """
+    given = features.column("given_key").to_pandas()
+    shares = given.value_counts(normalize=True)
+    average = float((shares**2).sum())
+    share_of = dict(zip(features.column("unique_id").to_pylist(), given.map(shares), strict=True))
+    key_of = dict(zip(features.column("unique_id").to_pylist(), given, strict=True))
+    left = pairs["unique_id_l"].map(key_of)
+    same = left.notna() & (left == pairs["unique_id_r"].map(key_of))
+    share = pairs["unique_id_l"].map(share_of).astype(float)
+    adjustment = np.where(same, np.log2(average / share.where(same, average)), 0.0)
+    out = pairs.assign(mw_tf_adj_name=adjustment)
+    out["match_weight"] = pairs["match_weight"] + adjustment
+    out["match_probability"] = 1.0 / (1.0 + np.exp2(-out["match_weight"]))
+    return out
 
 
 class LinkageModel:
@@ -160,7 +184,7 @@ class LinkageModel:
             if c in ("unique_id_l", "unique_id_r", "match_probability", "match_weight")
             or c.startswith(("gamma_", "bf_", "mw_", "tf_"))
         ]
-        frame = frame[keep]
+        frame = with_given_name_frequency(frame[keep], _as_arrow(features))
         return frame.sort_values(
             ["match_probability", "unique_id_l", "unique_id_r"],
             ascending=[False, True, True],
