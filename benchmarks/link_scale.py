@@ -2,10 +2,17 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/link_scale.py [--records N] [--seed S] [--keep DIR]
+    .venv/bin/python benchmarks/link_scale.py [--records N] [--seed S]
 
-(N defaults to 1,000,000; expect hours at that size on two cores.) Every figure is printed as
+N defaults to 1,000,000; expect hours at that size on two cores. Every figure is printed as
 one ``name: value`` line, as soon as it is known, so a run stopped part-way keeps what it had.
+Options: ``--keep DIR`` works in DIR and keeps it, ``--reuse`` (with ``--keep``) reuses the
+records and features an earlier run left there, ``--only blocking,uncounted,splink,splink2``
+runs some of the measurements. The machine is shared, so each child process is watched and
+stopped when its resident memory passes ``--max-memory-gb`` (default 12, half the machine),
+when DuckDB's spilling leaves less than ``--min-free-disk-gb`` on the disk (default 20), or when
+the run has taken ``--max-hours``; the figures then say where it was (``*_stopped*``). The
+first lines say which uncounted ran (its folder, commit, files changed since the commit).
 
 What is measured, and how:
 
@@ -55,6 +62,7 @@ machine is shared: the load average at the start and end is printed beside the f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -65,12 +73,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, cast
 
 RECORDS_PER_VICTIM: Final = 1.478  # four default lists; 1.475 at 10,000 victims, 1.480 at 30,000
 SPLINK_THRESHOLD: Final = 0.9
 MIN_PROBABILITY: Final = 0.01
+POLL_SECONDS: Final = 2.0
 CHILD_MODES: Final = ("features", "uncounted", "splink", "blocking")
 # What a run measures, in this order: blocked pairs, uncounted, splink on one and two threads.
 PIPELINES: Final = ("blocking", "uncounted", "splink", "splink2")
@@ -88,17 +98,29 @@ def _peak_memory_gb() -> float:
 
 
 class _Stages:
-    """Wall time of named stages, in order."""
+    """Wall time of named stages, in order; written to ``progress`` as they go, so that the
+    parent can tell where a child it stopped was."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Path) -> None:
         self.seconds: dict[str, float] = {}
+        self.progress = progress
+
+    def _write(self, running: str | None) -> None:
+        state = {"done": self.seconds, "running": running, "since": time.time()}
+        self.progress.write_text(json.dumps(state))
 
     def run(self, name: str, work: Callable[[], Any]) -> Any:
+        self._write(name)
         start = time.perf_counter()
         out = work()
         self.seconds[name] = time.perf_counter() - start
+        self._write(None)
         print(f"[{name}] {self.seconds[name]:.1f} s", file=sys.stderr, flush=True)
         return out
+
+
+def _progress_file(workdir: Path, mode: str, threads: int) -> Path:
+    return workdir / f"{mode}{threads}.progress.json"
 
 
 def _child_features(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
@@ -107,7 +129,7 @@ def _child_features(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
     from uncounted.link.features import build_features
 
     records = pq.read_table(workdir / "records.parquet")
-    stages = _Stages()
+    stages = _Stages(_progress_file(workdir, "features", threads))
     features = stages.run("features", lambda: build_features(records))
     pq.write_table(features, workdir / "features.parquet")
     return {"seconds": stages.seconds}
@@ -126,7 +148,7 @@ def _child_uncounted(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
     from uncounted.link.model import DEFAULT_THRESHOLD, LinkageModel
 
     features = pq.read_table(workdir / "features.parquet")
-    stages = _Stages()
+    stages = _Stages(_progress_file(workdir, "uncounted", threads))
     # As link_project makes it: its own threshold, splink's notes silenced.
     model = LinkageModel(threshold=DEFAULT_THRESHOLD, seed=seed, log_level=logging.ERROR)
     stages.run("fit", lambda: model.fit(features))
@@ -208,7 +230,7 @@ def _child_splink(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
         blocking_rules_to_generate_predictions=cast(list[Any], default_blocking_rules()),
     )
     linker = Linker(table, settings)
-    stages = _Stages()
+    stages = _Stages(_progress_file(workdir, "splink", threads))
     stages.run(
         "prior",
         lambda: linker.training.estimate_probability_two_random_records_match(
@@ -273,7 +295,7 @@ def _child_blocking(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
     con.execute(f"SET threads TO {threads}")
     con.execute("SET enable_progress_bar = false")
     table = DuckDBAPI(connection=con).register(features, table_name="features")
-    stages = _Stages()
+    stages = _Stages(_progress_file(workdir, "blocking", threads))
     counts = stages.run(
         "count",
         lambda: count_comparisons_from_blocking_rules(
@@ -313,8 +335,41 @@ def _say(name: str, value: object) -> None:
     print(f"{name}: {value}", flush=True)
 
 
-def _child(mode: str, workdir: Path, seed: int, threads: int = 1) -> dict[str, Any] | None:
-    """Run one stage in a fresh interpreter; its figures, or None when it failed."""
+@dataclass(frozen=True)
+class _Limits:
+    """When the parent stops a child: the machine is shared, and DuckDB, left alone, takes up
+    to 80% of the memory and then spills to the disk."""
+
+    max_memory_gb: float
+    min_free_disk_gb: float
+    deadline: float | None  # time.perf_counter() value
+
+
+def _rss_gb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / 1e9
+    except OSError:
+        pass
+    return 0.0
+
+
+def _folder_gb(folder: Path) -> float:
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += (Path(root) / name).stat().st_size
+    return total / 1e9
+
+
+def _child(
+    mode: str, workdir: Path, seed: int, limits: _Limits, threads: int = 1, prefix: str = ""
+) -> dict[str, Any] | None:
+    """Run one stage in a fresh interpreter and watch it; its figures, or None when it failed
+    or was stopped (said on stdout, with the stages it finished and the one it was in)."""
+    prefix = prefix or mode
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -327,17 +382,61 @@ def _child(mode: str, workdir: Path, seed: int, threads: int = 1) -> dict[str, A
         "--threads",
         str(threads),
     ]
+    progress = _progress_file(workdir, mode, threads)
+    progress.unlink(missing_ok=True)
+    spill = workdir / ".tmp"  # where DuckDB spills, for an in-memory database
     start = time.perf_counter()
     # The child's stdout goes to stderr: this process's stdout holds only the figures. It runs
-    # in the work folder, where DuckDB spills when memory runs short.
-    done = subprocess.run(command, cwd=workdir, stdout=sys.stderr, check=False)
+    # in the work folder, so that DuckDB spills there.
+    child = subprocess.Popen(command, cwd=workdir, stdout=sys.stderr)
+    peak_rss = peak_spill = 0.0
+    stopped = ""
+    while True:
+        try:
+            child.wait(timeout=POLL_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        rss = _rss_gb(child.pid)
+        peak_rss = max(peak_rss, rss)
+        peak_spill = max(peak_spill, _folder_gb(spill))
+        free = shutil.disk_usage(workdir).free / 1e9
+        if rss > limits.max_memory_gb:
+            stopped = f"resident memory {rss:.1f} GB, above the {limits.max_memory_gb:g} GB cap"
+        elif free < limits.min_free_disk_gb:
+            stopped = f"{free:.1f} GB left on the disk (spilled {peak_spill:.1f} GB)"
+        elif limits.deadline is not None and time.perf_counter() > limits.deadline:
+            stopped = "the time budget (--max-hours) is spent"
+        if stopped:
+            child.kill()
+            child.wait()
+            break
     elapsed = time.perf_counter() - start
+    shutil.rmtree(spill, ignore_errors=True)
     result = workdir / f"{mode}{threads}.json"
-    if done.returncode != 0 or not result.is_file():
-        _say(f"{mode}{threads if mode == 'splink' else ''}_error", f"exit {done.returncode}")
+    if stopped or child.returncode != 0 or not result.is_file():
+        _say(
+            f"{prefix}_stopped" if stopped else f"{prefix}_error",
+            stopped or f"exit {child.returncode}",
+        )
+        _say(f"{prefix}_stopped_after_seconds", elapsed)
+        _say(f"{prefix}_peak_memory_gb_sampled", peak_rss)
+        _say(f"{prefix}_peak_spill_gb_sampled", peak_spill)
+        if progress.is_file():
+            state = json.loads(progress.read_text())
+            for stage, seconds in state["done"].items():
+                _say(f"{prefix}_{stage}_seconds", float(seconds))
+            if state["running"]:
+                _say(f"{prefix}_stopped_in_stage", state["running"])
+                _say(
+                    f"{prefix}_{state['running']}_seconds_before_stop",
+                    time.time() - float(state["since"]),
+                )
         return None
     out = cast(dict[str, Any], json.loads(result.read_text()))
     out["process_seconds"] = elapsed
+    out["peak_memory_gb_sampled"] = peak_rss
+    out["peak_spill_gb_sampled"] = peak_spill
     return out
 
 
@@ -410,11 +509,39 @@ def _report(prefix: str, result: dict[str, Any], records: int) -> float:
         _say(f"{prefix}_{stage}_seconds", float(value))
     _say(f"{prefix}_process_seconds", float(result["process_seconds"]))
     _say(f"{prefix}_peak_memory_gb", float(result["peak_memory_gb"]))
+    _say(f"{prefix}_peak_spill_gb_sampled", float(result["peak_spill_gb_sampled"]))
     _say(f"{prefix}_records_per_second", records / total)
     _say(f"{prefix}_candidate_pairs", int(result["candidate_pairs"]))
     _say(f"{prefix}_threshold", float(result["threshold"]))
     _say(f"{prefix}_pairs_at_threshold", int(result["pairs_at_threshold"]))
     return total
+
+
+def _provenance() -> dict[str, object]:
+    """Which uncounted ran: its folder, its commit and how many of its files differ from it
+    (other people edit the tree), and how many blocking rules it has."""
+    import uncounted
+    from uncounted.link.model import default_blocking_rules
+
+    folder = Path(uncounted.__file__).resolve().parent
+    out: dict[str, object] = {"uncounted_path": str(folder)}
+    commit = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if commit.returncode == 0:
+        out["uncounted_commit"] = commit.stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        out["uncounted_files_changed_since_commit"] = len(changed.stdout.splitlines())
+    out["blocking_rules"] = len(default_blocking_rules())
+    return out
 
 
 def _load() -> str:
@@ -426,7 +553,9 @@ def _rule_name(sql: str) -> str:
     return "+".join(dict.fromkeys(re.findall(r'l\."?(\w+)"?', sql))) or "rule"
 
 
-def _prepared(workdir: Path, n_records: int, seed: int, reuse: bool) -> dict[str, Any]:
+def _prepared(
+    workdir: Path, n_records: int, seed: int, reuse: bool, limits: _Limits
+) -> dict[str, Any]:
     """Records, truth and features in ``workdir``: made here, or an earlier run's with ``reuse``
     when it was made for the same records and seed."""
     saved = workdir / "prepared.json"
@@ -444,7 +573,7 @@ def _prepared(workdir: Path, n_records: int, seed: int, reuse: bool) -> dict[str
         "quarantined": quarantined,
         "prepare_seconds": time.perf_counter() - start,
     }
-    features = _child("features", workdir, seed)
+    features = _child("features", workdir, seed, limits)
     if features is None:
         raise SystemExit("building the features failed")
     prepared["features_seconds"] = float(features["seconds"]["features"])
@@ -470,6 +599,21 @@ def main(argv: list[str] | None = None) -> None:
         default=",".join(PIPELINES),
         help=f"comma-separated, of {','.join(PIPELINES)} (default: all, in this order)",
     )
+    parser.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=12.0,
+        help="stop a pipeline whose resident memory passes this (default 12: half the machine)",
+    )
+    parser.add_argument(
+        "--min-free-disk-gb",
+        type=float,
+        default=20.0,
+        help="stop a pipeline when DuckDB's spilling leaves less than this free (default 20)",
+    )
+    parser.add_argument(
+        "--max-hours", type=float, help="stop whatever runs when the run has taken this long"
+    )
     parser.add_argument("--child", choices=CHILD_MODES, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
@@ -491,8 +635,17 @@ def main(argv: list[str] | None = None) -> None:
         _say("load_average_start", _load())
         _say("cpus", os.cpu_count() or 0)
         _say("seed", args.seed)
+        for key, value in _provenance().items():
+            _say(key, value)
         start = time.perf_counter()
-        prepared = _prepared(workdir, args.records, args.seed, args.reuse and bool(args.keep))
+        limits = _Limits(
+            args.max_memory_gb,
+            args.min_free_disk_gb,
+            None if args.max_hours is None else start + 3600 * args.max_hours,
+        )
+        prepared = _prepared(
+            workdir, args.records, args.seed, args.reuse and bool(args.keep), limits
+        )
         for key in (
             "victims",
             "records",
@@ -507,7 +660,7 @@ def main(argv: list[str] | None = None) -> None:
         records = int(prepared["records"])
 
         if "blocking" in wanted:
-            blocking = _child("blocking", workdir, args.seed, 2)
+            blocking = _child("blocking", workdir, args.seed, limits, 2, "blocked_pairs")
             if blocking is not None:
                 _say("blocked_pairs", blocking["blocked_pairs"])
                 for number, (rule, count) in enumerate(blocking["by_rule"], start=1):
@@ -517,7 +670,7 @@ def main(argv: list[str] | None = None) -> None:
 
         ours: dict[str, Any] | None = None
         if "uncounted" in wanted:
-            ours = _child("uncounted", workdir, args.seed)
+            ours = _child("uncounted", workdir, args.seed, limits)
             if ours is not None:
                 ours["total"] = _report("uncounted", ours, records)
                 _say(
@@ -530,7 +683,7 @@ def main(argv: list[str] | None = None) -> None:
             if pipeline not in wanted:
                 continue
             prefix = "splink" if threads == 1 else "splink_2threads"
-            theirs = _child("splink", workdir, args.seed, threads)
+            theirs = _child("splink", workdir, args.seed, limits, threads, prefix)
             if theirs is None:
                 continue
             theirs_seconds = _report(prefix, theirs, records)
