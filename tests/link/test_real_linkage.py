@@ -41,7 +41,7 @@ def _figures(run: str, folder: Path) -> dict[str, float]:
 
 def test_two_moh_releases_without_ids(tmp_path: Path, shared_data: Path) -> None:
     figures = _figures("moh", tmp_path)
-    # Measured: precision 0.992, recall 0.970, F1 0.981; exact names alone: F1 0.80.
+    # Measured: precision 0.992, recall 0.974, F1 0.983; exact names alone: F1 0.80.
     assert figures["moh_exact_name_baseline_pair_f1"] < 0.81
     assert figures["moh_pair_precision"] >= 0.985
     assert figures["moh_pair_f1"] >= 0.975
@@ -56,6 +56,6 @@ def test_arabic_names_against_their_english_transliteration(
     tmp_path: Path, shared_data: Path
 ) -> None:
     figures = _figures("cross_script", tmp_path)
-    # Measured: precision 0.999, recall 0.980, F1 0.990.
+    # Measured: precision 0.999, recall 0.994, F1 0.996.
     assert figures["cross_script_pair_precision"] >= 0.99
-    assert figures["cross_script_pair_f1"] >= 0.97
+    assert figures["cross_script_pair_f1"] >= 0.98
