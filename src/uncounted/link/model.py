@@ -30,9 +30,10 @@ from uncounted.link.training import Session, default_sessions, labelled_gammas, 
 # The match probability from which clustering links two records. Low, because clustering
 # merges the strongest pairs first and lets a record join only one record of any other file
 # (a release lists a person once): a weaker rival pair is then refused, not merged. Pair F1
-# (precision) at 0.1 / 0.5: Gaza MoH releases 2024-03-29 and 2024-08-31, IDs hidden, 0.980
-# (0.993) / 0.971 (0.994); the 2024-09-21 list in Arabic against its English transliteration,
-# 0.990 (0.999) / 0.989; a simulated conflict of 20,000 victims, 0.979 (0.996) / 0.977.
+# (precision) at 0.1, through link_project (benchmarks/linkage_accuracy.py): Gaza MoH releases
+# 2024-03-29 and 2024-08-31, IDs hidden, 0.983 (0.992); the 2024-09-21 list in Arabic against
+# its English transliteration, 0.996 (0.999); a simulated conflict of 50,000 victims, 0.980
+# (0.994). At 0.5 recall drops by one to two points at the same precision.
 DEFAULT_THRESHOLD: Final = 0.1
 # Pairs scored below this are not returned by ``predict``: they are far from any threshold a
 # reviewer would use and make up most of the blocked pairs.
