@@ -151,7 +151,7 @@ def _split_many(
     like = np.zeros((2, n_classes))  # the weights, then the scratch row
     like[0] = weights
     like_row = np.zeros(1, dtype=np.int64)
-    orders = np.arange(n_classes).reshape(1, n_classes).copy()
+    orders = np.arange(n_classes).astype(np.uint32).reshape(1, n_classes).copy()
     counts = np.full(1, count, dtype=np.int64)
     suffix = np.zeros((n_classes + 4) // 4 * 4)
     split = np.empty(n_classes, dtype=np.int64)
@@ -230,7 +230,7 @@ def test_pattern_split_from_logs_when_weights_underflow() -> None:
     n_classes = 3
     like = np.zeros((2, n_classes))
     like_row = np.zeros(1, dtype=np.int64)
-    orders = np.arange(n_classes).reshape(1, n_classes).copy()
+    orders = np.arange(n_classes).astype(np.uint32).reshape(1, n_classes).copy()
     count = 50
     counts = np.full(1, count, dtype=np.int64)
     suffix = np.zeros(4)

@@ -88,7 +88,7 @@ def _split_patterns(
     n_split: int,
     like: NDArray[np.float64],
     like_row: NDArray[np.int64],
-    orders: NDArray[np.int64],
+    orders: NDArray[np.uint32],
     resort: bool,
     suffix: NDArray[np.float64],
     split: NDArray[np.int64],
@@ -117,7 +117,8 @@ def _split_patterns(
         if resort:
             _sort_by_weight(like, r, orders, p)
         acc = 0.0
-        for i in range(n_classes - 1, -1, -1):
+        for back in range(n_classes):
+            i = n_classes - 1 - back
             acc += like[r, orders[p, i]]
             suffix[i] = acc
         if not acc > 0.0:
@@ -126,7 +127,8 @@ def _split_patterns(
             _log_weights(pi, lam, bits[p], like[r])
             _sort_by_weight(like, r, orders, p)
             acc = 0.0
-            for i in range(n_classes - 1, -1, -1):
+            for back in range(n_classes):
+                i = n_classes - 1 - back
                 acc += like[r, orders[p, i]]
                 suffix[i] = acc
         for i in range(n_classes):
@@ -162,7 +164,7 @@ def _split_patterns(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _sort_by_weight(like: NDArray[np.float64], r: int, orders: NDArray[np.int64], p: int) -> None:
+def _sort_by_weight(like: NDArray[np.float64], r: int, orders: NDArray[np.uint32], p: int) -> None:
     """Insertion sort of ``orders[p]`` by decreasing ``like[r]`` (nearly sorted: cheap)."""
     for i in range(1, orders.shape[1]):
         k = orders[p, i]
@@ -258,7 +260,8 @@ def run_chain(
         like = np.empty((n_patterns + 2, n_classes))
         like_row[:] = np.arange(n_patterns + 1)
     # each pattern's visiting order of the classes; the last split is the unobserved, rarely
-    orders = np.empty((n_patterns + 1, n_classes), dtype=np.int64)
+    # (unsigned: indices read from it need no test for negative values)
+    orders = np.empty((n_patterns + 1, n_classes), dtype=np.uint32)
     for p in range(n_patterns + 1):
         orders[p] = np.arange(n_classes)
     counts = np.empty(n_patterns + 1, dtype=np.int64)
