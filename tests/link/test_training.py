@@ -64,3 +64,39 @@ def test_labelled_pairs_table_pairs_the_two_records_of_each_label() -> None:
     assert table.column("x").to_pylist() == [1, 3, 2, 3]
     assert table.column("label_pair").to_pylist() == [0, 0, 1, 1]
     assert len(set(table.column("unique_id").to_pylist())) == 4
+
+
+def _pairs_kept(features: pa.Table, rule_sql: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.register("features", features)
+    found = con.execute(
+        f"SELECT count(*) FROM features l JOIN features r "
+        f"ON ({rule_sql}) AND l.unique_id < r.unique_id"
+    ).fetchone()
+    return int(found[0]) if found else 0
+
+
+def test_sampled_rule_keeps_a_small_block_whole_and_samples_a_big_one(monkeypatch) -> None:
+    from uncounted.link import training
+
+    n = 2_000
+    features = pa.table(
+        {
+            "unique_id": [f"r{i:05d}" for i in range(n)],
+            "sex": ["male" if i % 2 else "female" for i in range(n)],
+            "birth_year": [1990 + i % 400 for i in range(n)],
+        }
+    )
+    small_rule = 'l."birth_year" = r."birth_year"'
+    assert training.sampled_rule(features, small_rule, seed=3) == small_rule
+
+    big_rule = 'l."sex" = r."sex"'
+    all_pairs = 2 * (1_000 * 999 // 2)
+    monkeypatch.setattr(training, "SESSION_MAX_PAIRS", 50_000)
+    sampled = training.sampled_rule(features, big_rule, seed=3)
+    kept = _pairs_kept(features, sampled)
+    assert 0.7 * 50_000 < kept < 1.3 * 50_000 < all_pairs
+    assert training.sampled_rule(features, big_rule, seed=3) == sampled
+    assert _pairs_kept(features, training.sampled_rule(features, big_rule, seed=4)) != kept

@@ -165,7 +165,7 @@ class LinkageModel:
             lambda settings: self._linker(features, settings),
             base,
             self.sessions,
-            n_records=_as_arrow(features).num_rows,
+            features=_as_arrow(features),
             seed=self.seed,
             labelled=labelled,
         )

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -39,6 +40,9 @@ M_FLOOR: Final = 1e-3
 U_SAMPLE_PAIRS: Final = 1_000_000
 U_FLOOR: Final = 1.0 / (2 * U_SAMPLE_PAIRS)
 TRAINING_ROUNDS: Final = 3
+# Pairs of a session beyond this are sampled: plenty to estimate m, and the cost of a session
+# stays flat however many records there are.
+SESSION_MAX_PAIRS: Final = 500_000
 # Fewer accepted pairs than this say too little about m to stand beside a session.
 MIN_LABELLED_MATCHES: Final = 20
 # Half a pair added to every level's count keeps a level no pair reached at a small m or u.
@@ -83,7 +87,7 @@ def train(
     model: dict[str, Any],
     sessions: Sequence[Session],
     *,
-    n_records: int,
+    features: pa.Table,
     seed: int,
     rounds: int = TRAINING_ROUNDS,
     labelled: pd.DataFrame | None = None,
@@ -109,9 +113,13 @@ def train(
         if unknown:
             raise ValueError(f"training session names unknown comparisons: {sorted(unknown)}")
     blocks = [
-        (session, _gammas(make_linker, model, _rule_sql(session.blocking_rule)))
+        (
+            session,
+            _gammas(make_linker, model, sampled_rule(features, session.blocking_rule, seed)),
+        )
         for session in sessions
     ]
+    n_records = features.num_rows
     random_pairs = _gammas(make_linker, model, random_pairs_rule(n_records, seed))
     seen = {
         (name, int(v))
@@ -212,6 +220,35 @@ def random_pairs_rule(n_records: int, seed: int) -> str:
         f"{bucket.format(side='l', seed=seed, buckets=buckets)} = "
         f"{bucket.format(side='r', seed=seed, buckets=buckets)}"
     )
+
+
+def sampled_rule(features: pa.Table, rule: BlockingRuleCreator | str, seed: int) -> str:
+    """The rule's SQL, keeping about ``SESSION_MAX_PAIRS`` of its pairs by a seeded hash of
+    the pair when it makes more (a block such as "same date of birth and sex" grows with the
+    square of the records: 14 million pairs among a million)."""
+    sql = _rule_sql(rule)
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("features", features.select(_columns_of(sql, features)))
+        found = con.execute(
+            f"SELECT count(*) FROM features l JOIN features r "
+            f"ON ({sql}) AND l.unique_id < r.unique_id"
+        ).fetchone()
+    finally:
+        con.close()
+    pairs = int(found[0]) if found else 0
+    if pairs <= SESSION_MAX_PAIRS:
+        return sql
+    keep_one_in = -(-pairs // SESSION_MAX_PAIRS)
+    return (
+        f"({sql}) AND hash(concat(CAST(l.unique_id AS VARCHAR), '|', "
+        f"CAST(r.unique_id AS VARCHAR), '{seed}')) % {keep_one_in} = 0"
+    )
+
+
+def _columns_of(sql: str, features: pa.Table) -> list[str]:
+    names = [c for c in features.column_names if f'"{c}"' in sql or f".{c}" in sql]
+    return sorted({"unique_id", *names})
 
 
 def _rule_sql(rule: BlockingRuleCreator | str) -> str:
