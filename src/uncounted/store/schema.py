@@ -175,10 +175,49 @@ def _v3_linkage(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v4_estimates_users_audit(con: duckdb.DuckDBPyConnection) -> None:
+    # Estimates are kept so a report or a page shows the very numbers a command printed, with
+    # the settings and seed that reproduce them. Users and the audit log serve the web app:
+    # passwords are stored only as memory-hard hashes; every change anyone makes through the
+    # app is one audit row, written in the same transaction as the change.
+    con.execute(
+        """
+        CREATE TABLE estimate_runs (
+            estimate_id INTEGER PRIMARY KEY,
+            created_at TIMESTAMP NOT NULL,
+            link_run_id INTEGER,
+            method VARCHAR NOT NULL,
+            strata VARCHAR[] NOT NULL,
+            seed BIGINT NOT NULL,
+            settings VARCHAR NOT NULL,
+            result VARCHAR NOT NULL,
+            uncounted_version VARCHAR NOT NULL
+        );
+        CREATE TABLE users (
+            username VARCHAR PRIMARY KEY,
+            password_hash VARCHAR NOT NULL,
+            role VARCHAR NOT NULL CHECK (role IN ('viewer', 'reviewer', 'admin')),
+            created_at TIMESTAMP NOT NULL,
+            disabled BOOLEAN NOT NULL DEFAULT false
+        );
+        CREATE SEQUENCE audit_log_seq START 1;
+        CREATE TABLE audit_log (
+            audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_log_seq'),
+            happened_at TIMESTAMP NOT NULL,
+            username VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            target VARCHAR,
+            details VARCHAR NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     _v1_sources_and_records,
     _v2_command_log,
     _v3_linkage,
+    _v4_estimates_users_audit,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
