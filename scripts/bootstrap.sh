@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates the virtual environment and installs uncounted with its test tools and the Spark
-# backend (pyspark; scripts/system-deps.sh installs the Java runtime it needs).
+# backend (pyspark; scripts/system-deps.sh installs the Java runtime it needs, and Chromium
+# for the PDF report and the browser tests).
 # Works on a fresh Debian machine that has Python 3.11 and nothing else prepared: when the
 # interpreter lacks venv/ensurepip (Debian splits them into python3-venv) it installs them.
 set -euo pipefail
