@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import duckdb
 
 from uncounted.core.errors import UncountedError
 from uncounted.link.review import DECISIONS, default_window, ordered_pair, threshold_weight
@@ -148,8 +151,12 @@ def record_decision(
     *,
     reviewer: str | None = None,
     note: str | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Store one decision on a pair of records in its own transaction; returns it."""
+    """Store one decision on a pair of records in its own transaction; returns it.
+
+    ``also`` runs inside that transaction with the stored decision, so what a caller writes
+    about it (the web app's audit row) commits or rolls back with the decision itself."""
     if decision not in DECISIONS:
         raise UncountedError(
             f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}", field="decision"
@@ -181,15 +188,18 @@ def record_decision(
             decision,
             started,
         )
-    assert row is not None
-    return {
-        "decision_id": row[0],
-        "record_id_l": low,
-        "record_id_r": high,
-        "decision": decision,
-        "reviewer": reviewer,
-        "decided_at": jsonable(row[1]),
-        "note": note,
-        "run_id": run_id,
-        "match_probability": probability,
-    }
+        assert row is not None
+        stored = {
+            "decision_id": row[0],
+            "record_id_l": low,
+            "record_id_r": high,
+            "decision": decision,
+            "reviewer": reviewer,
+            "decided_at": jsonable(row[1]),
+            "note": note,
+            "run_id": run_id,
+            "match_probability": probability,
+        }
+        if also is not None:
+            also(con, stored)
+    return stored
