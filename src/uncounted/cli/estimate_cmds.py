@@ -1,4 +1,7 @@
-"""The `estimate` command: population-size estimates from a capture table (or, later, a project)."""
+"""The `estimate` command: population-size estimates from a capture table or a project.
+
+A project's estimates are stored as an estimate run, so a report shows these very numbers.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +16,9 @@ from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.methods import get_method, make_estimator, method_names, results_of
 from uncounted.estimate.result import EstimateResult
-from uncounted.estimate.strata import StratifiedEstimate
 from uncounted.estimate.table import CaptureTable
 from uncounted.store import Project
-from uncounted.workflow.export import list_names, persons_frame
+from uncounted.workflow.estimation import estimate_project, parse_strata, save_estimate_run
 
 
 def register(app: typer.Typer) -> None:
@@ -77,9 +79,12 @@ def estimate(
             results = _estimate_table(table, method, model, seed, level, jobs, progress)
         else:
             assert directory is not None
-            results = _estimate_project(directory, method, strata, seed, level, jobs)
+            results, estimate_id = _estimate_project(directory, method, strata, seed, level,
+                                                     jobs)
 
-    document = {"estimates": [_as_dict(label, r) for label, r in results]}
+    document: dict[str, Any] = {"estimates": [_as_dict(label, r) for label, r in results]}
+    if directory is not None:
+        document["estimate_id"] = estimate_id
     output.emit(document, as_json=as_json, render=lambda: _render(results))
 
 
@@ -96,23 +101,19 @@ def _estimate_table(
 
 def _estimate_project(
     directory: Path, method: str, strata: str | None, seed: int, level: float, jobs: int
-) -> list[tuple[str | None, EstimateResult]]:
-    with Project.open(directory, read_only=True) as project:
-        has_persons = project.con.execute("SELECT count(*) FROM persons").fetchall()[0][0]
-        if not has_persons:
-            raise UncountedError(
-                "linkage has not run yet: the project has no persons, so there are no "
-                "capture histories to estimate from; link the lists first, or estimate from a "
-                "capture table with --table FILE.csv",
-                file=str(directory),
-            )
-        lists = list_names(project)
-        # One row per person, one 0/1 column per list named as the list, then the attributes.
-        persons = persons_frame(project, prefix="")
-    by = [s.strip() for s in (strata or "").split(",") if s.strip()]
-    fitted = StratifiedEstimate(by, lists, method=method, level=level, seed=seed,
-                                n_jobs=jobs).fit(persons)
-    return [("total", fitted.total_), *fitted.results_.items()]
+) -> tuple[list[tuple[str | None, EstimateResult]], int]:
+    """The estimates, as stored in a new estimate run (whose id comes second)."""
+    with Project.open(directory) as project:
+        run = estimate_project(project, method=method, strata=parse_strata(strata), seed=seed,
+                               level=level, jobs=jobs)
+        estimate_id = save_estimate_run(project, run)
+    return [(entry["stratum"], _from_dict(entry)) for entry in run.estimates], estimate_id
+
+
+def _from_dict(entry: dict[str, Any]) -> EstimateResult:
+    fields = ("method", "model", "observed", "estimate", "lower", "upper", "level",
+              "diagnostics", "warnings", "refused")
+    return EstimateResult(**{name: entry[name] for name in fields})
 
 
 def _as_dict(label: str | None, result: EstimateResult) -> dict[str, Any]:

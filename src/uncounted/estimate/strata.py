@@ -196,7 +196,8 @@ def split_strata(
 def _estimate_one(
     method: str, table: CaptureTable, seed: np.random.SeedSequence, level: float,
     options: Mapping[str, Any],
-) -> EstimateResult:
+) -> list[EstimateResult]:
+    """The headline and, for the ensemble, each method behind it (see ``results_of``)."""
     extra = dict(options)
     model = extra.pop("model", None)
     # one process per stratum already fills the cores: each estimator runs single-threaded
@@ -204,9 +205,10 @@ def _estimate_one(
     try:
         estimator.fit(table)
     except UncountedError as problem:
-        return EstimateResult(method=method, model=None, observed=table.observed, estimate=None,
-                              lower=None, upper=None, level=level, refused=problem.message)
-    return results_of(estimator)[0]
+        return [EstimateResult(method=method, model=None, observed=table.observed,
+                               estimate=None, lower=None, upper=None, level=level,
+                               refused=problem.message)]
+    return results_of(estimator)
 
 
 def estimate_tables(
@@ -223,6 +225,22 @@ def estimate_tables(
     Table ``i`` (in the mapping's order) gets child ``i`` of ``SeedSequence(seed)``, so the
     results are the same for any ``n_jobs``.
     """
+    every = estimate_tables_with_methods(tables, method, seed=seed, level=level,
+                                         n_jobs=n_jobs, options=options)
+    return {key: results[0] for key, results in every.items()}
+
+
+def estimate_tables_with_methods(
+    tables: Mapping[Any, CaptureTable],
+    method: str = "ensemble",
+    *,
+    seed: Seed = None,
+    level: float = 0.95,
+    n_jobs: int = 2,
+    options: Mapping[str, Any] | None = None,
+) -> dict[Any, list[EstimateResult]]:
+    """Like :func:`estimate_tables`, keeping every result of each table: the headline first,
+    then, for the ensemble, each method's own result."""
     get_method(method)
     keys = list(tables)
     seeds = seed_sequence(seed).spawn(len(keys))
@@ -318,7 +336,9 @@ class StratifiedEstimate:
     every other column). ``method`` is a registry name (default ``"ensemble"``), ``options``
     its settings. Learned: ``strata_`` (:class:`Stratum` per cell, sorted), ``results_`` (one
     :class:`EstimateResult` per stratum label, refused with the reason where no estimate is
-    possible), ``total_`` and ``unlisted_`` (rows on no list, which cannot be counted).
+    possible), ``method_results_`` (for the ensemble, each estimated stratum's results by
+    method, behind its headline), ``total_`` and ``unlisted_`` (rows on no list, which cannot
+    be counted).
     """
 
     def __init__(
@@ -348,10 +368,12 @@ class StratifiedEstimate:
         cells, unlisted = split_strata(persons, self.strata, self.lists, self.min_lists)
         estimation_seed, combination_seed = seed_sequence(self.seed).spawn(2)
         tables = {c.label: c.table for c in cells if c.table is not None}
-        estimated = estimate_tables(
+        every = estimate_tables_with_methods(
             tables, self.method, seed=estimation_seed, level=self.level, n_jobs=self.n_jobs,
             options=self.options,
         )
+        estimated = {label: results[0] for label, results in every.items()}
+        self.method_results_ = {label: results[1:] for label, results in every.items()}
         results: dict[str, EstimateResult] = {}
         floors: dict[str, tuple[int, str]] = {}
         for cell in cells:
