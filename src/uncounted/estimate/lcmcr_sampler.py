@@ -337,13 +337,14 @@ def run_chain(
         for j in range(n_lists):
             for k in range(n_classes):
                 on_list[j, k] = 0
+        # (masks rather than a branch on each pattern's lists, which is hard to predict)
         for p in range(n_patterns):
             for k in range(n_classes):
                 class_size[k] += in_class[p, k]
             for j in range(n_lists):
-                if bits[p, j]:
-                    for k in range(n_classes):
-                        on_list[j, k] += in_class[p, k]
+                mask = -np.int64(bits[p, j])
+                for k in range(n_classes):
+                    on_list[j, k] += in_class[p, k] & mask
 
         # list probabilities per class
         for j in range(n_lists):
