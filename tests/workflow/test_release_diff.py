@@ -284,6 +284,8 @@ def test_chain_and_an_unlinked_release(project_dir: dict[str, Any], tmp_path: Pa
     third = _write(project_dir["folder"] / "list-third.csv", project_dir["new"][:30])
     maps = [a for pair in MAPPING for a in ("--map", pair)]
     assert _cli("ingest", root, third, "--list", "moh", "--release", NEWEST, *maps)[0] == 0
-    with Project.open(root, read_only=True) as project:
-        with pytest.raises(UncountedError, match="ingested after the latest link run"):
-            release_diff(project, "moh", NEW, NEWEST)
+    with (
+        Project.open(root, read_only=True) as project,
+        pytest.raises(UncountedError, match="ingested after the latest link run"),
+    ):
+        release_diff(project, "moh", NEW, NEWEST)
