@@ -1,0 +1,150 @@
+"""The app factory: ``create_app(project_dir, host=...)`` gives the FastAPI app of a project."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Final
+
+import vl_convert
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from uncounted.core.errors import UncountedError
+from uncounted.web.access import ProjectAccess
+from uncounted.web.auth import LoginRequired, RoleRefused
+from uncounted.web.binding import DEFAULT_HOST, check_binding, is_loopback
+from uncounted.web.csrf import CsrfRefused
+from uncounted.web.leases import LEASE_SECONDS, ReviewLeases
+from uncounted.web.pages import make_environment, redirect, render
+from uncounted.web.routes import account, admin, estimates, overview, persons, review
+from uncounted.web.sessions import COOKIE_NAME, MAX_AGE, SessionCodec, new_session, project_secret
+from uncounted.workflow.person_search import PersonSearch
+
+STATIC_DIR: Final = Path(__file__).parent / "static"
+log = logging.getLogger("uncounted.web")
+
+# Vega needs to compile expressions at run time ('unsafe-eval'); everything else is same-origin.
+_SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline';"
+        " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none';"
+        " form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed in one script, from vl-convert (no network)."""
+    return vl_convert.javascript_bundle(
+        "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+    )
+
+
+def create_app(
+    project_dir: str | Path,
+    *,
+    host: str = DEFAULT_HOST,
+    lease_seconds: float = LEASE_SECONDS,
+) -> FastAPI:
+    """The app for one project. Refuses (UncountedError) a non-local host without users."""
+    access = ProjectAccess(Path(project_dir))
+    try:
+        with access.use() as project:
+            check_binding(project, host)
+    except BaseException:
+        access.close()
+        raise
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        access.close()
+
+    app = FastAPI(title="uncounted", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    app.state.access = access
+    app.state.local = is_loopback(host)
+    app.state.secret = project_secret(access.project_dir)
+    app.state.codec = SessionCodec(app.state.secret)
+    app.state.secure_cookie = False  # set by `serve` behind TLS; plain HTTP on 127.0.0.1
+    app.state.leases = ReviewLeases(lease_seconds)
+    app.state.search = PersonSearch()
+    app.state.environment = make_environment()
+    app.state.flashes = {}
+
+    @app.middleware("http")
+    async def sessions_and_logging(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        codec: SessionCodec = app.state.codec
+        session = codec.loads(request.cookies.get(COOKIE_NAME))
+        fresh = session is None
+        request.state.session = session or new_session()
+        request.state.new_session = None
+        response = await call_next(request)
+        replaced = request.state.new_session
+        if fresh or replaced is not None:
+            response.set_cookie(
+                COOKIE_NAME, codec.dumps(replaced or request.state.session), max_age=MAX_AGE,
+                httponly=True, samesite="strict", secure=app.state.secure_cookie, path="/",
+            )
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        # The route's pattern, never the path or query: no name typed anywhere reaches a log.
+        route = request.scope.get("route")
+        pattern = getattr(route, "path", "(no route)")
+        log.info("%s %s %d %.0f ms", request.method, pattern, response.status_code,
+                 1000 * (time.perf_counter() - started))
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.method == "GET":
+            return redirect("/login")
+        return PlainTextResponse("log in first", status_code=401)
+
+    @app.exception_handler(RoleRefused)
+    async def role_refused(request: Request, exc: RoleRefused) -> Response:
+        return render(request, "error.html.j2", {
+            "title": "Not allowed",
+            "message": f"This needs the role {exc.needed} or higher; ask an admin.",
+        }, status_code=403)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        return PlainTextResponse(
+            "refused: the form's security token is missing or stale; reload the page and try"
+            " again", status_code=403,
+        )
+
+    @app.exception_handler(UncountedError)
+    async def uncounted_error(request: Request, exc: UncountedError) -> Response:
+        return render(request, "error.html.j2", {"title": "Cannot show this",
+                                                 "message": exc.message}, status_code=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
+    @app.get("/static/vega.js", include_in_schema=False)
+    def vega_js() -> Response:
+        return Response(vega_bundle(), media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=86400"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (account, overview, persons, review, estimates, admin):
+        app.include_router(module.router)
+
+    return app

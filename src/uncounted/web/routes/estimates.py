@@ -1,0 +1,42 @@
+"""Stored estimates: every stratum, every method behind it, diagnostics and warnings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from uncounted.web import charts
+from uncounted.web.auth import AnyUser
+from uncounted.web.pages import render
+from uncounted.workflow.estimation import latest_estimate_run
+
+router = APIRouter()
+
+
+@router.get("/estimates")
+def estimates_page(request: Request, viewer: AnyUser) -> Response:
+    with request.app.state.access.use() as project:
+        run = latest_estimate_run(project)
+    if run is None:
+        return render(request, "estimates.html.j2", {"run": None, "strata": [],
+                                                     "charts": {}})
+    result = run.result
+    strata = []
+    for headline in result["estimates"]:
+        label = headline["stratum"]
+        methods = result.get("methods", {}).get(label, [])
+        strata.append({
+            "label": label,
+            "headline": headline,
+            "methods": methods,
+            "chart": charts.estimate_intervals(
+                [{**m, "method": m["method"] + (f" {m['model']}" if m.get("model") else "")}
+                 for m in methods], "method", f"{label}: each method"
+            ) if methods else None,
+        })
+    return render(request, "estimates.html.j2", {
+        "run": run.to_dict(),
+        "strata": strata,
+        "charts": {"strata": charts.estimate_intervals(
+            result["estimates"], "stratum", "Headline estimate per stratum")},
+    })

@@ -1,0 +1,90 @@
+"""What a project holds, shaped for a page: headline figures, per-list counts, quarantined rows
+and stored estimates. Read-only; nothing is computed that a command has not stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from uncounted.store.project import Project
+from uncounted.store.status import project_status
+from uncounted.workflow.estimation import latest_estimate_run
+from uncounted.workflow.linkage import linkage_status
+from uncounted.workflow.linked import jsonable
+
+QUARANTINE_PAGE: Final = 200
+
+
+def dashboard(project: Project) -> dict[str, Any]:
+    """Headline figures: sources and records, linkage, review, the latest stored estimate."""
+    status = project_status(project)
+    linkage = linkage_status(project)
+    persons_by_lists = [
+        {"lists": int(n), "persons": int(count)}
+        for n, count in project.con.execute(
+            "SELECT len(lists) AS n, count(*) FROM persons GROUP BY n ORDER BY n"
+        ).fetchall()
+    ]
+    list_overlap = [
+        {"list": str(name), "persons": int(count), "only_here": int(alone)}
+        for name, count, alone in project.con.execute(
+            "SELECT l, count(*), count(*) FILTER (WHERE len(lists) = 1)"
+            " FROM (SELECT unnest(lists) AS l, lists FROM persons) GROUP BY l ORDER BY l"
+        ).fetchall()
+    ]
+    estimate = latest_estimate_run(project)
+    return {
+        "totals": status["totals"],
+        "lists": status["lists"],
+        "linkage": linkage,
+        "persons_by_lists": persons_by_lists,
+        "list_overlap": list_overlap,
+        "estimate": estimate.to_dict() if estimate else None,
+    }
+
+
+def sources_overview(project: Project) -> dict[str, Any]:
+    """Every source with its counts and checks, and why rows were quarantined, per source."""
+    status = project_status(project)
+    reasons: dict[str, dict[str, int]] = {}
+    for sha, reasons_json in project.con.execute(
+        "SELECT source_sha256, reasons FROM quarantine"
+    ).fetchall():
+        counts = reasons.setdefault(str(sha), {})
+        for problem in json.loads(reasons_json):
+            text = problem.get("reason") or "unreadable"
+            counts[text] = counts.get(text, 0) + 1
+    for source in status["sources"]:
+        source["quarantine_reasons"] = sorted(
+            reasons.get(source["sha256"], {}).items(), key=lambda item: (-item[1], item[0])
+        )
+    return status
+
+
+def quarantined_rows(
+    project: Project, sha256: str, *, limit: int = QUARANTINE_PAGE, offset: int = 0
+) -> dict[str, Any] | None:
+    """A source's quarantined rows in file order: row number, raw values, reasons."""
+    source = project.con.execute(
+        "SELECT sha256, list, release, original_name, rows, records, quarantined FROM sources"
+        " WHERE sha256 = ?",
+        [sha256],
+    ).fetchall()
+    if not source:
+        return None
+    sha, list_name, release, name, rows, records, quarantined = source[0]
+    found = project.con.execute(
+        "SELECT row_number, raw, reasons FROM quarantine WHERE source_sha256 = ?"
+        " ORDER BY row_number LIMIT ? OFFSET ?",
+        [sha256, limit, offset],
+    ).fetchall()
+    return {
+        "source": {"sha256": sha, "list": list_name, "release": jsonable(release), "file": name,
+                   "rows": rows, "records": records, "quarantined": quarantined},
+        "offset": offset,
+        "limit": limit,
+        "rows": [
+            {"row_number": n, "raw": json.loads(raw), "reasons": json.loads(reasons)}
+            for n, raw, reasons in found
+        ],
+    }
