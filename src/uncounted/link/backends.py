@@ -34,6 +34,9 @@ spill and checkpoint files in one temporary folder removed at exit. Its size com
 ``UNCOUNTED_SPARK_SHUFFLE_PARTITIONS``, ``UNCOUNTED_SPARK_JAVA_OPTIONS`` and
 ``UNCOUNTED_SPARK_CODEGEN``.
 
+DuckDB runs with one thread and at most 3 GB of memory (``UNCOUNTED_DUCKDB_MEMORY`` changes
+it), spilling the rest to a private temporary folder: a million records stay within a laptop.
+
 Determinism on Spark: a pair's comparison levels and score are a pure function of the pair and
 the model, computed row by row (no aggregation), so the same model scores the same pairs with
 the same probabilities on every run, and on DuckDB too within float rounding (the test checks
@@ -78,6 +81,7 @@ Backend = Literal["duckdb", "spark"]
 BACKENDS: Final[tuple[Backend, ...]] = ("duckdb", "spark")
 # The dialect the comparisons and blocking rules of uncounted.link are written in.
 SOURCE_DIALECT: Final = "duckdb"
+DEFAULT_DUCKDB_MEMORY: Final = "3GB"
 MIN_JAVA: Final = 17  # Spark 4 runs on Java 17 or 21
 INSTALL_HINT: Final = (
     "install it with `bash scripts/bootstrap.sh .venv` (pyspark and a Java runtime), or "
@@ -208,6 +212,17 @@ def make_db_api(backend: str = "duckdb") -> DatabaseAPI[Any]:
     if check_backend(backend) == "duckdb":
         con = duckdb.connect(":memory:")
         con.execute("SET threads TO 1")
+        # DuckDB would take 80% of the machine's memory before spilling; capped, the blocked
+        # pairs of a million records (hundreds of millions of rows) go to disk instead.
+        limit = duckdb_memory_limit()
+        try:
+            con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+        except duckdb.Error as problem:
+            raise UncountedError(
+                f"UNCOUNTED_DUCKDB_MEMORY={limit!r} is not a memory size DuckDB reads "
+                f"(e.g. 3GB): {problem}"
+            ) from problem
+        con.execute(f"SET temp_directory = '{_duckdb_scratch()}'")
         return DuckDBAPI(connection=con)
     from splink.backends.spark import SparkAPI  # imports pyspark: only once it is known there
 
@@ -220,6 +235,24 @@ def make_db_api(backend: str = "duckdb") -> DatabaseAPI[Any]:
         num_partitions_on_repartition=_shuffle_partitions(session),
         register_udfs_automatically=False,
     )
+
+
+def duckdb_memory_limit() -> str:
+    """Memory DuckDB may hold while linking before it spills to disk: 3 GB, or
+    ``UNCOUNTED_DUCKDB_MEMORY`` (any size DuckDB reads, e.g. ``8GB``)."""
+    return os.environ.get("UNCOUNTED_DUCKDB_MEMORY", "").strip() or DEFAULT_DUCKDB_MEMORY
+
+
+_scratch: list[Path] = []
+
+
+def _duckdb_scratch() -> str:
+    """One private spill folder per process, removed at exit."""
+    if not _scratch:
+        folder = Path(tempfile.mkdtemp(prefix="uncounted-duckdb-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _scratch.append(folder)
+    return str(_scratch[0]).replace("'", "''")
 
 
 def register_features(db_api: DatabaseAPI[Any], features: pa.Table) -> SplinkDataFrame:
