@@ -1,45 +1,148 @@
-"""Write a project's report as one self-contained HTML file (no external requests)."""
+"""Write a project's report as one self-contained HTML file (no external requests).
+
+:func:`build_report` gathers each section's plain data (one module per section) and its
+figures; :func:`write_html_report` renders ``templates/report.html.j2``. Every count in every
+table goes through the ``cell`` filter, i.e. :func:`uncounted.report.suppression.suppress`.
+Names appear only in the small examples section, inside ``<bdi>``/``dir="auto"`` elements so
+Arabic and Hebrew run right to left.
+"""
 
 from __future__ import annotations
 
-import platform
+import importlib
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from uncounted import __version__
+from uncounted.report import plots
+from uncounted.report.estimates import estimates_section
+from uncounted.report.linkage import linkage_section
+from uncounted.report.names import DEFAULT_EXAMPLES, names_section
+from uncounted.report.overlap import overlap_section
 from uncounted.report.provenance import provenance
+from uncounted.report.quality import quality_section
+from uncounted.report.reproducibility import reproducibility_section
+from uncounted.report.suppression import DEFAULT_MIN_CELL, suppress
+from uncounted.report.victims import victims_section
 from uncounted.store.project import Project
 
-_ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.PackageLoader("uncounted.report", "templates"),
-    autoescape=jinja2.select_autoescape(["html", "j2"]),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the person asking for the report chose."""
+
+    min_cell: int = DEFAULT_MIN_CELL
+    name_examples: int = DEFAULT_EXAMPLES
+    strata: tuple[str, ...] = ()
+    title: str | None = None
 
 
-def build_report(project: Project, extra_sections: dict[str, Any] | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the report cannot read from the project by itself: the estimate run to show (as a
+    plain dict), whether it was computed for this report, the review queue size, and linkage
+    accuracy against known truth."""
+
+    estimate_run: dict[str, Any] | None = None
+    estimate_computed_now: bool = False
+    review_queue: int | None = None
+    accuracy: dict[str, Any] | None = None
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("uncounted.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["number"] = lambda v: "—" if v is None else f"{v:,.0f}"
+    environment.filters["share"] = lambda part, whole: (
+        "—" if not whole else f"{100 * part / whole:.1f}%")
+    return environment
+
+
+_ENVIRONMENT = _environment()
+
+
+def _releases_section(project: Project) -> dict[str, Any] | None:
+    """The release-diff section when that module is installed (it lands separately)."""
+    try:
+        module = importlib.import_module("uncounted.report.releases")
+    except ModuleNotFoundError:
+        return None
+    section: dict[str, Any] | None = module.releases_section(project)
+    return section
+
+
+def build_report(
+    project: Project,
+    extra_sections: dict[str, Any] | None = None,
+    *,
+    options: ReportOptions | None = None,
+    inputs: ReportInputs | None = None,
+) -> dict[str, Any]:
+    options = options or ReportOptions()
+    inputs = inputs or ReportInputs()
+    source_data = provenance(project)
+    victims = victims_section(project)
+    overlap = overlap_section(project)
+    linkage = linkage_section(project, review_queue=inputs.review_queue,
+                              accuracy=inputs.accuracy)
+    estimates = estimates_section(inputs.estimate_run,
+                                  computed_now=inputs.estimate_computed_now)
+    settings = {"min_cell": options.min_cell, "names": options.name_examples,
+                "strata": ",".join(options.strata)}
+    min_cell = options.min_cell
     return {
-        "title": f"uncounted report: {project.root.name}",
+        "title": options.title or f"uncounted report: {project.root.name}",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "versions": {"uncounted": __version__, "python": platform.python_version()},
-        "provenance": provenance(project),
+        "min_cell": min_cell,
+        "provenance": source_data,
+        "quality": quality_section(project),
+        "victims": victims,
+        "overlap": overlap,
+        "linkage": linkage,
+        "estimates": estimates,
+        "names": names_section(project, options.name_examples),
+        "releases": _releases_section(project),
+        "reproducibility": reproducibility_section(source_data, linkage, estimates, settings),
+        "figures": {
+            "pyramid": plots.pyramid_plot(victims, min_cell),
+            "places": plots.places_plot(victims, min_cell),
+            "deaths": plots.deaths_plot(victims, min_cell),
+            "first_release": plots.first_release_plot(victims, min_cell),
+            "upset": plots.upset_plot(overlap, min_cell) if victims["persons"] else None,
+            "upset_releases": [plots.upset_plot(r, min_cell) for r in overlap["releases"]],
+            "weights": plots.weights_plot(linkage),
+            "forest": plots.forest_plot(estimates),
+        },
+        "options": asdict(options),
         "sections": extra_sections or {},
     }
 
 
+def render_html(report: dict[str, Any]) -> str:
+    environment = _ENVIRONMENT.overlay()
+    environment.filters["cell"] = lambda count: suppress(count, report["min_cell"])
+    return environment.get_template("report.html.j2").render(report=report)
+
+
 def write_html_report(
-    project: Project, path: Path | None = None, extra_sections: dict[str, Any] | None = None
+    project: Project,
+    path: Path | None = None,
+    extra_sections: dict[str, Any] | None = None,
+    *,
+    options: ReportOptions | None = None,
+    inputs: ReportInputs | None = None,
 ) -> Path:
     path = path or project.reports_dir / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = _ENVIRONMENT.get_template("report.html.j2").render(
-        report=build_report(project, extra_sections)
-    )
+    html = render_html(build_report(project, extra_sections, options=options, inputs=inputs))
     temporary = path.with_name(path.name + ".partial")
     temporary.write_text(html, encoding="utf-8")
     temporary.replace(path)

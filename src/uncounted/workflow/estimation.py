@@ -106,12 +106,22 @@ def estimate_project(
             "unlisted": fitted.unlisted_,
             "estimates": [{"stratum": label, **r.to_dict()} for label, r in printed],
             "methods": {
-                label: [r.to_dict() for r in results]
+                label: _named(fitted.results_[label], results)
                 for label, results in fitted.method_results_.items()
             },
         },
         uncounted_version=__version__,
     )
+
+
+def _named(headline: EstimateResult, results: list[EstimateResult]) -> list[dict[str, Any]]:
+    """Each result behind a headline with its registry name (``name``): a result's own
+    ``method`` may say more (``bootstrap_stepwise``). The ensemble lists its methods' point
+    estimates in the order of its results."""
+    names = list(headline.diagnostics.get("point_estimates", {}))
+    if len(names) != len(results):
+        names = [r.method for r in results]
+    return [{"name": name, **r.to_dict()} for name, r in zip(names, results, strict=True)]
 
 
 def save_estimate_run(project: Project, run: EstimateRun, *, command: str = "estimate") -> int:

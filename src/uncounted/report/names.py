@@ -1,0 +1,66 @@
+"""A few linked persons with their records' names: what linkage joined, across spellings and
+scripts.
+
+This is the only personal data in the report and it is kept small on purpose (``limit``
+persons, 0 for none). Persons whose records are written in more than one script come first,
+then those with the most different spellings; ties go to the smaller person id, so the same
+project gives the same examples.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from uncounted.normalize.script import detect_script
+from uncounted.store.project import Project
+
+DEFAULT_EXAMPLES: Final = 5
+CANDIDATES: Final = 2000
+MAX_RECORDS_SHOWN: Final = 6
+
+
+def names_section(project: Project, limit: int = DEFAULT_EXAMPLES) -> dict[str, Any]:
+    if limit <= 0:
+        return {"limit": 0, "persons": []}
+    rows = project.con.execute(
+        """
+        WITH spelled AS (
+            SELECT pr.person_id, r.record_id, r.list, r.release, r.row_number,
+                   coalesce(r.full_name, concat_ws(' ', r.given_name, r.father_name,
+                            r.grandfather_name, r.family_name)) AS name,
+                   r.full_name_latin
+            FROM person_records pr JOIN records r ON r.record_id = pr.record_id),
+        varied AS (
+            SELECT person_id FROM spelled GROUP BY person_id
+            HAVING count(DISTINCT coalesce(name, '') || '|' || coalesce(full_name_latin, '')) >= 2
+            ORDER BY length(person_id), person_id LIMIT ?)
+        SELECT s.* FROM spelled s JOIN varied USING (person_id)
+        ORDER BY length(s.person_id), s.person_id, s.list, s.release, s.row_number
+        """, [CANDIDATES]).fetchall()
+    by_person: dict[str, list[dict[str, Any]]] = {}
+    for person_id, record_id, list_name, release, row_number, name, latin in rows:
+        by_person.setdefault(person_id, []).append({
+            "record_id": record_id,
+            "list": list_name,
+            "release": release.isoformat() if release else None,
+            "row": row_number,
+            "name": name,
+            "latin": latin,
+        })
+
+    def rank(item: tuple[str, list[dict[str, Any]]]) -> tuple[int, int, int, str]:
+        person_id, records = item
+        scripts = {detect_script(t) for r in records for t in (r["name"], r["latin"]) if t}
+        scripts -= {"unknown"}
+        spellings = {(r["name"], r["latin"]) for r in records}
+        return (-len(scripts), -len(spellings), len(person_id), person_id)
+
+    chosen = sorted(by_person.items(), key=rank)[:limit]
+    return {
+        "limit": limit,
+        "persons": [
+            {"person_id": pid, "records": records[:MAX_RECORDS_SHOWN],
+             "more_records": max(0, len(records) - MAX_RECORDS_SHOWN)}
+            for pid, records in chosen
+        ],
+    }

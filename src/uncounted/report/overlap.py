@@ -1,0 +1,69 @@
+"""List overlap: persons by the combination of lists that recorded them (an UpSet plot's data).
+
+For a list published in several releases, the same is given over its releases: which
+releases carried each of its persons (who was added, who dropped out).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from uncounted.store.project import Project
+
+MAX_COMBINATIONS: Final = 24
+
+
+def overlap_section(project: Project) -> dict[str, Any]:
+    con = project.con
+    lists = [str(r[0]) for r in con.execute("SELECT name FROM lists ORDER BY name").fetchall()]
+    rows = con.execute(
+        "SELECT list_sort(lists) AS combo, count(*) AS n FROM persons GROUP BY 1"
+        " ORDER BY n DESC, len(combo), combo::VARCHAR").fetchall()
+    sizes = dict(con.execute(
+        "SELECT l, count(*) FROM (SELECT unnest(lists) AS l FROM persons) GROUP BY 1"
+    ).fetchall())
+    releases = []
+    for (name,) in con.execute(
+        "SELECT list FROM sources WHERE release IS NOT NULL GROUP BY list"
+        " HAVING count(DISTINCT release) >= 2 ORDER BY list"
+    ).fetchall():
+        releases.append(_release_overlap(project, str(name)))
+    return {
+        "sets": lists,
+        "set_sizes": [int(sizes.get(name, 0)) for name in lists],
+        "combinations": _combinations([(list(c), int(n)) for c, n in rows]),
+        "releases": releases,
+    }
+
+
+def _release_overlap(project: Project, list_name: str) -> dict[str, Any]:
+    con = project.con
+    rows = con.execute(
+        """
+        SELECT combo, count(*) AS n FROM (
+            SELECT pr.person_id, list_sort(list_distinct(list(strftime(r.release, '%Y-%m-%d'))))
+                   AS combo
+            FROM person_records pr JOIN records r ON r.record_id = pr.record_id
+            WHERE r.list = ? AND r.release IS NOT NULL GROUP BY 1)
+        GROUP BY 1 ORDER BY n DESC, len(combo), combo::VARCHAR
+        """, [list_name]).fetchall()
+    releases = [r[0].isoformat() for r in con.execute(
+        "SELECT DISTINCT release FROM sources WHERE list = ? AND release IS NOT NULL"
+        " ORDER BY 1", [list_name]).fetchall()]
+    combos = [(list(c), int(n)) for c, n in rows]
+    return {
+        "list": list_name,
+        "sets": releases,
+        "set_sizes": [sum(n for c, n in combos if r in c) for r in releases],
+        "combinations": _combinations(combos),
+    }
+
+
+def _combinations(combos: list[tuple[list[str], int]]) -> dict[str, Any]:
+    shown = combos[:MAX_COMBINATIONS]
+    rest = combos[MAX_COMBINATIONS:]
+    return {
+        "shown": [{"sets": c, "persons": n} for c, n in shown],
+        "others": {"combinations": len(rest), "persons": sum(n for _, n in rest)},
+        "total": sum(n for _, n in combos),
+    }

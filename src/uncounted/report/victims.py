@@ -1,0 +1,81 @@
+"""Documented victims: the persons of the latest link run by age and sex, place and time.
+
+Counts are of persons (linked records), not of rows; the attributes are each person's summary
+values (the most common among their records). Before linkage there are no persons and the
+section says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from uncounted.store.project import Project
+
+AGE_BAND: Final = 5
+OLDEST_BAND: Final = 80  # 80 and over in one band, as in most published pyramids
+TOP_PLACES: Final = 15
+
+
+def age_band(age: float | None) -> str:
+    if age is None:
+        return "unknown"
+    start = min(int(age // AGE_BAND) * AGE_BAND, OLDEST_BAND)
+    return f"{OLDEST_BAND}+" if start == OLDEST_BAND else f"{start}–{start + AGE_BAND - 1}"
+
+
+def band_order() -> list[str]:
+    return [age_band(float(a)) for a in range(0, OLDEST_BAND + 1, AGE_BAND)]
+
+
+def victims_section(project: Project) -> dict[str, Any]:
+    con = project.con
+    persons = int(con.execute("SELECT count(*) FROM persons").fetchall()[0][0])
+    if not persons:
+        return {"persons": 0}
+    by_band: dict[str, dict[str, int]] = {b: {"male": 0, "female": 0, "unknown": 0}
+                                          for b in [*band_order(), "unknown"]}
+    for age, sex, n in con.execute(
+        "SELECT age_years, sex, count(*) FROM persons GROUP BY 1, 2"
+    ).fetchall():
+        column = sex if sex in ("male", "female") else "unknown"
+        by_band[age_band(age)][column] += int(n)
+    pyramid = [{"age": band, **counts} for band, counts in by_band.items()]
+    places = [(p, int(n)) for p, n in con.execute(
+        "SELECT place, count(*) AS n FROM persons WHERE place IS NOT NULL"
+        " GROUP BY 1 ORDER BY n DESC, 1").fetchall()]
+    unknown_place = persons - sum(n for _, n in places)
+    months = [(m, int(n)) for m, n in con.execute(
+        "SELECT strftime(date_of_death, '%Y-%m') AS m, count(*) FROM persons"
+        " WHERE date_of_death IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()]
+    return {
+        "persons": persons,
+        "pyramid": pyramid,
+        "sex": {
+            key: sum(row[key] for row in pyramid) for key in ("male", "female", "unknown")
+        },
+        "places": [{"place": p, "persons": n} for p, n in places[:TOP_PLACES]],
+        "other_places": {"places": max(0, len(places) - TOP_PLACES),
+                         "persons": sum(n for _, n in places[TOP_PLACES:])},
+        "unknown_place": unknown_place,
+        "deaths_by_month": [{"month": m, "persons": n} for m, n in months],
+        "unknown_date": persons - sum(n for _, n in months),
+        "first_release": _first_release(project),
+    }
+
+
+def _first_release(project: Project) -> list[dict[str, Any]]:
+    """Persons by the release of their list in which they first appear — for lists published
+    in several releases, how the documented count grew (empty for single releases)."""
+    rows = project.con.execute(
+        """
+        WITH multi AS (SELECT list FROM sources WHERE release IS NOT NULL
+                       GROUP BY list HAVING count(DISTINCT release) >= 2),
+             firsts AS (SELECT r.list, pr.person_id, min(r.release) AS first
+                        FROM person_records pr JOIN records r ON r.record_id = pr.record_id
+                        WHERE r.list IN (SELECT list FROM multi) AND r.release IS NOT NULL
+                        GROUP BY 1, 2)
+        SELECT list, first, count(*) FROM firsts GROUP BY 1, 2 ORDER BY 1, 2
+        """
+    ).fetchall()
+    return [{"list": lst, "release": rel.isoformat(), "new_persons": int(n)}
+            for lst, rel, n in rows]
