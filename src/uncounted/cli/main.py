@@ -16,6 +16,7 @@ from uncounted.cli import output
 from uncounted.cli.estimate_cmds import register as register_estimate
 from uncounted.cli.link_cmds import register as register_link
 from uncounted.cli.project_cmds import register as register_project
+from uncounted.cli.report_cmds import register as register_report
 from uncounted.cli.run_cmds import register as register_runs
 from uncounted.core.errors import UncountedError
 
@@ -42,6 +43,7 @@ register_project(app)
 register_runs(app)
 register_link(app)
 register_estimate(app)
+register_report(app)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Commands that run whole stages: simulate, demo, report."""
+"""Commands that run whole stages: simulate and demo (the report is in report_cmds)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ import typer
 
 from uncounted.cli import output
 from uncounted.cli.project_cmds import JSON_OPTION
-from uncounted.report.html import write_html_report
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
-from uncounted.store import Project
 from uncounted.workflow.demo import run_demo
 
 
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
     app.command("demo")(demo)
-    app.command("report")(report)
 
 
 def simulate(
@@ -101,20 +98,3 @@ def demo(
 
     output.emit(result.to_dict(), as_json=as_json, render=render)
 
-
-def report(
-    directory: Path = typer.Argument(..., help="The project folder."),
-    output_file: Path | None = typer.Option(None, "--output", help="Where to write the HTML."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Write the project's report as one self-contained HTML file.
-
-    Example: uncounted report gaza-2024
-    """
-    with Project.open(directory) as project:
-        path = write_html_report(project, output_file)
-    output.emit(
-        {"report": str(path)},
-        as_json=as_json,
-        render=lambda: output.stdout.print(f"report written to {path}"),
-    )
