@@ -42,6 +42,14 @@ def serve(
         help="Address to listen on. Anything but 127.0.0.1 needs at least one user.",
     ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    review_low: float | None = typer.Option(
+        None, "--review-low",
+        help="Lowest probability in the review queue (default: threshold / 2).",
+    ),
+    review_high: float | None = typer.Option(
+        None, "--review-high",
+        help="Highest probability in the review queue (default: (1 + threshold) / 2).",
+    ),
     behind_tls: bool = typer.Option(
         False, "--behind-tls",
         help="Mark session cookies Secure (the app is reached through an HTTPS proxy).",
@@ -61,7 +69,7 @@ def serve(
 
     from uncounted.web.app import create_app
 
-    app = create_app(directory, host=host)
+    app = create_app(directory, host=host, review_low=review_low, review_high=review_high)
     app.state.secure_cookie = behind_tls
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

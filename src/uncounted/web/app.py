@@ -57,8 +57,13 @@ def create_app(
     *,
     host: str = DEFAULT_HOST,
     lease_seconds: float = LEASE_SECONDS,
+    review_low: float | None = None,
+    review_high: float | None = None,
 ) -> FastAPI:
-    """The app for one project. Refuses (UncountedError) a non-local host without users."""
+    """The app for one project. Refuses (UncountedError) a non-local host without users.
+
+    ``review_low`` and ``review_high`` bound the review queue's match probabilities (default:
+    the window of `uncounted review`, around the link threshold)."""
     access = ProjectAccess(Path(project_dir))
     try:
         with access.use() as project:
@@ -79,6 +84,7 @@ def create_app(
     app.state.codec = SessionCodec(app.state.secret)
     app.state.secure_cookie = False  # set by `serve` behind TLS; plain HTTP on 127.0.0.1
     app.state.leases = ReviewLeases(lease_seconds)
+    app.state.review_window = (review_low, review_high)
     app.state.search = PersonSearch()
     app.state.environment = make_environment()
     app.state.flashes = {}

@@ -29,17 +29,24 @@ def _settled(project: Project, pair: Pair) -> bool:
     return bool(history) and history[-1]["decision"] in ("accept", "reject")
 
 
-def next_pair(project: Project, leases: ReviewLeases, username: str) -> dict[str, Any] | None:
+def next_pair(
+    project: Project,
+    leases: ReviewLeases,
+    username: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+) -> dict[str, Any] | None:
     """The pair this reviewer should look at now (leased to them), or None if none is left.
 
-    Their current lease first, if its pair still waits; else the first pair of the queue that
-    nobody else holds."""
+    Their current lease first, if its pair still waits; else the first pair of the queue (the
+    probability window [low, high], by default the CLI's) that nobody else holds."""
     mine = leases.held_by(username)
     if mine is not None and not _settled(project, mine):
         leases.take(mine, username)
         return _shown(project, mine)
     others = leases.held_by_others(username)
-    queue = review_queue(project, limit=len(others) + 1)
+    queue = review_queue(project, low=low, high=high, limit=len(others) + 1)
     for entry in queue.pairs:
         pair = (entry["record_id_l"], entry["record_id_r"])
         if pair not in others and leases.take(pair, username):

@@ -32,7 +32,8 @@ def _page(request: Request, details: dict[str, object] | None) -> Response:
 def review_page(request: Request, viewer: ReviewerUser) -> Response:
     state = request.app.state
     with state.access.use() as project:
-        details = next_pair(project, state.leases, viewer.username)
+        low, high = state.review_window
+        details = next_pair(project, state.leases, viewer.username, low=low, high=high)
     return _page(request, details)
 
 
