@@ -47,7 +47,7 @@ def test_on_localhost_without_users_there_is_one_local_admin(project_dir: Path) 
 
 
 def test_another_host_is_refused_until_a_user_exists(project_dir: Path) -> None:
-    with pytest.raises(UncountedError, match="refusing to listen on 0.0.0.0"):
+    with pytest.raises(UncountedError, match=r"refusing to listen on 0\.0\.0\.0"):
         create_app(project_dir, host="0.0.0.0")
     add_users(project_dir, admin1="admin")
     app = create_app(project_dir, host="0.0.0.0")
