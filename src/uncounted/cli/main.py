@@ -18,6 +18,7 @@ from uncounted.cli.link_cmds import register as register_link
 from uncounted.cli.project_cmds import register as register_project
 from uncounted.cli.report_cmds import register as register_report
 from uncounted.cli.run_cmds import register as register_runs
+from uncounted.cli.web_cmds import register as register_web
 from uncounted.core.errors import UncountedError
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ register_runs(app)
 register_link(app)
 register_estimate(app)
 register_report(app)
+register_web(app)
 
 
 def run(argv: list[str] | None = None) -> None:
