@@ -61,7 +61,9 @@ def estimates_section(run: dict[str, Any] | None, *, computed_now: bool = False)
     result = run["result"]
     entries = result["estimates"]
     methods: dict[str, list[dict[str, Any]]] = result.get("methods", {})
-    total = entries[0] if entries else None
+    # without strata, the headline is the one stratum "all" (see workflow.estimation)
+    total = entries[1] if len(entries) == 2 and entries[1]["stratum"] == "all" else (
+        entries[0] if entries else None)
     forest: list[dict[str, Any]] = []
     diagnostics: list[dict[str, Any]] = []
     for entry in entries:

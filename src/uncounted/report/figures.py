@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 FONT_FAMILY: Final = ["DejaVu Sans", "Noto Sans", "sans-serif"]
 MALE: Final = "#3b6ea5"
@@ -37,6 +38,9 @@ _STYLE: Final[Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+
+
+_THOUSANDS: Final = FuncFormatter(lambda value, _: f"{value:,.0f}")
 
 
 def to_data_uri(figure: Figure, fmt: str = "svg") -> str:
@@ -83,6 +87,7 @@ def bars(labels: Sequence[str], counts: Sequence[int], *, xlabel: str = "persons
         axes.barh(positions, list(counts), color=NEUTRAL)
         axes.set_yticks(positions, list(labels))
         axes.set_xlabel(xlabel)
+        axes.xaxis.set_major_formatter(_THOUSANDS)
     return figure
 
 
@@ -95,6 +100,7 @@ def timeline(labels: Sequence[str], counts: Sequence[int], *, ylabel: str) -> Fi
         step = max(1, len(labels) // 14)
         axes.set_xticks(positions[::step], list(labels)[::step], rotation=45, ha="right")
         axes.set_ylabel(ylabel)
+        axes.yaxis.set_major_formatter(_THOUSANDS)
     return figure
 
 
@@ -127,10 +133,10 @@ def upset(
     n_sets, n_combos = len(sets), len(combinations)
     longest = max((len(name) for name in sets), default=4)
     with plt.rc_context(_STYLE):
-        figure = plt.figure(figsize=(max(5.0, 0.42 * n_combos + 1.4 + 0.075 * longest),
+        figure = plt.figure(figsize=(max(5.0, 0.42 * n_combos + 1.4 + 0.095 * longest),
                                      2.3 + 0.3 * n_sets))
         grid = figure.add_gridspec(
-            2, 3, width_ratios=(1.1, 0.075 * longest + 0.1, max(2.0, 0.42 * n_combos)),
+            2, 3, width_ratios=(1.1, 0.095 * longest + 0.1, max(2.0, 0.42 * n_combos)),
             height_ratios=(2.2, 0.3 * n_sets + 0.2), wspace=0.02, hspace=0.05)
         top = figure.add_subplot(grid[0, 2])
         dots = figure.add_subplot(grid[1, 2], sharex=top)
@@ -142,6 +148,7 @@ def upset(
         for x, (_, count, label) in zip(xs, combinations, strict=True):
             top.text(x, count, " " + label, ha="center", va="bottom", fontsize=7, rotation=90)
         top.set_ylabel("persons")
+        top.yaxis.set_major_formatter(_THOUSANDS)
         top.tick_params(axis="x", bottom=False, labelbottom=False)
         top.set_ylim(0, max([*drawn, 1]) * 1.35)
         rows = list(range(n_sets))[::-1]
@@ -164,6 +171,7 @@ def upset(
         sizes.set_xlabel("persons on it")
         sizes.set_ylim(-0.6, n_sets - 0.4)
         sizes.locator_params(axis="x", nbins=3)
+        sizes.xaxis.set_major_formatter(_THOUSANDS)
     return figure
 
 
@@ -186,4 +194,5 @@ def forest(rows: Sequence[dict[str, Any]]) -> Figure:
         axes.set_yticks(ys, [row["label"] for row in rows])
         axes.set_xlabel("total persons (grey tick: observed; dot: estimate; line: interval)")
         axes.grid(axis="x", color="#eee")
+        axes.xaxis.set_major_formatter(_THOUSANDS)
     return figure

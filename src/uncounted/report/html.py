@@ -9,7 +9,6 @@ Arabic and Hebrew run right to left.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from uncounted.report.names import DEFAULT_EXAMPLES, names_section
 from uncounted.report.overlap import overlap_section
 from uncounted.report.provenance import provenance
 from uncounted.report.quality import quality_section
+from uncounted.report.releases import releases_section
 from uncounted.report.reproducibility import reproducibility_section
 from uncounted.report.suppression import DEFAULT_MIN_CELL, suppress
 from uncounted.report.victims import victims_section
@@ -69,16 +69,6 @@ def _environment() -> jinja2.Environment:
 _ENVIRONMENT = _environment()
 
 
-def _releases_section(project: Project) -> dict[str, Any] | None:
-    """The release-diff section when that module is installed (it lands separately)."""
-    try:
-        module = importlib.import_module("uncounted.report.releases")
-    except ModuleNotFoundError:
-        return None
-    section: dict[str, Any] | None = module.releases_section(project)
-    return section
-
-
 def build_report(
     project: Project,
     extra_sections: dict[str, Any] | None = None,
@@ -109,14 +99,15 @@ def build_report(
         "linkage": linkage,
         "estimates": estimates,
         "names": names_section(project, options.name_examples),
-        "releases": _releases_section(project),
+        "releases": releases_section(project),
         "reproducibility": reproducibility_section(source_data, linkage, estimates, settings),
         "figures": {
             "pyramid": plots.pyramid_plot(victims, min_cell),
             "places": plots.places_plot(victims, min_cell),
             "deaths": plots.deaths_plot(victims, min_cell),
             "first_release": plots.first_release_plot(victims, min_cell),
-            "upset": plots.upset_plot(overlap, min_cell) if victims["persons"] else None,
+            # one list has no overlap to draw; its table says so
+            "upset": plots.upset_plot(overlap, min_cell) if len(overlap["sets"]) > 1 else None,
             "upset_releases": [plots.upset_plot(r, min_cell) for r in overlap["releases"]],
             "weights": plots.weights_plot(linkage),
             "forest": plots.forest_plot(estimates),

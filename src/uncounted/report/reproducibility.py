@@ -33,11 +33,16 @@ def reproducibility_section(
 ) -> dict[str, Any]:
     """Plain data from the other sections' data: nothing here reads the project again."""
     commands = ["uncounted init DIR"]
+    ingested = {entry["arguments"].get("sha256"): entry["arguments"]
+                for entry in provenance.get("command_log", []) if entry["command"] == "ingest"}
     for source in provenance["sources"]:
         release = f" --release {source['release']}" if source.get("release") else ""
+        arguments = ingested.get(source["sha256"], {})
+        how = (f" --profile {shlex.quote(str(arguments['profile']))}"
+               if arguments.get("profile") else " --mapping M.yaml")
         commands.append(
             f"uncounted ingest DIR {shlex.quote(source['file'])} --list "
-            f"{shlex.quote(source['list'])}{release}  # sha256 {source['sha256'][:12]}…"
+            f"{shlex.quote(source['list'])}{release}{how}  # sha256 {source['sha256'][:12]}…"
         )
     run = linkage.get("run")
     if run:

@@ -1,7 +1,8 @@
 """The demo: simulate a conflict, make a project, ingest every list, run every later stage.
 
 Linkage is the project's own `link` run (stored persons with stable ids); the estimate from
-our linkage reads the persons it stored.
+our linkage reads the persons it stored and is stored as an estimate run. The last step writes
+the report (which shows that run) and says how to open it and how to start the web app.
 
 Stages that have landed run in order; each adds its figures to the summary and the report.
 """
@@ -21,12 +22,12 @@ import pandas as pd
 
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.ensemble import Ensemble
-from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 from uncounted.ingest.pipeline import ingest_file
-from uncounted.report.html import write_html_report
+from uncounted.report.html import ReportInputs, write_html_report
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
+from uncounted.workflow.estimation import estimate_project, headline_of, save_estimate_run
 from uncounted.workflow.evaluation import evaluate_linkage
 from uncounted.workflow.linkage import LinkRunSummary, link_project
 from uncounted.workflow.simulated import mapping_for_simulated_list
@@ -109,21 +110,30 @@ def run_demo(
         result.linkage = _linkage_against_truth(project, run, simulated)
         lists = [entry["name"] for entry in manifest["lists"]]
         with timer("estimate"):
+            # stored as an estimate run, like `uncounted estimate DIR`: the report and the web
+            # app show these very numbers
+            stored = estimate_project(project, seed=seed)
+            save_estimate_run(project, stored, command="demo: estimate")
             result.estimates = {
                 "true_total": result.true_total,
-                "from_linked_persons": Ensemble(seed=seed)
-                .fit(_linked_capture_table(project, lists))
-                .result_,
+                "estimate_id": stored.estimate_id,
+                "from_linked_persons": headline_of(stored),
                 "from_true_persons": Ensemble(seed=seed)
                 .fit(_true_capture_table(simulated, lists))
-                .result_,
+                .result_.to_dict(),
             }
         with timer("report"):
-            result.report = write_html_report(project, extra_sections=_report_sections(result))
-        result.estimates = {
-            key: value.to_dict() if isinstance(value, EstimateResult) else value
-            for key, value in result.estimates.items()
-        }
+            result.report = write_html_report(
+                project,
+                extra_sections=_report_sections(result),
+                inputs=ReportInputs(
+                    estimate_run=stored.to_dict(),
+                    review_queue=result.linkage["review_queue"],
+                    accuracy={"pair": result.linkage["pair"],
+                              "bcubed": result.linkage["bcubed"],
+                              "true_persons": result.linkage["true_persons"]},
+                ),
+            )
     result.seconds = timer.seconds
     (folder / DEMO_MARKER).write_text("made by `uncounted demo`; safe to delete\n")
     return result
@@ -146,13 +156,6 @@ def _linkage_against_truth(
     }
 
 
-def _linked_capture_table(project: Project, lists: list[str]) -> CaptureTable:
-    """Capture histories of the persons the link run stored."""
-    memberships = [set(row[0]) for row in project.con.execute("SELECT lists FROM persons")
-                   .fetchall()]
-    return CaptureTable.from_memberships(memberships, lists)
-
-
 def _true_capture_table(simulated: Path, lists: list[str]) -> CaptureTable:
     persons = pd.read_csv(simulated / "persons.csv", usecols=[f"on_{name}" for name in lists])
     memberships = [
@@ -165,15 +168,15 @@ def _report_sections(result: DemoResult) -> dict[str, str]:
     link = result.linkage
     estimates = result.estimates
     rows = "".join(
-        f"<tr><td>{escape(label)}</td><td class=n>{estimate.observed:,}</td>"
-        f"<td class=n>{estimate.estimate:,.0f}</td>"
-        f"<td class=n>{estimate.lower:,.0f} – {estimate.upper:,.0f}</td>"
-        f"<td>{escape('; '.join(estimate.warnings))}</td></tr>"
+        f"<tr><td>{escape(label)}</td><td class=n>{estimate['observed']:,}</td>"
+        f"<td class=n>{estimate['estimate']:,.0f}</td>"
+        f"<td class=n>{estimate['lower']:,.0f} – {estimate['upper']:,.0f}</td>"
+        f"<td>{escape('; '.join(estimate['warnings']))}</td></tr>"
         for label, estimate in (
             ("persons from our linkage", estimates["from_linked_persons"]),
             ("persons as the simulator knows them", estimates["from_true_persons"]),
         )
-        if estimate.estimate is not None
+        if estimate["estimate"] is not None
     )
     return {
         "Linkage against the simulator's truth": (

@@ -63,6 +63,15 @@ class EstimateRun:
         }
 
 
+def headline_of(run: EstimateRun) -> dict[str, Any]:
+    """The run's headline: without strata, the one stratum "all" (its ensemble is the table's
+    own; the "total" beside it re-derives the same from its draws); else the total."""
+    entries = run.estimates
+    if len(entries) == 2 and entries[1]["stratum"] == "all":
+        return dict(entries[1])
+    return dict(entries[0])
+
+
 def parse_strata(text: str | None) -> list[str]:
     return [s.strip() for s in (text or "").split(",") if s.strip()]
 
