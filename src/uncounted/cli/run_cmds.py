@@ -93,8 +93,12 @@ def demo(
                 say(f"    warning: {warning}")
         say(f"Project: {result.project}")
         say("Times: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
-        say(f"Report: {result.report}")
-        say(f"Open it with: xdg-open {result.report}")
+        say(f"Report: {result.report}", markup=False, highlight=False)
+        say(f"  open it in a browser: xdg-open {result.report}", markup=False, highlight=False)
+        say(f"  or as PDF: uncounted report {result.project} --format pdf", markup=False,
+            highlight=False)
+        say(f"Browse and review in the web app: uncounted serve {result.project}", markup=False,
+            highlight=False)
 
     output.emit(result.to_dict(), as_json=as_json, render=render)
 
