@@ -13,11 +13,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from uncounted.cli.main import run
 from uncounted.core.errors import UncountedError
 from uncounted.core.ids import is_valid_id, make_valid_id
+from uncounted.report.releases import releases_section
+from uncounted.report.suppression import suppress
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
 from uncounted.workflow.release_diff import (
@@ -92,6 +95,8 @@ class Planted:
     name_fixed = 22
     dob_fixed = 23
     age_fixed = 24
+    name_spelled = 25  # one letter's dots changed: minor, not a correction
+    age_nudged = 26  # age one year up: minor, not a correction
     merged = 5  # listed twice in the older release, once in the newer
     split = 6  # listed once in the older, twice in the newer
     kept = 200  # people[:kept] are in the older release
@@ -108,8 +113,15 @@ def _releases(people: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[
     replaced["gov_id"] = _other_valid_id(replaced["gov_id"], step=7919)
     name = by_id[people[Planted.name_fixed]["gov_id"]]
     parts = name["name"].split()
-    parts[-1] = parts[-1] + parts[-1][-1]  # a family name respelled with a doubled letter
+    parts[-1] = next(  # another family name
+        p["name"].split()[-1] for p in people if p["name"].split()[-1][:2] != parts[-1][:2]
+    )
     name["name"] = " ".join(parts)
+    spelled = by_id[people[Planted.name_spelled]["gov_id"]]
+    dotted = next(letter for letter in "بتثني" if letter in spelled["name"])
+    spelled["name"] = spelled["name"].replace(dotted, "ث" if dotted != "ث" else "ت", 1)
+    nudged = by_id[people[Planted.age_nudged]["gov_id"]]
+    nudged["age"] = str(int(float(nudged["age"])) + 1)
     dob = by_id[people[Planted.dob_fixed]["gov_id"]]
     year, month, day = dob["dob"].split("-")
     dob["dob"] = f"{year}-{month}-{(int(day) % 27) + 1:02d}"
@@ -197,6 +209,12 @@ def test_each_planted_case_lands_in_its_category(
     split = _old_change(project_dir, diff, Planted.split)
     assert split.split and len(split.to_records) == 2
     assert _old_change(project_dir, diff, 100).classification == "unchanged"
+    spelled = _old_change(project_dir, diff, Planted.name_spelled)
+    assert spelled.classification == "unchanged" and spelled.minor == ("name_spelling",)
+    assert spelled.before["name"] != spelled.after["name"]
+    nudged = _old_change(project_dir, diff, Planted.age_nudged)
+    assert nudged.classification == "unchanged" and nudged.minor == ("age_within_a_year",)
+    assert diff.minor == {"name_spelling": 1, "age_within_a_year": 1}
 
 
 def test_added_people_are_added(project_dir: dict[str, Any], diff: ReleaseDiff) -> None:
@@ -289,3 +307,92 @@ def test_chain_and_an_unlinked_release(project_dir: dict[str, Any], tmp_path: Pa
         pytest.raises(UncountedError, match="ingested after the latest link run"),
     ):
         release_diff(project, "moh", NEW, NEWEST)
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code, _ = _cli(*args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_diff_command_json_and_text(
+    project_dir: dict[str, Any], diff: ReleaseDiff, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project_dir["root"]
+    code, out, _ = _run(capsys, "diff", root, "--list", "moh", "--from", OLD, "--to", NEW,
+                        "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document == json.loads(json.dumps(diff.to_dict()))
+    code, out, _ = _run(capsys, "diff", root, "--list", "moh")
+    assert code == 0 and f"{OLD}" in out and "removed" in out
+
+
+def test_diff_command_csv(
+    project_dir: dict[str, Any], diff: ReleaseDiff, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    root = project_dir["root"]
+    code, out, _ = _run(capsys, "diff", root, "--list", "moh", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(out.splitlines()))
+    assert len(rows) == len(diff.changes)
+    assert {r["classification"] for r in rows} == {"unchanged", "corrected", "added", "removed"}
+    target = tmp_path / "diff.csv"
+    code, out, _ = _run(capsys, "diff", root, "--list", "moh", "--format", "csv", "--output",
+                        target, "--json")
+    assert code == 0 and json.loads(out)["rows"] == len(rows)
+    with target.open(encoding="utf-8", newline="") as handle:
+        assert list(csv.DictReader(handle)) == rows
+
+
+def test_diff_command_errors(
+    project_dir: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = project_dir["root"]
+    code, out, err = _run(capsys, "diff", root, "--list", "nope", "--json")
+    assert code == 1 and "nope" in json.loads(out)["error"]["message"]
+    code, _, err = _run(capsys, "diff", root, "--list", "moh", "--from", "2001-01-01")
+    assert code == 1 and "2001-01-01" in err and "Traceback" not in err
+    assert _run(capsys, "diff", root, "--list", "moh", "--format", "xml")[0] == 2
+    unlinked = tmp_path / "unlinked"
+    assert _cli("init", unlinked)[0] == 0
+    maps = [a for pair in MAPPING for a in ("--map", pair)]
+    for release in (OLD, NEW):
+        path = project_dir["folder"] / f"list-{release}.csv"
+        assert _cli("ingest", unlinked, path, "--list", "moh", "--release", release, *maps)[0] == 0
+    code, _, err = _run(capsys, "diff", unlinked, "--list", "moh")
+    assert code == 1 and "uncounted link" in err
+
+
+# -- the report section -------------------------------------------------------------------------
+
+
+def test_releases_section_and_its_partial(project_dir: dict[str, Any], diff: ReleaseDiff) -> None:
+    with Project.open(project_dir["root"], read_only=True) as project:
+        section = releases_section(project)
+    assert section is not None and section["note"] is None
+    (entry,) = section["lists"]
+    assert entry["list"] == "moh" and entry["releases"] == [OLD, NEW]
+    assert entry["diffs"] == [diff.to_dict()]
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("uncounted.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["cell"] = lambda count: suppress(count, 5)
+    html = environment.get_template("_releases.html.j2").render(report={"releases": section})
+    assert f"{OLD} → {NEW}" in html
+    assert f'<td class="n">{diff.unchanged:,}</td>' in html
+    # The single relinked person and the single reused ID are small cells: never shown as 1.
+    assert diff.relinked == 1 and "&lt;5" in html
+    assert f'<td class="n">{diff.relinked}</td>' not in html
+
+
+def test_no_section_without_two_releases_or_linkage(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "empty") as project:
+        assert releases_section(project) is None

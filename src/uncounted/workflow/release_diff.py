@@ -41,13 +41,19 @@ Comparison rules:
   release lacks, a blank ID later filled) is not a correction; it is counted under ``filled``
   (blank → value) or ``emptied`` (value → blank).
 - Names are compared by their normalized form (:func:`uncounted.normalize.parse_name` tokens:
-  letter variants folded, compounds glued, titles dropped), so spelling variants that the
-  normalization folds (ة/ه, أ/ا, عبد الله/عبدالله) are not corrections; any other change is.
-  The before/after values shown are the names as the lists wrote them.
+  letter variants folded, compounds glued, titles dropped) and, for Arabic, by its undotted
+  shape (:func:`uncounted.normalize.arabic_rasm`): a name is corrected when that shape changes.
+  Names that differ only in dots, alef, hamza or a doubled letter are what PDF conversion and
+  spelling habits change (half of the name changes into the MoH release of 2024-03-29, taken
+  from a PDF); they are counted under ``minor["name_spelling"]``, not as corrections. The
+  before/after values shown are the names as the lists wrote them.
 - ID numbers are compared in their normalized nine-digit form; sex and date of birth exactly.
-- Ages are corrected when they differ by a year or more: ages under one year are fractions that
-  shift with rounding, and the MoH releases repeat the age at death, so a one-year change is a
-  change of record, not of time.
+- Ages are corrected when they moved by more than one year. A move of a year or less is counted
+  under ``minor["age_within_a_year"]``: ages computed on different days differ by one around
+  birthdays, fractions of a year under one shift with rounding, and the MoH release of
+  2024-04-30 gives ages one year above those of 2024-06-30 for three persons in four.
+
+Persons whose only changes are minor, or values filled or emptied, are unchanged.
 
 Relinking. The linkage never puts two different valid ID numbers or two sexes into one person,
 so a person whose valid ID was replaced by another valid ID (or whose sex was corrected) is two
@@ -69,13 +75,14 @@ from typing import Any, Final
 
 from uncounted.core.errors import UncountedError
 from uncounted.link.persons import age_group
-from uncounted.normalize import normalize_id, parse_name
+from uncounted.normalize import arabic_rasm, normalize_id, parse_name
 from uncounted.store.project import Project
 from uncounted.workflow.linked import require_run
 
 COMPARED_FIELDS: Final = ("id_number", "name", "sex", "date_of_birth", "age")
 CLASSIFICATIONS: Final = ("unchanged", "corrected", "added", "removed")
-AGE_CHANGE_YEARS: Final = 1.0
+AGE_CHANGE_YEARS: Final = 1.0  # a correction moves an age by more than this
+MINOR_CHANGES: Final = ("name_spelling", "age_within_a_year")
 # A removed and an added person are one person corrected when the model scored a pair of their
 # records at least this high; the clustering kept them apart only by a hard rule (two valid IDs,
 # two sexes), so the evidence must be stronger than the link threshold.
@@ -97,6 +104,7 @@ class ReleaseRecord:
     id_number: str | None
     name: str | None
     name_key: str | None
+    name_shape: str | None
     sex: str | None
     date_of_birth: str | None
     age: float | None
@@ -111,6 +119,7 @@ class PersonChange:
     to_person_id: str | None
     classification: str
     changed: tuple[str, ...]
+    minor: tuple[str, ...]
     before: dict[str, list[str]]
     after: dict[str, list[str]]
     from_records: tuple[str, ...]
@@ -127,6 +136,7 @@ class PersonChange:
             "to_person_id": self.to_person_id,
             "classification": self.classification,
             "changed": list(self.changed),
+            "minor": list(self.minor),
             "before": self.before,
             "after": self.after,
             "from_records": list(self.from_records),
@@ -158,6 +168,7 @@ class ReleaseDiff:
     corrected: dict[str, int]
     filled: dict[str, int]
     emptied: dict[str, int]
+    minor: dict[str, int]
     id_reissued: int
     id_reused: int
     merged: int
@@ -185,6 +196,7 @@ class ReleaseDiff:
             "corrected": dict(self.corrected),
             "filled": dict(self.filled),
             "emptied": dict(self.emptied),
+            "minor": dict(self.minor),
             "id_reissued": self.id_reissued,
             "id_reused": self.id_reused,
             "merged": self.merged,
@@ -306,11 +318,15 @@ def _require_linked(project: Project, list_name: str) -> int:
     return run.run_id
 
 
-def _name_key(name: str | None) -> str | None:
+def _name_key(name: str | None) -> tuple[str | None, str | None]:
+    """The normalized name and its shape (undotted for Arabic, the same key otherwise)."""
     if not name:
-        return None
-    tokens = parse_name(name).tokens
-    return " ".join(tokens) if tokens else None
+        return None, None
+    parts = parse_name(name)
+    if not parts.tokens:
+        return None, None
+    key = " ".join(parts.tokens)
+    return key, (arabic_rasm(key) or key) if parts.script == "arabic" else key
 
 
 def _release_records(project: Project, list_name: str, release: str) -> list[ReleaseRecord]:
@@ -323,7 +339,7 @@ def _release_records(project: Project, list_name: str, release: str) -> list[Rel
         " ORDER BY s.ingested_at, r.source_sha256, r.row_number",
         [list_name, release],
     ).fetchall()
-    keys: dict[str, str | None] = {}
+    keys: dict[str, tuple[str | None, str | None]] = {}
     out = []
     for record_id, person, sha, row, id_number, name, sex, dob, age, raw in rows:
         if name not in keys:
@@ -336,7 +352,8 @@ def _release_records(project: Project, list_name: str, release: str) -> list[Rel
                 row_number=int(row),
                 id_number=normalize_id(id_number),
                 name=name or None,
-                name_key=keys[name],
+                name_key=keys[name][0],
+                name_shape=keys[name][1],
                 sex=sex or None,
                 date_of_birth=dob.isoformat() if dob is not None else None,
                 age=None if age is None or age != age else float(age),
@@ -375,6 +392,8 @@ def _values(records: Sequence[ReleaseRecord], name: str) -> list[Any]:
     if name == "id_number":
         found: list[Any] = [r.id_number for r in records]
     elif name == "name":
+        found = [r.name_shape for r in records]
+    elif name == "name_key":
         found = [r.name_key for r in records]
     elif name == "sex":
         found = [r.sex for r in records]
@@ -402,8 +421,23 @@ def _changed(name: str, before: list[Any], after: list[Any]) -> bool:
     if not before or not after:
         return False
     if name == "age":
-        return all(abs(a - b) >= AGE_CHANGE_YEARS for a in before for b in after)
+        return min(abs(a - b) for a in before for b in after) > AGE_CHANGE_YEARS
     return not set(before) & set(after)
+
+
+def _minor(old: Sequence[ReleaseRecord], new: Sequence[ReleaseRecord]) -> tuple[str, ...]:
+    """The minor changes of a person in both releases (see the module): not corrections."""
+    found = []
+    if _changed("name_key", _values(old, "name_key"), _values(new, "name_key")) and not _changed(
+        "name", _values(old, "name"), _values(new, "name")
+    ):
+        found.append("name_spelling")
+    ages_before, ages_after = _values(old, "age"), _values(new, "age")
+    if ages_before and ages_after:
+        closest = min(abs(a - b) for a in ages_before for b in ages_after)
+        if 0 < closest <= AGE_CHANGE_YEARS:
+            found.append("age_within_a_year")
+    return tuple(found)
 
 
 def _relink(
@@ -502,6 +536,7 @@ def release_diff(
         corrected={f: corrected[f] for f in COMPARED_FIELDS},
         filled=filled,
         emptied=emptied,
+        minor={m: sum(m in c.minor for c in changes) for m in MINOR_CHANGES},
         id_reissued=sum(c.id_reissued for c in changes),
         id_reused=len(reused_ids),
         merged=sum(c.merged for c in changes),
@@ -521,10 +556,12 @@ def _compare(
 ) -> PersonChange:
     shown_before = {f: _shown(old_records, f) for f in COMPARED_FIELDS}
     shown_after = {f: _shown(new_records, f) for f in COMPARED_FIELDS}
+    minor: tuple[str, ...] = ()
     if old is None or new is None:
         classification = "added" if old is None else "removed"
         changed: tuple[str, ...] = ()
     else:
+        minor = _minor(old_records, new_records)
         changed = tuple(
             f for f in COMPARED_FIELDS
             if _changed(f, _values(old_records, f), _values(new_records, f))
@@ -536,6 +573,7 @@ def _compare(
         to_person_id=new,
         classification=classification,
         changed=changed,
+        minor=minor,
         before=shown_before,
         after=shown_after,
         from_records=tuple(r.record_id for r in old_records),
@@ -638,7 +676,7 @@ def _summaries(
 # -- rows for CSV -------------------------------------------------------------------------------
 
 CSV_COLUMNS: Final = (
-    "classification", "person_id", "to_person_id", "changed", "id_reissued", "id_reused",
+    "classification", "person_id", "to_person_id", "changed", "minor", "id_reissued", "id_reused",
     "merged", "split", "relinked",
     *(f"{side}_{name}" for name in COMPARED_FIELDS for side in ("before", "after")),
     "from_records", "to_records",
@@ -655,6 +693,7 @@ def diff_rows(diff: ReleaseDiff) -> list[dict[str, str]]:
             "person_id": change.person_id,
             "to_person_id": change.to_person_id or "",
             "changed": "|".join(change.changed),
+            "minor": "|".join(change.minor),
             "id_reissued": str(int(change.id_reissued)),
             "id_reused": str(int(change.id_reused)),
             "merged": str(int(change.merged)),
