@@ -13,6 +13,7 @@ import typer
 
 from uncounted import __version__
 from uncounted.cli import output
+from uncounted.cli.diff_cmds import register as register_diff
 from uncounted.cli.estimate_cmds import register as register_estimate
 from uncounted.cli.link_cmds import register as register_link
 from uncounted.cli.project_cmds import register as register_project
@@ -44,6 +45,7 @@ register_project(app)
 register_runs(app)
 register_link(app)
 register_estimate(app)
+register_diff(app)
 register_report(app)
 register_web(app)
 
