@@ -45,11 +45,13 @@ def persons_by_lists(counts: list[dict[str, Any]]) -> dict[str, Any]:
         alt.Chart(pd.DataFrame(counts, columns=["lists", "persons"]))
         .mark_bar(color=_COLORS[0])
         .encode(
-            x=alt.X("lists:O", title="number of lists naming the person"),
+            x=alt.X("lists:O", title="number of lists naming the person",
+                    axis=alt.Axis(labelAngle=0)),
             y=alt.Y("persons:Q", title="persons"),
             tooltip=["lists:O", alt.Tooltip("persons:Q", format=",")],
         )
-        .properties(width=WIDTH, title="Persons by the number of lists that name them")
+        .properties(width=WIDTH, height=200,
+                    title="Persons by the number of lists that name them")
     )
     return _spec(chart)
 

@@ -88,3 +88,24 @@ def quarantined_rows(
             for n, raw, reasons in found
         ],
     }
+
+
+def raw_values(project: Project, record_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Each record's row as the source file gave it (column → value)."""
+    if not record_ids:
+        return {}
+    return {
+        str(record_id): json.loads(raw)
+        for record_id, raw in project.con.execute(
+            "SELECT record_id, raw FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))",
+            [record_ids],
+        ).fetchall()
+    }
+
+
+def display_name(record: dict[str, Any]) -> str | None:
+    """The name as the record wrote it: the full name, else its parts, else the Latin name."""
+    parts = [record.get(k) for k in ("given_name", "father_name", "grandfather_name",
+                                     "family_name")]
+    return record.get("full_name") or " ".join(p for p in parts if p) or record.get(
+        "full_name_latin") or None

@@ -49,10 +49,8 @@ def users_add(
     except UncountedError as problem:
         flash(request, problem.message, "error")
     else:
-        flash(request, f"Added {user.username} ({user.role}).")
-        if viewer.local:
-            flash(request, f"Added {user.username} ({user.role}). From now on every page needs"
-                  " a login.")
+        flash(request, f"Added {user.username} ({user.role})."
+              + (" From now on every page needs a login." if viewer.local else ""))
     return redirect("/admin/users")
 
 

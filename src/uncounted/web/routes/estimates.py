@@ -22,16 +22,16 @@ def estimates_page(request: Request, viewer: AnyUser) -> Response:
                                                      "charts": {}})
     result = run.result
     strata = []
-    for headline in result["estimates"]:
+    for number, headline in enumerate(result["estimates"], 1):
         label = headline["stratum"]
         methods = result.get("methods", {}).get(label, [])
         strata.append({
             "label": label,
+            "anchor": f"stratum-{number}",
             "headline": headline,
             "methods": methods,
             "chart": charts.estimate_intervals(
-                [{**m, "method": m["method"] + (f" {m['model']}" if m.get("model") else "")}
-                 for m in methods], "method", f"{label}: each method"
+                methods, "method", f"{label}: each method"
             ) if methods else None,
         })
     return render(request, "estimates.html.j2", {

@@ -11,6 +11,7 @@ from uncounted.web.auth import AnyUser
 from uncounted.web.csrf import csrf_protect
 from uncounted.web.pages import render
 from uncounted.workflow.explain import explain_person
+from uncounted.workflow.overview import raw_values
 
 router = APIRouter()
 
@@ -42,5 +43,7 @@ def person_page(
 ) -> Response:
     with request.app.state.access.use() as project:
         document = explain_person(project, person_id)
+        raw = raw_values(project, [r["record_id"] for r in document["records"]])
     handles = {r["record_id"]: f"#{i}" for i, r in enumerate(document["records"], 1)}
-    return render(request, "person.html.j2", {"doc": document, "handles": handles})
+    return render(request, "person.html.j2", {"doc": document, "handles": handles,
+                                              "raw": raw})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,18 +14,23 @@ from uncounted.web.csrf import csrf_protect
 from uncounted.web.pages import flash, redirect, render
 from uncounted.web.review_desk import DecisionConflict, decide, next_pair, show_pair
 from uncounted.workflow.linked import RECORD_FIELDS
+from uncounted.workflow.overview import display_name
 
 router = APIRouter()
 
 # The rows of the side-by-side table: label, record field.
 SIDE_BY_SIDE = (
-    ("List", "list"), ("Release", "release"), ("File", "source_file"), ("Row", "row_number"),
+    ("Name", "display_name"), ("List", "list"), ("Release", "release"),
+    ("File", "source_file"), ("Row", "row_number"),
     ("Person now", "person_id"),
     *[(name.replace("_", " ").capitalize(), name) for name in RECORD_FIELDS],
 )
 
 
-def _page(request: Request, details: dict[str, object] | None) -> Response:
+def _page(request: Request, details: dict[str, Any] | None) -> Response:
+    if details is not None:
+        for side in ("left", "right"):
+            details[side]["display_name"] = display_name(details[side])
     return render(request, "review.html.j2", {"details": details, "rows": SIDE_BY_SIDE})
 
 
