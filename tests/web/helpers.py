@@ -21,25 +21,37 @@ from uncounted.workflow.estimation import estimate_project, save_estimate_run
 from uncounted.workflow.linkage import link_project
 
 PASSWORD = "correct horse battery"
-# Invented names in Arabic with their romanization, and a row that names nobody (quarantined).
-HAND_LIST = (
-    "name,name_en,id,place\n"
-    "زهير قنديل البرتقالي,Zuhair Qandil Al-Burtuqali,,Rafah\n"
-    "سلافة نجم الزيتوني,Sulafa Najm Al-Zaytouni,,Gaza\n"
-    ",,,Gaza\n"
-)
+# Two releases of an invented list: names in Arabic with their romanization, made-up ID
+# numbers (check digit valid), a row that names nobody (quarantined); the second release
+# corrects a family name and adds a person.
+HAND_RELEASES = {
+    "2024-01-15": (
+        "name,name_en,id,place\n"
+        "زهير قنديل البرتقالي,Zuhair Qandil Al-Burtuqali,900000100,Rafah\n"
+        "سلافة نجم الزيتوني,Sulafa Najm Al-Zaytouni,900000118,Gaza\n"
+        ",,,Gaza\n"
+    ),
+    "2024-02-15": (
+        "name,name_en,id,place\n"
+        "زهير قنديل البرتقالي,Zuhair Qandil Al-Burtuqali,900000100,Rafah\n"
+        "سلافة نجم الكرزاوي,Sulafa Najm Al-Karazawi,900000118,Gaza\n"
+        "نبيل حمدان الكرمي,Nabil Hamdan Al-Karmi,900000126,Jabalia\n"
+    ),
+}
 
 
 def build_template(folder: Path) -> Path:
-    """Three simulated lists and one invented hand list, linked once, with a stored estimate."""
+    """Three simulated lists and two releases of an invented hand list, linked once, with a
+    stored estimate."""
     simulated = simulate(folder, n_victims=220, n_lists=3, seed=7)
     project_dir = make_project(folder, simulated, 3)
-    hand = folder / "hand_list.csv"
-    hand.write_text(HAND_LIST, encoding="utf-8")
+    mapping = from_pairs(["full_name=name", "full_name_latin=name_en", "id_number=id",
+                          "place=place"])
     with Project.open(project_dir) as project:
-        ingest_file(project, hand, list_name="hand_notes", mapping=from_pairs(
-            ["full_name=name", "full_name_latin=name_en", "id_number=id", "place=place"]
-        ))
+        for release, text in HAND_RELEASES.items():
+            hand = folder / f"hand_list_{release}.csv"
+            hand.write_text(text, encoding="utf-8")
+            ingest_file(project, hand, list_name="hand_notes", release=release, mapping=mapping)
         link_project(project)
         save_estimate_run(project, estimate_project(project, strata=["sex"], seed=1))
     return project_dir

@@ -288,9 +288,10 @@ def test_the_same_pair_decided_by_two_reviewers_at_the_same_instant_counts_once(
 
 
 def _hand_person(project_dir: Path) -> str:
-    rows = _rows(project_dir, "SELECT pr.person_id FROM records r JOIN person_records pr"
+    rows = _rows(project_dir, "SELECT DISTINCT pr.person_id FROM records r JOIN person_records pr"
                               " USING (record_id) WHERE r.list = 'hand_notes'"
                               " AND r.full_name_latin LIKE 'Zuhair%'")
+    assert len(rows) == 1, "both releases' records of the person are one person"
     return str(rows[0][0])
 
 
@@ -348,7 +349,7 @@ def test_sources_page_says_what_was_refused_and_why(project_dir: Path) -> None:
     app = _app(project_dir)
     client = TestClient(app)
     sources = client.get("/sources").text
-    assert f"/sources/{sha}" in sources and "hand_list.csv" in sources
+    assert f"/sources/{sha}" in sources and "hand_list_2024-01-15.csv" in sources
     rows = client.get(f"/sources/{sha}").text
     _close(app)
     (reasons,) = _rows(project_dir, "SELECT reasons FROM quarantine")[0]
@@ -400,3 +401,18 @@ def test_logs_carry_no_names_nor_query_strings(
     text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("http"))
     for secret in ("زهير", "البرتقالي", "Zuhair", "Qandil", "Burtuqali", PASSWORD, person):
         assert secret not in text
+
+
+def test_releases_show_the_chain_and_what_a_release_changed(project_dir: Path) -> None:
+    app = _app(project_dir)
+    client = TestClient(app)
+    chain = client.get("/releases").text
+    assert "hand_notes" in chain and "2024-01-15" in chain and "2024-02-15" in chain
+    assert "family_reports" not in chain  # one undated release: no chain
+    diff = client.get("/releases/hand_notes").text
+    _close(app)
+    assert "release 2024-02-15 against 2024-01-15" in diff
+    changes = diff[diff.index('id="changes"'):]
+    assert changes.count("<tr>") == 3  # header, the corrected name, the added person
+    assert "Al-Karmi" not in changes or "added" in changes
+    assert "الكرزاوي" in changes and "<del>" in changes and "added" in changes

@@ -76,7 +76,7 @@ def test_log_in_search_review_with_keys_and_see_it_audited(
         _shot(page, shots, "persons")
         first.locator("a").first.click()
         page.wait_for_selector("#records")
-        assert "hand_list.csv" in page.inner_text("#records")
+        assert "hand_list_2024-02-15.csv" in page.inner_text("#records")
         # A person with several linked records, for the screenshot of the explanation.
         page.goto(server.url + "/persons/" + linked)
         page.wait_for_selector("table.weights")
@@ -109,6 +109,11 @@ def test_log_in_search_review_with_keys_and_see_it_audited(
         page.click("nav >> text=Estimates")
         page.wait_for_selector("#chart-strata[data-drawn=yes]")
         _shot(page, shots, "estimates")
+        page.click("nav >> text=Releases")
+        page.wait_for_selector("#chart-chain-1[data-drawn=yes]")
+        page.click("text=changes since 2024-01-15")
+        page.wait_for_selector("#changes")
+        _shot(page, shots, "releases")
     assert not outside, outside
     assert not errors, errors
     for name in NAMES:
@@ -122,7 +127,7 @@ def test_log_in_search_review_with_keys_and_see_it_audited(
     assert [d[2] for d in decisions] == ["accept", "reject"]
     assert {p.name for p in shots.iterdir()} == {
         f"{n}.png" for n in ("login", "dashboard", "persons", "person", "review", "audit",
-                             "sources", "estimates")}
+                             "sources", "estimates", "releases")}
 
 
 def _linked_person(project_dir: Path) -> str:

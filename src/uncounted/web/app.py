@@ -23,7 +23,15 @@ from uncounted.web.binding import DEFAULT_HOST, check_binding, is_loopback
 from uncounted.web.csrf import CsrfRefused
 from uncounted.web.leases import LEASE_SECONDS, ReviewLeases
 from uncounted.web.pages import make_environment, redirect, render
-from uncounted.web.routes import account, admin, estimates, overview, persons, review
+from uncounted.web.routes import (
+    account,
+    admin,
+    estimates,
+    overview,
+    persons,
+    releases,
+    review,
+)
 from uncounted.web.sessions import COOKIE_NAME, MAX_AGE, SessionCodec, new_session, project_secret
 from uncounted.workflow.person_search import PersonSearch
 
@@ -150,7 +158,7 @@ def create_app(
                         headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (account, overview, persons, review, estimates, admin):
+    for module in (account, overview, persons, review, estimates, releases, admin):
         app.include_router(module.router)
 
     return app

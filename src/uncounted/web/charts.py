@@ -82,3 +82,27 @@ def estimate_intervals(estimates: list[dict[str, Any]], label: str,
     observed = base.mark_tick(color=_COLORS[1], thickness=2).encode(x="observed:Q",
                                                                     tooltip=tooltip)
     return _spec((rule + point + observed).properties(width=WIDTH, title=title))
+
+
+def release_chain(releases: list[dict[str, Any]], list_name: str) -> dict[str, Any]:
+    """Persons of each release: first seen in it, or already in an earlier one."""
+    rows = [
+        {"release": r["release"], "kind": kind, "persons": value}
+        for r in releases
+        for kind, value in (("first seen here", r["first_seen"]),
+                            ("seen before", r["persons"] - r["first_seen"]))
+    ]
+    chart = (
+        alt.Chart(pd.DataFrame(rows, columns=["release", "kind", "persons"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("release:O", title="release", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(persons):Q", title="persons"),
+            color=alt.Color("kind:N", title=None,
+                            scale=alt.Scale(domain=["seen before", "first seen here"],
+                                            range=[_COLORS[2], _COLORS[0]])),
+            tooltip=["release:O", "kind:N", alt.Tooltip("sum(persons):Q", format=",")],
+        )
+        .properties(width=WIDTH, height=200, title=f"{list_name}: persons per release")
+    )
+    return _spec(chart)

@@ -24,6 +24,7 @@ NAVIGATION: Final = (
     ("/persons", "Persons", "viewer"),
     ("/review", "Review", "reviewer"),
     ("/estimates", "Estimates", "viewer"),
+    ("/releases", "Releases", "viewer"),
     ("/audit", "Audit log", "viewer"),
     ("/admin/users", "Users", "admin"),
 )
@@ -47,6 +48,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _when(value: Any) -> str:
+    """A UTC time to the second, without the ISO 'T'."""
+    if value is None:
+        return "—"
+    return str(value).replace("T", " ")[:19]
+
+
 def _weight(value: Any) -> str:
     return "—" if value is None else f"{value:+.2f}"
 
@@ -65,7 +73,7 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(number=_number, text=_text, weight=_weight,
+    environment.filters.update(number=_number, text=_text, weight=_weight, when=_when,
                                json_script=_json_script)
     return environment
 

@@ -23,7 +23,8 @@ SIDE_BY_SIDE = (
     ("Name", "display_name"), ("List", "list"), ("Release", "release"),
     ("File", "source_file"), ("Row", "row_number"),
     ("Person now", "person_id"),
-    *[(name.replace("_", " ").capitalize(), name) for name in RECORD_FIELDS],
+    *[(name.replace("_", " ").capitalize().replace("Id ", "ID "), name)
+      for name in RECORD_FIELDS],
 )
 
 
