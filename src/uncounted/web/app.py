@@ -33,6 +33,7 @@ from uncounted.web.routes import (
     review,
 )
 from uncounted.web.sessions import COOKIE_NAME, MAX_AGE, SessionCodec, new_session, project_secret
+from uncounted.web.throttle import LoginThrottle
 from uncounted.workflow.person_search import PersonSearch
 
 STATIC_DIR: Final = Path(__file__).parent / "static"
@@ -94,6 +95,7 @@ def create_app(
     app.state.leases = ReviewLeases(lease_seconds)
     app.state.review_window = (review_low, review_high)
     app.state.search = PersonSearch()
+    app.state.throttle = LoginThrottle()
     app.state.environment = make_environment()
     app.state.flashes = {}
 

@@ -26,6 +26,15 @@ def login_page(request: Request) -> Response:
 @router.post("/login", dependencies=[Depends(csrf_protect)])
 def login(request: Request, username: str = Form(""), password: str = Form("")) -> Response:
     username = username.strip()
+    throttle = request.app.state.throttle
+    wait = throttle.blocked_for(username)
+    if wait:
+        with request.app.state.access.use() as project, project.transaction() as con:
+            write_audit(con, username or "(empty)", "login_blocked", None, {})
+        return render(request, "login.html.j2", {
+            "error": f"Too many failed logins for this name; try again in {wait / 60:.0f}"
+                     " minute(s).",
+            "username": username}, status_code=429)
     with request.app.state.access.use() as project:
         user = authenticate(project, username, password)
         with project.transaction() as con:
@@ -34,9 +43,11 @@ def login(request: Request, username: str = Form(""), password: str = Form("")) 
             write_audit(con, username or "(empty)", "login" if user else "login_failed", None,
                         {})
     if user is None:
+        throttle.failed(username)
         return render(request, "login.html.j2",
                       {"error": "Wrong user name or password, or the user is disabled.",
                        "username": username}, status_code=401)
+    throttle.succeeded(username)
     # A new session id at login, so a session id planted before it is worth nothing.
     request.state.new_session = new_session(user.username)
     return redirect("/")
