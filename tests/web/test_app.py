@@ -416,3 +416,21 @@ def test_releases_show_the_chain_and_what_a_release_changed(project_dir: Path) -
     assert changes.count("<tr>") == 3  # header, the corrected name, the added person
     assert "Al-Karmi" not in changes or "added" in changes
     assert "الكرزاوي" in changes and "<del>" in changes and "added" in changes
+
+
+def test_an_unexpected_error_is_logged_by_type_only(
+    project_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(project: object, person_id: str) -> None:
+        raise ValueError("a value of a record: Zuhair Qandil")
+
+    monkeypatch.setattr(persons, "explain_person", broken)
+    caplog.set_level(logging.DEBUG)
+    app = _app(project_dir)
+    response = TestClient(app, raise_server_exceptions=False).get("/persons/P000001")
+    _close(app)
+    assert response.status_code == 500 and "Zuhair" not in response.text
+    assert "GET /persons/{person_id} failed: ValueError" in caplog.text
+    server_side = "\n".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records
+                            if not r.name.startswith("http"))
+    assert "Zuhair" not in server_side

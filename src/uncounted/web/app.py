@@ -53,6 +53,11 @@ _SECURITY_HEADERS: Final = {
 }
 
 
+def _route_pattern(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "(no route)"))
+
+
 @functools.cache
 def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed in one script, from vl-convert (no network)."""
@@ -109,7 +114,16 @@ def create_app(
         fresh = session is None
         request.state.session = session or new_session()
         request.state.new_session = None
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as failure:
+            # Caught here, not by the server: its traceback could quote a value of a record.
+            log.error("%s %s failed: %s", request.method, _route_pattern(request),
+                      type(failure).__name__)
+            response = PlainTextResponse(
+                "internal error: the server log names its type; please report it",
+                status_code=500,
+            )
         replaced = request.state.new_session
         if fresh or replaced is not None:
             response.set_cookie(
@@ -119,9 +133,8 @@ def create_app(
         for name, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         # The route's pattern, never the path or query: no name typed anywhere reaches a log.
-        route = request.scope.get("route")
-        pattern = getattr(route, "path", "(no route)")
-        log.info("%s %s %d %.0f ms", request.method, pattern, response.status_code,
+        log.info("%s %s %d %.0f ms", request.method, _route_pattern(request),
+                 response.status_code,
                  1000 * (time.perf_counter() - started))
         return response
 

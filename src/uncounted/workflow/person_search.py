@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -50,16 +50,28 @@ def name_tokens(text: str | None) -> list[QueryToken]:
     """A name's tokens, each with its normalization key and its Latin skeleton candidates."""
     if not text or not text.strip():
         return []
+    words = text.split()
     script = detect_script(text)
+    if script == "mixed" and len(words) > 1:  # each word in its own script
+        return [t for word in words for t in name_tokens(word)]
+    if script == "mixed":  # one word of several scripts: read it in the script of most letters
+        script = _main_script(text)
     if script == "arabic":
         keys = arabic_tokens(text)
     elif script == "hebrew":
         keys = hebrew_name_key(text).split()
     elif script == "latin":
         keys = latin_name_key(text).split()
-    else:  # mixed: each word in its own script
-        return [t for word in text.split() for t in name_tokens(word)]
+    else:  # no letters (digits, punctuation): nothing to search by name
+        return []
     return [QueryToken(key, _token_skeletons(key)) for key in keys if key]
+
+
+def _main_script(word: str) -> str:
+    counts = Counter(detect_script(char) for char in word)
+    counts.pop("unknown", None)
+    counts.pop("mixed", None)
+    return counts.most_common(1)[0][0] if counts else "unknown"
 
 
 @dataclass
