@@ -24,6 +24,7 @@ from uncounted.normalize import (
     latin_name_key,
     normalize_id,
 )
+from uncounted.normalize.script import Script
 from uncounted.store.project import Project
 from uncounted.workflow.linked import jsonable, latest_run
 
@@ -67,8 +68,8 @@ def name_tokens(text: str | None) -> list[QueryToken]:
     return [QueryToken(key, _token_skeletons(key)) for key in keys if key]
 
 
-def _main_script(word: str) -> str:
-    counts = Counter(detect_script(char) for char in word)
+def _main_script(word: str) -> Script:
+    counts: Counter[Script] = Counter(detect_script(char) for char in word)
     counts.pop("unknown", None)
     counts.pop("mixed", None)
     return counts.most_common(1)[0][0] if counts else "unknown"
