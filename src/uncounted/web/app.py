@@ -87,6 +87,8 @@ def create_app(
         raise
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        with access.use() as project:
+            app.state.search.warm_up(project)
         yield
         access.close()
 

@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import duckdb
+
 from uncounted.normalize import (
     arabic_tokens,
     cross_script_skeletons,
@@ -84,9 +86,9 @@ class NameIndex:
     across: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
-    def build(cls, project: Project, run_id: int) -> NameIndex:
+    def build(cls, con: duckdb.DuckDBPyConnection, run_id: int) -> NameIndex:
         index = cls(run_id)
-        rows = project.con.execute(
+        rows = con.execute(
             f"SELECT pr.person_id, {', '.join('r.' + c for c in _NAME_COLUMNS)}"
             " FROM person_records pr JOIN records r ON r.record_id = pr.record_id"
         ).fetchall()
@@ -125,11 +127,37 @@ class PersonSearch:
     def __init__(self) -> None:
         self._index: NameIndex | None = None
         self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+
+    def warm_up(self, project: Project) -> None:
+        """Build the latest run's index in a background thread, on a cursor of its own, so the
+        first search does not wait (seconds on 100,000 records) and other pages are not held
+        up meanwhile. Call it where the project's connection may be used."""
+        cursor = project.con.cursor()
+
+        def build() -> None:
+            try:
+                rows = cursor.execute("SELECT max(run_id) FROM link_runs").fetchall()
+                if rows and rows[0][0] is not None:
+                    index = NameIndex.build(cursor, int(rows[0][0]))
+                    with self._lock:
+                        if self._index is None or self._index.run_id < index.run_id:
+                            self._index = index
+            except Exception:  # closed underneath (the app stopped): the first search builds it
+                pass
+            finally:
+                cursor.close()
+
+        self._warming = threading.Thread(target=build, name="person-search-index", daemon=True)
+        self._warming.start()
 
     def _name_index(self, project: Project, run_id: int) -> NameIndex:
+        warming = self._warming
+        if warming is not None:
+            warming.join()
         with self._lock:
             if self._index is None or self._index.run_id != run_id:
-                self._index = NameIndex.build(project, run_id)
+                self._index = NameIndex.build(project.con, run_id)
             return self._index
 
     def search(
