@@ -131,7 +131,7 @@ def test_linkage(synthetic: Path) -> None:
 def test_name_examples_prefer_several_scripts_then_spellings(synthetic: Path) -> None:
     with Project.open(synthetic, read_only=True) as project:
         names = names_section(project, limit=3)
-        assert names_section(project, limit=0) == {"limit": 0, "persons": []}
+        assert names_section(project, limit=0) == {"limit": 0, "has_latin": False, "persons": []}
     assert [p["person_id"] for p in names["persons"]] == ["P000001", "P000002", "P000003"]
     first = names["persons"][0]["records"]
     assert [(r["list"], r["release"], r["row"]) for r in first] == [

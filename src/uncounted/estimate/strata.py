@@ -195,13 +195,13 @@ def split_strata(
 
 def _estimate_one(
     method: str, table: CaptureTable, seed: np.random.SeedSequence, level: float,
-    options: Mapping[str, Any],
+    options: Mapping[str, Any], n_jobs: int = 1,
 ) -> list[EstimateResult]:
     """The headline and, for the ensemble, each method behind it (see ``results_of``)."""
     extra = dict(options)
     model = extra.pop("model", None)
-    # one process per stratum already fills the cores: each estimator runs single-threaded
-    estimator = make_estimator(method, seed=seed, level=level, n_jobs=1, model=model, **extra)
+    estimator = make_estimator(method, seed=seed, level=level, n_jobs=n_jobs, model=model,
+                               **extra)
     try:
         estimator.fit(table)
     except UncountedError as problem:
@@ -251,7 +251,11 @@ def estimate_tables_with_methods(
                        for k, s in zip(keys, seeds, strict=True)]
             results = [f.result() for f in futures]
     else:
-        results = [_estimate_one(method, tables[k], s, level, options)
+        # one process per stratum fills the cores when there are several (each estimator then
+        # runs single-threaded); a lone table gets the workers itself. Estimators give the
+        # same numbers for any n_jobs.
+        inside = n_jobs if len(keys) == 1 else 1
+        results = [_estimate_one(method, tables[k], s, level, options, inside)
                    for k, s in zip(keys, seeds, strict=True)]
     return dict(zip(keys, results, strict=True))
 

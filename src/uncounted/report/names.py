@@ -21,7 +21,7 @@ MAX_RECORDS_SHOWN: Final = 6
 
 def names_section(project: Project, limit: int = DEFAULT_EXAMPLES) -> dict[str, Any]:
     if limit <= 0:
-        return {"limit": 0, "persons": []}
+        return {"limit": 0, "has_latin": False, "persons": []}
     rows = project.con.execute(
         """
         WITH spelled AS (
@@ -58,6 +58,7 @@ def names_section(project: Project, limit: int = DEFAULT_EXAMPLES) -> dict[str, 
     chosen = sorted(by_person.items(), key=rank)[:limit]
     return {
         "limit": limit,
+        "has_latin": any(r["latin"] for _, records in chosen for r in records),
         "persons": [
             {"person_id": pid, "records": records[:MAX_RECORDS_SHOWN],
              "more_records": max(0, len(records) - MAX_RECORDS_SHOWN)}
