@@ -50,7 +50,7 @@ def persons_by_lists(counts: list[dict[str, Any]]) -> dict[str, Any]:
             y=alt.Y("persons:Q", title="persons"),
             tooltip=["lists:O", alt.Tooltip("persons:Q", format=",")],
         )
-        .properties(width=WIDTH, height=200,
+        .properties(width=300, height=160,
                     title="Persons by the number of lists that name them")
     )
     return _spec(chart)
