@@ -341,6 +341,7 @@ def test_a_person_page_shows_every_record_and_the_match_weights(project_dir: Pat
     cells = re.findall(r'<td class="num">(\d+)</td>', page)
     assert {str(r[0]) for r in rows} <= set(cells)
     assert "Match weight" in page and "probability" in page
+    assert "review this pair" in page
     assert re.search(r"[+-]\d+\.\d\d", page)
 
 
@@ -368,6 +369,13 @@ def test_estimates_are_the_stored_ones(project_dir: Path) -> None:
     shown = f"{headline['estimate']:,.0f}"
     assert shown in page and shown in dashboard
     assert "sex=female" in page and "sex=male" in page
+    assert 'id="stale-estimate"' not in page
+    with Project.open(project_dir) as project:
+        project.con.execute("UPDATE estimate_runs SET link_run_id = 0")
+    app = _app(project_dir)
+    page = TestClient(app).get("/estimates").text
+    _close(app)
+    assert 'id="stale-estimate"' in page and "link run 0" in page
     with Project.open(project_dir) as project:
         project.con.execute("DELETE FROM estimate_runs")
     app = _app(project_dir)

@@ -9,6 +9,7 @@ from uncounted.web import charts
 from uncounted.web.auth import AnyUser
 from uncounted.web.pages import render
 from uncounted.workflow.estimation import latest_estimate_run
+from uncounted.workflow.linked import latest_run
 
 router = APIRouter()
 
@@ -17,9 +18,10 @@ router = APIRouter()
 def estimates_page(request: Request, viewer: AnyUser) -> Response:
     with request.app.state.access.use() as project:
         run = latest_estimate_run(project)
+        link_run = latest_run(project)
     if run is None:
         return render(request, "estimates.html.j2", {"run": None, "strata": [],
-                                                     "charts": {}})
+                                                     "charts": {}, "latest_link_run": None})
     result = run.result
     strata = []
     for number, headline in enumerate(result["estimates"], 1):
@@ -35,6 +37,7 @@ def estimates_page(request: Request, viewer: AnyUser) -> Response:
             ) if methods else None,
         })
     return render(request, "estimates.html.j2", {
+        "latest_link_run": link_run.run_id if link_run else None,
         "run": run.to_dict(),
         "strata": strata,
         "charts": {"strata": charts.estimate_intervals(
