@@ -50,7 +50,7 @@ def _watch_requests(page: Any, url: str, outside: list[str], errors: list[str]) 
 def test_log_in_search_review_with_keys_and_see_it_audited(
     project_dir: Path, tmp_path: Path
 ) -> None:
-    add_users(project_dir, rev="reviewer")
+    add_users(project_dir, rev="reviewer", adm="admin")
     linked = _linked_person(project_dir)
     shots = tmp_path / "shots"
     shots.mkdir()
@@ -114,6 +114,18 @@ def test_log_in_search_review_with_keys_and_see_it_audited(
         page.click("text=changes since 2024-01-15")
         page.wait_for_selector("#changes")
         _shot(page, shots, "releases")
+
+        admin = chromium.new_context().new_page()
+        _watch_requests(admin, server.url, outside, errors)
+        _log_in(admin, server.url, "adm")
+        admin.click("nav >> text=Users")
+        admin.wait_for_selector("#users")
+        assert "rev" in admin.inner_text("#users")
+        _shot(admin, shots, "users")
+        admin.click("nav >> text=Sources")
+        admin.click("td.num >> a")
+        admin.wait_for_selector("pre.raw")
+        _shot(admin, shots, "quarantine")
     assert not outside, outside
     assert not errors, errors
     for name in NAMES:
@@ -127,7 +139,7 @@ def test_log_in_search_review_with_keys_and_see_it_audited(
     assert [d[2] for d in decisions] == ["accept", "reject"]
     assert {p.name for p in shots.iterdir()} == {
         f"{n}.png" for n in ("login", "dashboard", "persons", "person", "review", "audit",
-                             "sources", "estimates", "releases")}
+                             "sources", "estimates", "releases", "users", "quarantine")}
 
 
 def _linked_person(project_dir: Path) -> str:
