@@ -79,6 +79,11 @@ def test_a_run_is_computed_stored_and_read_back(tmp_path: Path) -> None:
         log = project.con.execute(
             "SELECT command, outcome FROM command_log WHERE command = 'estimate'").fetchall()
         assert log == [("estimate", "estimate run 1"), ("estimate", "estimate run 2")]
+    # the report shows the latest run: by sex, a forest plot of both strata and the total
+    result = write_report(root, options=ReportOptions(min_cell=0))
+    assert result.summary["estimate_id"] == 2 and "forest" in result.summary["figures"]
+    html = result.path.read_text(encoding="utf-8")
+    assert "<td>sex=f</td><td>stepwise" in html and "<td>total</td>" in html
 
 
 def test_two_lists_store_the_refusal(tmp_path: Path) -> None:

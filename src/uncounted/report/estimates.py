@@ -72,7 +72,8 @@ def estimates_section(run: dict[str, Any] | None, *, computed_now: bool = False)
         # without strata the total is the sum over the one stratum "all": show it once
         if stratum == "total" and len(entries) == 2:
             continue
-        for item in [entry, *behind]:
+        # a headline is the run's method, whatever its result calls itself
+        for item in [{"name": run["method"], **entry}, *behind]:
             forest.append(_forest_row(stratum, item))
             diagnostics.append(_diagnostic_row(stratum, item, entry))
     used = sorted({row["name"] for row in forest} | {run["method"]})
