@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -12,6 +14,15 @@ from uncounted.workflow.estimation import latest_estimate_run
 from uncounted.workflow.linked import latest_run
 
 router = APIRouter()
+
+
+def scalar_items(diagnostics: Any) -> list[tuple[str, Any]]:
+    """The diagnostics a table cell can show: numbers, words, flags (nested ones are left to
+    the JSON of `uncounted estimate`)."""
+    if not isinstance(diagnostics, dict):
+        return []
+    return [(str(k), v) for k, v in diagnostics.items()
+            if v is None or isinstance(v, str | int | float | bool)]
 
 
 @router.get("/estimates")
@@ -28,6 +39,7 @@ def estimates_page(request: Request, viewer: AnyUser) -> Response:
         label = headline["stratum"]
         methods = result.get("methods", {}).get(label, [])
         strata.append({
+            "diagnostics": scalar_items(headline.get("diagnostics")),
             "label": label,
             "anchor": f"stratum-{number}",
             "headline": headline,
