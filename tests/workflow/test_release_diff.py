@@ -97,6 +97,7 @@ class Planted:
     age_fixed = 24
     name_spelled = 25  # one letter's dots changed: minor, not a correction
     age_nudged = 26  # age one year up: minor, not a correction
+    date_swapped = 27  # day and month of the birth date exchanged: minor, not a correction
     merged = 5  # listed twice in the older release, once in the newer
     split = 6  # listed once in the older, twice in the newer
     kept = 200  # people[:kept] are in the older release
@@ -122,6 +123,13 @@ def _releases(people: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[
     spelled["name"] = spelled["name"].replace(dotted, "ث" if dotted != "ث" else "ت", 1)
     nudged = by_id[people[Planted.age_nudged]["gov_id"]]
     nudged["age"] = str(int(float(nudged["age"])) + 1)
+    swapped = by_id[people[Planted.date_swapped]["gov_id"]]
+    year, month, day = swapped["dob"].split("-")
+    if int(day) > 12 or day == month:  # make it a date that can be read both ways
+        day = "11" if month != "11" else "03"
+        for row in (swapped, old[Planted.date_swapped]):
+            row["dob"] = f"{year}-{month}-{day}"
+    swapped["dob"] = f"{year}-{day}-{month}"
     dob = by_id[people[Planted.dob_fixed]["gov_id"]]
     year, month, day = dob["dob"].split("-")
     dob["dob"] = f"{year}-{month}-{(int(day) % 27) + 1:02d}"
@@ -214,7 +222,12 @@ def test_each_planted_case_lands_in_its_category(
     assert spelled.before["name"] != spelled.after["name"]
     nudged = _old_change(project_dir, diff, Planted.age_nudged)
     assert nudged.classification == "unchanged" and nudged.minor == ("age_within_a_year",)
-    assert diff.minor == {"name_spelling": 1, "age_within_a_year": 1}
+    swapped = _old_change(project_dir, diff, Planted.date_swapped)
+    assert swapped.classification == "unchanged"
+    assert swapped.minor == ("date_of_birth_day_month",)
+    assert diff.minor == {
+        "name_spelling": 1, "age_within_a_year": 1, "date_of_birth_day_month": 1
+    }
 
 
 def test_added_people_are_added(project_dir: dict[str, Any], diff: ReleaseDiff) -> None:

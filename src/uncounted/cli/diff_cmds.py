@@ -121,7 +121,8 @@ def _render(result: ReleaseDiff) -> None:
     say(
         f"  not corrections: names differing only in dots, alef, hamza or a doubled letter "
         f"{result.minor['name_spelling']:,}; ages moved by a year or less "
-        f"{result.minor['age_within_a_year']:,}"
+        f"{result.minor['age_within_a_year']:,}; birth dates with day and month exchanged "
+        f"{result.minor['date_of_birth_day_month']:,}"
     )
     filled = ", ".join(f"{k} {v:,}" for k, v in result.filled.items() if v)
     emptied = ", ".join(f"{k} {v:,}" for k, v in result.emptied.items() if v)

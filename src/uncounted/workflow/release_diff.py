@@ -47,7 +47,10 @@ Comparison rules:
   spelling habits change (half of the name changes into the MoH release of 2024-03-29, taken
   from a PDF); they are counted under ``minor["name_spelling"]``, not as corrections. The
   before/after values shown are the names as the lists wrote them.
-- ID numbers are compared in their normalized nine-digit form; sex and date of birth exactly.
+- ID numbers are compared in their normalized nine-digit form; sex exactly; dates of birth
+  exactly, except that a date whose day and month were exchanged (the Tech for Palestine file
+  of 2024-08-08 writes 1978-11-04 for the 1978-04-11 of the others, in 8 of 20 sampled birth-date
+  changes) is counted under ``minor["date_of_birth_day_month"]``, not as a correction.
 - Ages are corrected when they moved by more than one year. A move of a year or less is counted
   under ``minor["age_within_a_year"]``: ages computed on different days differ by one around
   birthdays, fractions of a year under one shift with rounding, and the MoH release of
@@ -82,7 +85,7 @@ from uncounted.workflow.linked import require_run
 COMPARED_FIELDS: Final = ("id_number", "name", "sex", "date_of_birth", "age")
 CLASSIFICATIONS: Final = ("unchanged", "corrected", "added", "removed")
 AGE_CHANGE_YEARS: Final = 1.0  # a correction moves an age by more than this
-MINOR_CHANGES: Final = ("name_spelling", "age_within_a_year")
+MINOR_CHANGES: Final = ("name_spelling", "age_within_a_year", "date_of_birth_day_month")
 # A removed and an added person are one person corrected when the model scored a pair of their
 # records at least this high; the clustering kept them apart only by a hard rule (two valid IDs,
 # two sexes), so the evidence must be stronger than the link threshold.
@@ -422,7 +425,19 @@ def _changed(name: str, before: list[Any], after: list[Any]) -> bool:
         return False
     if name == "age":
         return min(abs(a - b) for a in before for b in after) > AGE_CHANGE_YEARS
+    if name == "date_of_birth" and any(_swapped(a, b) for a in before for b in after):
+        return False
     return not set(before) & set(after)
+
+
+def _swapped(older: str, newer: str) -> bool:
+    """Two ISO dates of one year with day and month exchanged (a date format read both ways)."""
+    return (
+        older != newer
+        and older[:4] == newer[:4]
+        and older[5:7] == newer[8:10]
+        and older[8:10] == newer[5:7]
+    )
 
 
 def _minor(old: Sequence[ReleaseRecord], new: Sequence[ReleaseRecord]) -> tuple[str, ...]:
@@ -437,6 +452,11 @@ def _minor(old: Sequence[ReleaseRecord], new: Sequence[ReleaseRecord]) -> tuple[
         closest = min(abs(a - b) for a in ages_before for b in ages_after)
         if 0 < closest <= AGE_CHANGE_YEARS:
             found.append("age_within_a_year")
+    dates_before, dates_after = _values(old, "date_of_birth"), _values(new, "date_of_birth")
+    if not set(dates_before) & set(dates_after) and any(
+        _swapped(a, b) for a in dates_before for b in dates_after
+    ):
+        found.append("date_of_birth_day_month")
     return tuple(found)
 
 
