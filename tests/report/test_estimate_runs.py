@@ -116,6 +116,12 @@ def test_the_report_shows_what_the_command_printed(tmp_path: Path) -> None:
     html = result.path.read_text(encoding="utf-8")
     assert "These are the numbers <code>uncounted estimate</code> printed." in html
     assert "refused: only 2 of the 2 lists" in html
+    assert "the latest link run is" not in html
+    # a later link run makes the stored estimate stale: the report says so
+    with Project.open(root) as project:
+        project.con.execute("UPDATE link_runs SET run_id = 2")
+    stale = write_report(root).path.read_text(encoding="utf-8")
+    assert "made from the persons of link run 1, but the latest link run is\n  2" in stale
 
 
 def test_the_report_computes_and_stores_a_run_when_none_matches(tmp_path: Path) -> None:

@@ -185,3 +185,6 @@ def test_estimates_section_from_a_stored_run() -> None:
     assert {a["method"] for a in section["assumptions"]} == {
         "ensemble", "stepwise", "lcmcr", "dga", "chapman"}
     assert estimates_section(None) == {"run": None}
+    assert not section["stale"]
+    assert estimates_section(run, latest_link_run=1)["stale"] is False
+    assert estimates_section(run, latest_link_run=2)["stale"] is True

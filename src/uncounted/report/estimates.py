@@ -55,7 +55,11 @@ ASSUMPTIONS: Final[dict[str, str]] = {
 DIAGNOSTIC_KEYS: Final = ("rhat", "ess_bulk", "df", "converged", "edge_mass", "verdict")
 
 
-def estimates_section(run: dict[str, Any] | None, *, computed_now: bool = False) -> dict[str, Any]:
+def estimates_section(
+    run: dict[str, Any] | None, *, computed_now: bool = False,
+    latest_link_run: int | None = None,
+) -> dict[str, Any]:
+    """``latest_link_run`` flags a run made from the persons of an earlier link run."""
     if run is None:
         return {"run": None}
     result = run["result"]
@@ -81,6 +85,8 @@ def estimates_section(run: dict[str, Any] | None, *, computed_now: bool = False)
         "run": {k: run[k] for k in ("estimate_id", "created_at", "link_run_id", "method",
                                     "strata", "seed", "settings", "uncounted_version")},
         "computed_now": computed_now,
+        "stale": latest_link_run is not None and run["link_run_id"] != latest_link_run,
+        "latest_link_run": latest_link_run,
         "lists": result.get("lists", []),
         "unlisted": result.get("unlisted", 0),
         "total": total,

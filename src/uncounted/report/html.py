@@ -83,8 +83,9 @@ def build_report(
     overlap = overlap_section(project)
     linkage = linkage_section(project, review_queue=inputs.review_queue,
                               accuracy=inputs.accuracy)
-    estimates = estimates_section(inputs.estimate_run,
-                                  computed_now=inputs.estimate_computed_now)
+    estimates = estimates_section(
+        inputs.estimate_run, computed_now=inputs.estimate_computed_now,
+        latest_link_run=(linkage.get("run") or {}).get("run_id"))
     settings = {"min_cell": options.min_cell, "names": options.name_examples,
                 "strata": ",".join(options.strata)}
     min_cell = options.min_cell
