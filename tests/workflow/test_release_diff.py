@@ -409,3 +409,11 @@ def test_releases_section_and_its_partial(project_dir: dict[str, Any], diff: Rel
 def test_no_section_without_two_releases_or_linkage(tmp_path: Path) -> None:
     with Project.create(tmp_path / "empty") as project:
         assert releases_section(project) is None
+
+
+def test_age_on_the_release_date_for_a_record_with_a_birth_date_only() -> None:
+    from uncounted.workflow.release_diff import _age_on
+
+    assert _age_on("2000-05-10", "2024-05-09") == 23
+    assert _age_on("2000-05-10", "2024-05-10") == 24
+    assert _age_on("2023-12-31", "2024-01-05") == 0

@@ -562,7 +562,7 @@ def release_diff(
         merged=sum(c.merged for c in changes),
         split=sum(c.split for c in changes),
         relinked=len(relinked),
-        summaries=_summaries(changes, before, after, fields),
+        summaries=_summaries(changes, before, after, fields, (older, newer)),
         changes=changes,
         reused_ids=reused_ids,
     )
@@ -667,23 +667,31 @@ def _summaries(
     before: dict[str, list[ReleaseRecord]],
     after: dict[str, list[ReleaseRecord]],
     list_fields: Sequence[str],
+    releases: tuple[str, str],
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Counts of each classification by age group, sex and each of the list's own fields.
 
-    A person is described by their first record in the newer release, or in the older one when
-    they were removed.
+    Each value is the person's first given one, newer release first. A record without an age
+    but with a birth date (the MoH list of 2024-01-05) is grouped by its age on the release
+    date, which exceeds the age at death by at most the time between death and release.
     """
     tables: dict[str, dict[str, Counter[str]]] = {
         name: defaultdict(Counter) for name in ("age_group", "sex", *list_fields)
     }
     for change in changes:
         old, new = _records_of(change, before, after)
-        record = (new or old)[0]
+        records = [*new, *old]
         kind = change.classification
-        tables["age_group"][age_group(record.age) or MISSING][kind] += 1
-        tables["sex"][record.sex or MISSING][kind] += 1
+        dated = [(r, releases[1]) for r in new] + [(r, releases[0]) for r in old]
+        age = next((r.age for r in records if r.age is not None), None)
+        if age is None:
+            age = next((_age_on(r.date_of_birth, day) for r, day in dated if r.date_of_birth),
+                       None)
+        tables["age_group"][age_group(age) or MISSING][kind] += 1
+        tables["sex"][next((r.sex for r in records if r.sex), MISSING)][kind] += 1
         for column in list_fields:
-            tables[column][record.raw.get(column) or MISSING][kind] += 1
+            value = next((r.raw[column] for r in records if r.raw.get(column)), MISSING)
+            tables[column][value][kind] += 1
     return {
         name: {
             value: {kind: counts[kind] for kind in CLASSIFICATIONS}
@@ -691,6 +699,11 @@ def _summaries(
         }
         for name, table in tables.items()
     }
+
+
+def _age_on(birth: str, day: str) -> float:
+    born, then = dt.date.fromisoformat(birth), dt.date.fromisoformat(day)
+    return then.year - born.year - ((then.month, then.day) < (born.month, born.day))
 
 
 # -- rows for CSV -------------------------------------------------------------------------------
