@@ -97,6 +97,7 @@ class Planted:
     age_fixed = 24
     name_spelled = 25  # one letter's dots changed: minor, not a correction
     age_nudged = 26  # age one year up: minor, not a correction
+    name_spaced = 28  # two name parts written as one word: minor, not a correction
     date_swapped = 27  # day and month of the birth date exchanged: minor, not a correction
     merged = 5  # listed twice in the older release, once in the newer
     split = 6  # listed once in the older, twice in the newer
@@ -121,6 +122,9 @@ def _releases(people: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[
     spelled = by_id[people[Planted.name_spelled]["gov_id"]]
     dotted = next(letter for letter in "بتثني" if letter in spelled["name"])
     spelled["name"] = spelled["name"].replace(dotted, "ث" if dotted != "ث" else "ت", 1)
+    spaced = by_id[people[Planted.name_spaced]["gov_id"]]
+    words = spaced["name"].split()
+    spaced["name"] = " ".join([*words[:-2], words[-2] + words[-1]])
     nudged = by_id[people[Planted.age_nudged]["gov_id"]]
     nudged["age"] = str(int(float(nudged["age"])) + 1)
     swapped = by_id[people[Planted.date_swapped]["gov_id"]]
@@ -225,8 +229,10 @@ def test_each_planted_case_lands_in_its_category(
     swapped = _old_change(project_dir, diff, Planted.date_swapped)
     assert swapped.classification == "unchanged"
     assert swapped.minor == ("date_of_birth_day_month",)
+    spaced = _old_change(project_dir, diff, Planted.name_spaced)
+    assert spaced.classification == "unchanged" and spaced.minor == ("name_spelling",)
     assert diff.minor == {
-        "name_spelling": 1, "age_within_a_year": 1, "date_of_birth_day_month": 1
+        "name_spelling": 2, "age_within_a_year": 1, "date_of_birth_day_month": 1
     }
 
 

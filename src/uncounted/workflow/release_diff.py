@@ -41,11 +41,13 @@ Comparison rules:
   release lacks, a blank ID later filled) is not a correction; it is counted under ``filled``
   (blank → value) or ``emptied`` (value → blank).
 - Names are compared by their normalized form (:func:`uncounted.normalize.parse_name` tokens:
-  letter variants folded, compounds glued, titles dropped) and, for Arabic, by its undotted
-  shape (:func:`uncounted.normalize.arabic_rasm`): a name is corrected when that shape changes.
-  Names that differ only in dots, alef, hamza or a doubled letter are what PDF conversion and
-  spelling habits change (half of the name changes into the MoH release of 2024-03-29, taken
-  from a PDF); they are counted under ``minor["name_spelling"]``, not as corrections. The
+  letter variants folded, compounds glued, titles dropped) and by its shape: undotted for
+  Arabic (:func:`uncounted.normalize.arabic_rasm`), without spaces in any script. A name is
+  corrected when that shape changes. Names that differ only in dots, alef, hamza, a doubled
+  letter or a space are what PDF conversion and spelling habits change (half of the name
+  changes into the MoH release of 2024-03-29, taken from a PDF; 140 of 255 from 2024-04-30 to
+  2024-06-30 are spaces); they are counted under ``minor["name_spelling"]``, not as
+  corrections. The
   before/after values shown are the names as the lists wrote them.
 - ID numbers are compared in their normalized nine-digit form; sex exactly; dates of birth
   exactly, except that a date whose day and month were exchanged (the Tech for Palestine file
@@ -322,14 +324,17 @@ def _require_linked(project: Project, list_name: str) -> int:
 
 
 def _name_key(name: str | None) -> tuple[str | None, str | None]:
-    """The normalized name and its shape (undotted for Arabic, the same key otherwise)."""
+    """The normalized name and its shape: undotted for Arabic, without spaces in any script."""
     if not name:
         return None, None
     parts = parse_name(name)
     if not parts.tokens:
         return None, None
     key = " ".join(parts.tokens)
-    return key, (arabic_rasm(key) or key) if parts.script == "arabic" else key
+    joined = key.replace(" ", "")
+    # One word, so that alef (kept only word-initially) and doubled letters fold alike
+    # whether or not a space separates two parts.
+    return key, (arabic_rasm(joined) or joined) if parts.script == "arabic" else joined
 
 
 def _release_records(project: Project, list_name: str, release: str) -> list[ReleaseRecord]:
