@@ -78,3 +78,31 @@ def test_same_seed_same_output(simulated: dict[str, Any]) -> None:
 
 PAIR_F1_FLOOR = 0.95  # measured 0.973 (seed 1, 2,000 victims)
 BCUBED_F1_FLOOR = 0.975  # measured 0.990
+
+
+def test_own_scorer_gives_splinks_pairs_and_weights(simulated: dict[str, Any]) -> None:
+    from splink import Linker
+
+    from uncounted.link import scoring
+    from uncounted.link.backends import make_db_api, register_features
+
+    model = simulated["model"]
+    assert scoring.supports(model.model_)
+    assert [g.name for g in scoring.gammas_of(model.model_) if g.atom_stages] == ["name"]
+    ours = simulated["pairs"]
+    db_api = make_db_api("duckdb")
+    table = register_features(db_api, simulated["features"])
+    theirs = (
+        Linker(table, model.model_).inference.predict(threshold_match_probability=0.01)
+        .as_pandas_dataframe()
+    )
+    both = ours.merge(theirs, on=["unique_id_l", "unique_id_r"], suffixes=("", "_splink"))
+    assert len(both) == len(ours) == len(theirs) > 1000
+    for column in [c for c in theirs.columns if c.startswith("mw_")]:
+        difference = (both[column] - both[f"{column}_splink"]).abs().max()
+        assert difference < 1e-9, column
+    # uncounted adds its term-frequency adjustment after scoring
+    without_tf = both["match_weight"] - both["mw_tf_adj_name"]
+    assert (without_tf - both["match_weight_splink"]).abs().max() < 1e-9
+    probability = 1.0 / (1.0 + 2.0 ** (-without_tf))
+    assert (probability - both["match_probability_splink"]).abs().max() < 1e-9

@@ -210,20 +210,7 @@ def make_db_api(backend: str = "duckdb") -> DatabaseAPI[Any]:
     :func:`spark_session`, with splink's similarity functions registered.
     """
     if check_backend(backend) == "duckdb":
-        con = duckdb.connect(":memory:")
-        con.execute("SET threads TO 1")
-        # DuckDB would take 80% of the machine's memory before spilling; capped, the blocked
-        # pairs of a million records (hundreds of millions of rows) go to disk instead.
-        limit = duckdb_memory_limit()
-        try:
-            con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
-        except duckdb.Error as problem:
-            raise UncountedError(
-                f"UNCOUNTED_DUCKDB_MEMORY={limit!r} is not a memory size DuckDB reads "
-                f"(e.g. 3GB): {problem}"
-            ) from problem
-        con.execute(f"SET temp_directory = '{_duckdb_scratch()}'")
-        return DuckDBAPI(connection=con)
+        return DuckDBAPI(connection=duckdb_connection())
     from splink.backends.spark import SparkAPI  # imports pyspark: only once it is known there
 
     session = spark_session()
@@ -235,6 +222,26 @@ def make_db_api(backend: str = "duckdb") -> DatabaseAPI[Any]:
         num_partitions_on_repartition=_shuffle_partitions(session),
         register_udfs_automatically=False,
     )
+
+
+def duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB with one thread and capped memory, spilling to disk."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET threads TO 1")
+    con.execute("SET enable_progress_bar = false")
+    # DuckDB would take 80% of the machine's memory before spilling; capped, the blocked
+    # pairs of a million records (hundreds of millions of rows) go to disk instead.
+    limit = duckdb_memory_limit()
+    try:
+        con.execute(f"SET memory_limit = '{limit.replace(chr(39), '')}'")
+    except duckdb.Error as problem:
+        con.close()
+        raise UncountedError(
+            f"UNCOUNTED_DUCKDB_MEMORY={limit!r} is not a memory size DuckDB reads "
+            f"(e.g. 3GB): {problem}"
+        ) from problem
+    con.execute(f"SET temp_directory = '{_duckdb_scratch()}'")
+    return con
 
 
 def duckdb_memory_limit() -> str:

@@ -8,12 +8,16 @@ training starts from, never the value it ends with.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Final
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+from uncounted.link.conditions import Atom, Condition, all_of, any_of, inline_sql
 
 # Jaro-Winkler on skeletons is high for distinct common names (محمد/محمود: 0.95), so the fuzzy
 # level also asks for equal key lengths (a substituted or swapped letter) unless both keys are
@@ -42,35 +46,38 @@ def _else(start_m: float) -> ComparisonLevelCreator:
     return cll.ElseLevel().configure(m_probability=start_m)
 
 
-def _strong(part: str) -> str:
+def _strong(part: str) -> Condition:
     """The part is spelled the same, up to script conventions: same key, skeleton or Latin key."""
     key, skel, xkeys = f"{part}_key", f"{part}_skel", f"{part}_xkeys"
-    return (
-        f'("{key}_l" = "{key}_r" OR "{skel}_l" = "{skel}_r" OR '
-        f'list_has_any("{xkeys}_l", "{xkeys}_r"))'
+    return any_of(
+        f'"{key}_l" = "{key}_r"',
+        f'"{skel}_l" = "{skel}_r"',
+        f'list_has_any("{xkeys}_l", "{xkeys}_r")',
     )
 
 
-def _fuzzy(part: str) -> str:
+def _fuzzy(part: str) -> Condition:
     """Jaro-Winkler on skeletons is high for distinct common names (محمد/محمود: 0.95), so the
     fuzzy test also asks for equal key lengths (a substituted or swapped letter) unless both keys
     are long enough that one dropped letter cannot turn one common name into another."""
     key, skel = f"{part}_key", f"{part}_skel"
-    return (
-        f'(jaro_winkler_similarity("{skel}_l", "{skel}_r") >= {FUZZY_THRESHOLD} AND '
-        f'(length("{key}_l") = length("{key}_r") OR '
-        f'least(length("{key}_l"), length("{key}_r")) >= {FUZZY_UNEQUAL_LENGTH_MIN}))'
+    return all_of(
+        any_of(
+            f'length("{key}_l") = length("{key}_r")',
+            f'least(length("{key}_l"), length("{key}_r")) >= {FUZZY_UNEQUAL_LENGTH_MIN}',
+        ),
+        f'jaro_winkler_similarity("{skel}_l", "{skel}_r") >= {FUZZY_THRESHOLD}',
     )
 
 
-def _latin_skeleton(part: str) -> str:
+def _latin_skeleton(part: str) -> Condition:
     """Across scripts only: within one script the key, skeleton and undotted shape say more,
     and Latin consonant skeletons fold distinct names (Mohammed, Mahmoud) together."""
     xskels = f"{part}_xskels"
-    return f'({_ACROSS_SCRIPTS} AND list_has_any("{xskels}_l", "{xskels}_r"))'
+    return all_of(Atom("across"), f'list_has_any("{xskels}_l", "{xskels}_r")')
 
 
-def _latin_similar(part: str) -> str:
+def _latin_similar(part: str) -> Condition:
     """Across scripts only, the closest pair of Latin candidates is similar: a romanization no
     rule foresaw. (Tested last: it compares every candidate with every other.)"""
     xkeys = f"{part}_xkeys"
@@ -78,32 +85,97 @@ def _latin_similar(part: str) -> str:
         f'list_max(list_transform("{xkeys}_l", lambda a: list_max(list_transform("{xkeys}_r", '
         f"lambda b: jaro_winkler_similarity(a, b)))))"
     )
-    return f"({_ACROSS_SCRIPTS} AND {best} >= {CROSS_SCRIPT_THRESHOLD})"
+    return all_of(Atom("across"), f"{best} >= {CROSS_SCRIPT_THRESHOLD}")
 
 
-def _garbled(part: str) -> str:
+def _garbled(part: str) -> Condition:
     """Arabic spellings that differ by the dots of letters, or by one letter of the undotted
     shape once the word is long enough: what a damaged PDF export does to a name."""
     rasm = f"{part}_rasm"
-    return (
-        f'("{rasm}_l" = "{rasm}_r" OR (damerau_levenshtein("{rasm}_l", "{rasm}_r") <= 1 AND '
-        f'least(length("{rasm}_l"), length("{rasm}_r")) >= {GARBLED_LENGTH_MIN}))'
+    return any_of(
+        f'"{rasm}_l" = "{rasm}_r"',
+        all_of(
+            f'least(length("{rasm}_l"), length("{rasm}_r")) >= {GARBLED_LENGTH_MIN}',
+            f'damerau_levenshtein("{rasm}_l", "{rasm}_r") <= 1',
+        ),
     )
 
 
-def _loose(part: str) -> str:
+def _alike(strong: str, part: str) -> Condition:
     """Strong, fuzzy, or alike in Latin letters: the weakest agreements, which meet across
     scripts but fold Mohammed and Mahmoud together."""
-    return (
-        f"({_strong(part)} OR {_fuzzy(part)} OR {_garbled(part)} OR {_latin_skeleton(part)} OR "
-        f"{_latin_similar(part)})"
+    return any_of(
+        Atom(strong), _fuzzy(part), _garbled(part), _latin_skeleton(part), _latin_similar(part)
     )
 
 
-def _differs_across_scripts(start_m: float) -> ComparisonLevelCreator:
-    """Names that differ between an Arabic and a Latin record are weaker evidence of two people
-    than names that differ within one script: the romanization may be one no rule foresaw."""
-    return _level(_ACROSS_SCRIPTS, "differs, across scripts", start_m)
+def name_atoms() -> dict[str, Condition]:
+    """The name comparison's building blocks: what each part, and the pair, agree on."""
+    return {
+        "missing": all_of(
+            *(any_of(f'"{p}_key_l" IS NULL', f'"{p}_key_r" IS NULL') for p in PARTS)
+        ),
+        "across": _ACROSS_SCRIPTS,
+        "name4_same": '"name4_key_l" = "name4_key_r"',
+        "no_namesake": 'greatest("name4_namesakes_l", "name4_namesakes_r") = 1',
+        "g_strong": _strong("given"),
+        "f_strong": _strong("father"),
+        "gf_strong": _strong("grandfather"),
+        "fam_strong": _strong("family"),
+        "g_similar": any_of(
+            _fuzzy("given"), _garbled("given"), _latin_skeleton("given"), _latin_similar("given")
+        ),
+        "g_moved": any_of(
+            'list_has_any("given_xkeys_l", "lineage_xkeys_r")',
+            'list_has_any("given_xkeys_r", "lineage_xkeys_l")',
+        ),
+        "f_alike": _alike("f_strong", "father"),
+        "gf_alike": _alike("gf_strong", "grandfather"),
+        "fam_alike": _alike("fam_strong", "family"),
+        "no_family": any_of('"family_key_l" IS NULL', '"family_key_r" IS NULL'),
+    }
+
+
+_ALL_SAME: Final = "(f_strong AND gf_strong AND fam_strong)"
+_ALL_ALIKE: Final = "(f_alike AND gf_alike AND fam_alike)"
+_TWO_ALIKE: Final = "((f_alike AND gf_alike) OR (fam_alike AND (f_alike OR gf_alike)))"
+_ONE_ALIKE: Final = "(f_alike OR gf_alike OR fam_alike)"
+
+# (formula over name_atoms(), label, starting m), strongest first; the first is the null level.
+# Formulas use AND and OR only, so a missing value (NULL) never turns a level true.
+NAME_LEVELS: Final[tuple[tuple[str, str, float], ...]] = (
+    ("missing", "missing", 0.0),
+    ("name4_same AND no_namesake", "all four parts the same, no namesake in either file", 0.5),
+    ("name4_same", "all four parts the same, with a namesake in a file", 0.05),
+    (f"g_strong AND {_ALL_SAME}", "all four alike in spelling", 0.1),
+    (f"g_strong AND {_ALL_ALIKE}", "given same, lineage alike", 0.06),
+    (f"g_similar AND {_ALL_ALIKE}", "given similar, lineage alike", 0.05),
+    (
+        "g_strong AND f_alike AND gf_alike AND no_family",
+        "given same, father and grandfather alike, no family name to compare",
+        0.03,
+    ),
+    (f"g_strong AND {_TWO_ALIKE}", "given same, two of the lineage alike", 0.05),
+    (f"g_similar AND {_TWO_ALIKE}", "given similar, two of the lineage alike", 0.03),
+    # Brothers and sisters: the same lineage, another given name (for the first son, often
+    # his grandfather's).
+    (f"g_moved AND {_ALL_ALIKE}", "given in another part, lineage alike", 0.01),
+    (_ALL_ALIKE, "given differs, lineage alike", 0.02),
+    (f"g_strong AND {_ONE_ALIKE}", "given same, one of the lineage alike", 0.02),
+    (f"(g_similar OR g_moved) AND {_ONE_ALIKE}", "given similar, one alike", 0.01),
+    (_TWO_ALIKE, "given differs, two of the lineage alike", 0.01),
+    ("g_strong", "given same only", 0.005),
+    # Names that differ between an Arabic and a Latin record are weaker evidence of two people
+    # than names that differ within one script: the romanization may be one no rule foresaw.
+    ("across", "differs, across scripts", 0.02),
+)
+NAME_ELSE_M: Final = 0.035
+
+
+def render_formula(formula: str, atoms: Mapping[str, str]) -> str:
+    """A level formula with each atom replaced by its value in ``atoms`` (SQL or a column)."""
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, atoms)) + r")\b")
+    return pattern.sub(lambda found: f"({atoms[found.group(1)]})", formula)
 
 
 def name_comparison() -> ComparisonCreator:
@@ -117,58 +189,15 @@ def name_comparison() -> ComparisonCreator:
     own m and u instead of a product of per-part ones (agreement on the whole lineage is 140
     times more common among different people than that product, in the simulated conflict).
     """
-    g_strong = _strong("given")
-    g_similar = (
-        f"({_fuzzy('given')} OR {_garbled('given')} OR {_latin_skeleton('given')} OR "
-        f"{_latin_similar('given')})"
-    )
-    g_moved = (
-        '(list_has_any("given_xkeys_l", "lineage_xkeys_r") OR '
-        'list_has_any("given_xkeys_r", "lineage_xkeys_l"))'
-    )
-    father, grandfather, family = _strong("father"), _strong("grandfather"), _strong("family")
-    f_l, g_l, fam_l = _loose("father"), _loose("grandfather"), _loose("family")
-    all_same = f"({father} AND {grandfather} AND {family})"
-    all_alike = f"({f_l} AND {g_l} AND {fam_l})"
-    no_family = '("family_key_l" IS NULL OR "family_key_r" IS NULL)'
-    two_alike = f"(({f_l} AND {g_l}) OR ({fam_l} AND ({f_l} OR {g_l})))"
-    one_alike = f"({f_l} OR {g_l} OR {fam_l})"
-    missing = " AND ".join(f'("{p}_key_l" IS NULL OR "{p}_key_r" IS NULL)' for p in PARTS)
+    atoms = name_atoms()
+    sql = {name: inline_sql(condition, atoms) for name, condition in atoms.items()}
+    (null_formula, _, _), *levels = NAME_LEVELS
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
-            _null(missing),
-            _level(
-                '"name4_key_l" = "name4_key_r" AND '
-                'greatest("name4_namesakes_l", "name4_namesakes_r") = 1',
-                "all four parts the same, no namesake in either file",
-                0.5,
-            ),
-            _level(
-                '"name4_key_l" = "name4_key_r"',
-                "all four parts the same, with a namesake in a file",
-                0.05,
-            ),
-            _level(f"{g_strong} AND {all_same}", "all four alike in spelling", 0.1),
-            _level(f"{g_strong} AND {all_alike}", "given same, lineage alike", 0.06),
-            _level(f"{g_similar} AND {all_alike}", "given similar, lineage alike", 0.05),
-            _level(
-                f"{g_strong} AND {f_l} AND {g_l} AND {no_family}",
-                "given same, father and grandfather alike, no family name to compare",
-                0.03,
-            ),
-            _level(f"{g_strong} AND {two_alike}", "given same, two of the lineage alike", 0.05),
-            _level(f"{g_similar} AND {two_alike}", "given similar, two of the lineage alike", 0.03),
-            # Brothers and sisters: the same lineage, another given name (for the first son,
-            # often his grandfather's).
-            _level(f"{g_moved} AND {all_alike}", "given in another part, lineage alike", 0.01),
-            _level(f"{all_alike}", "given differs, lineage alike", 0.02),
-            _level(f"{g_strong} AND {one_alike}", "given same, one of the lineage alike", 0.02),
-            _level(f"({g_similar} OR {g_moved}) AND {one_alike}", "given similar, one alike", 0.01),
-            _level(f"{two_alike}", "given differs, two of the lineage alike", 0.01),
-            _level(g_strong, "given same only", 0.005),
-            _differs_across_scripts(0.02),
-            _else(0.035),
+            _null(render_formula(null_formula, sql)),
+            *(_level(render_formula(f, sql), label, m) for f, label, m in levels),
+            _else(NAME_ELSE_M),
         ],
         comparison_description="given name and lineage (father, grandfather, family)",
     )

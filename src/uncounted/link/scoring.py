@@ -1,0 +1,228 @@
+"""Score pairs in DuckDB with a model's levels and weights, each name part compared once a pair.
+
+splink's predict computes a comparison's level as one CASE over its levels' SQL. The name
+comparison's levels are combinations of how each name part agrees (``NAME_LEVELS``), so in that
+CASE a pair of two different people, which falls through to the last levels, tests the same
+part several times over, with string similarities across lists: most of predict's time. Here
+the parts' agreements (``name_atoms``) are computed once per pair, then the level is a CASE over
+those truth values, and the weights, match weight and probability follow as in splink (weight
+of a level log2(m/u), 0 for the null level; match weight log2 of the prior odds plus the
+weights). Pairs are the blocking rules' pairs, each found once: by the first rule that finds it,
+as splink does.
+
+The name comparison is taken apart only when the model's level SQL is exactly what
+``name_comparison()`` renders today (a model saved by an older version keeps its own SQL), and
+only for the DuckDB backend. Everything else is the model's own SQL, evaluated as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from uncounted.link.comparisons import NAME_LEVELS, name_atoms, render_formula
+from uncounted.link.conditions import inline_sql, lazy_sql, stages
+
+FACTORED_COMPARISON: Final = "name"
+
+
+@dataclass(frozen=True)
+class _Gamma:
+    """One comparison's level as SQL, and the atoms it reads: SQL by column, in stages, each
+    stage reading the columns of the stages before it."""
+
+    name: str
+    sql: str
+    atom_stages: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+def _levels(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(comparison["comparison_levels"])
+
+
+def _case(comparison: dict[str, Any], conditions: Sequence[str]) -> str:
+    """splink's level numbering: the null level -1, then from the strongest (highest) to 0."""
+    levels = _levels(comparison)
+    non_null = [lv for lv in levels if not lv.get("is_null_level")]
+    parts, value = [], len(non_null) - 1
+    for level, condition in zip(levels, conditions, strict=True):
+        if level.get("is_null_level"):
+            parts.append(f"WHEN ({condition}) THEN -1")
+        elif condition.strip().upper() == "ELSE":
+            parts.append(f"ELSE {value}")
+            value -= 1
+        else:
+            parts.append(f"WHEN ({condition}) THEN {value}")
+            value -= 1
+    if not any(p.startswith("ELSE") for p in parts):
+        parts.append("ELSE 0")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def _factored(comparison: dict[str, Any]) -> _Gamma | None:
+    if comparison["output_column_name"] != FACTORED_COMPARISON:
+        return None
+    atoms = name_atoms()
+    inline = {name: inline_sql(condition, atoms) for name, condition in atoms.items()}
+    expected = [render_formula(formula, inline) for formula, _, _ in NAME_LEVELS]
+    model_sql = [lv["sql_condition"] for lv in _levels(comparison)]
+    if model_sql[:-1] != expected or model_sql[-1].strip().upper() != "ELSE":
+        return None
+    columns = {atom: f"__{FACTORED_COMPARISON}_{atom}" for atom in atoms}
+    quoted = {atom: f'"{column}"' for atom, column in columns.items()}
+    by_column = [render_formula(formula, quoted) for formula, _, _ in NAME_LEVELS]
+    return _Gamma(
+        FACTORED_COMPARISON,
+        _case(comparison, [*by_column, "ELSE"]),
+        tuple(
+            tuple((columns[atom], lazy_sql(atoms[atom], columns)) for atom in stage)
+            for stage in stages(atoms)
+        ),
+    )
+
+
+def gammas_of(model: dict[str, Any]) -> list[_Gamma]:
+    out = []
+    for comparison in model["comparisons"]:
+        factored = _factored(comparison)
+        if factored is None:
+            conditions = [lv["sql_condition"] for lv in _levels(comparison)]
+            factored = _Gamma(comparison["output_column_name"], _case(comparison, conditions))
+        out.append(factored)
+    return out
+
+
+def level_weights(comparison: dict[str, Any]) -> dict[int, float]:
+    """Weight by level value: log2(m/u); the null level (-1) weighs nothing."""
+    levels = [lv for lv in _levels(comparison) if not lv.get("is_null_level")]
+    weights = {-1: 0.0}
+    for position, level in enumerate(levels):
+        m, u = level.get("m_probability"), level.get("u_probability")
+        if m is None or u is None or m <= 0 or u <= 0:
+            raise ValueError(
+                f"comparison {comparison['output_column_name']!r}, level "
+                f"{level.get('label_for_charts', position)!r} has no usable m and u"
+            )
+        weights[len(levels) - 1 - position] = math.log2(m / u)
+    return weights
+
+
+def supports(model: dict[str, Any]) -> bool:
+    """Whether this scorer reproduces splink's predict for the model: no term-frequency
+    adjustment inside splink (uncounted applies its own afterwards), no blocking rule that
+    explodes arrays, a dedupe model."""
+    return (
+        model.get("link_type", "dedupe_only") == "dedupe_only"
+        and not any(
+            lv.get("tf_adjustment_column")
+            for comparison in model["comparisons"]
+            for lv in _levels(comparison)
+        )
+        and not any(
+            rule.get("arrays_to_explode")
+            for rule in model.get("blocking_rules_to_generate_predictions", [])
+        )
+    )
+
+
+def blocked_pairs_sql(features: str, columns: Sequence[str], rules: Sequence[str]) -> str:
+    """Each rule's pairs that no earlier rule found, as one column per side (``x_l``, ``x_r``)."""
+    select = ", ".join(
+        [f'l."{c}" AS "{c}_l"' for c in columns] + [f'r."{c}" AS "{c}_r"' for c in columns]
+    )
+    parts = []
+    for number, rule in enumerate(rules):
+        earlier = " OR ".join(f"coalesce(({r}), false)" for r in rules[:number])
+        not_earlier = f" AND NOT ({earlier})" if earlier else ""
+        parts.append(
+            f"SELECT {select} FROM {features} AS l JOIN {features} AS r "
+            f'ON ({rule}) AND l."unique_id" < r."unique_id"{not_earlier}'
+        )
+    return " UNION ALL ".join(parts)
+
+
+def levels_sql(pairs_sql: str, model: dict[str, Any]) -> str:
+    """unique_id_l, unique_id_r and gamma_<comparison> of every pair of ``pairs_sql``."""
+    gammas = gammas_of(model)
+    inner = pairs_sql
+    for gamma in gammas:
+        for stage in gamma.atom_stages:
+            computed = ", ".join(f'{sql} AS "{column}"' for column, sql in stage)
+            inner = f"SELECT *, {computed} FROM ({inner})"
+    levels = ", ".join(f'{g.sql} AS "gamma_{g.name}"' for g in gammas)
+    return f'SELECT "unique_id_l", "unique_id_r", {levels} FROM ({inner})'
+
+
+def scores_sql(pairs_sql: str, model: dict[str, Any], min_probability: float) -> str:
+    """Scored pairs with match_weight, match_probability and mw_<comparison>, above the
+    threshold, as splink's predict gives them."""
+    prior = float(model["probability_two_random_records_match"])
+    prior_weight = math.log2(prior / (1.0 - prior))
+    weights = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        cases = " ".join(
+            f"WHEN {value} THEN {weight!r}"
+            for value, weight in sorted(level_weights(comparison).items())
+        )
+        weights.append(f'CASE "gamma_{name}" {cases} END AS "mw_{name}"')
+    names = [c["output_column_name"] for c in model["comparisons"]]
+    total = " + ".join([repr(prior_weight), *(f'"mw_{n}"' for n in names)])
+    min_weight = (
+        -math.inf
+        if min_probability <= 0
+        else math.inf
+        if min_probability >= 1
+        else math.log2(min_probability / (1.0 - min_probability))
+    )
+    weighted = (
+        f'SELECT "unique_id_l", "unique_id_r", {", ".join(weights)} '
+        f"FROM ({levels_sql(pairs_sql, model)})"
+    )
+    filtered = (
+        f"SELECT *, {total} AS match_weight FROM ({weighted})"
+        + ("" if math.isinf(min_weight) and min_weight < 0 else f" WHERE {total} >= {min_weight!r}")
+    )
+    mw_columns = ", ".join(f'"mw_{n}"' for n in names)
+    return (
+        f'SELECT match_weight, 1.0 / (1.0 + pow(2.0, -match_weight)) AS match_probability, '
+        f'"unique_id_l", "unique_id_r", {mw_columns} FROM ({filtered})'
+    )
+
+
+def score_pairs(
+    con: duckdb.DuckDBPyConnection,
+    features: pa.Table,
+    model: dict[str, Any],
+    rules: Sequence[str],
+    *,
+    min_probability: float,
+) -> pd.DataFrame:
+    """The model's scores of every pair the rules find, at ``min_probability`` or more."""
+    con.register("__uncounted_features", features)
+    try:
+        pairs = blocked_pairs_sql("__uncounted_features", features.column_names, rules)
+        return con.execute(scores_sql(pairs, model, min_probability)).df()
+    finally:
+        con.unregister("__uncounted_features")
+
+
+def pair_levels(
+    con: duckdb.DuckDBPyConnection,
+    features: pa.Table,
+    model: dict[str, Any],
+    rules: Sequence[str],
+) -> pd.DataFrame:
+    """unique_id_l, unique_id_r and every comparison's level of the pairs the rules find."""
+    con.register("__uncounted_features", features)
+    try:
+        pairs = blocked_pairs_sql("__uncounted_features", features.column_names, rules)
+        return con.execute(levels_sql(pairs, model)).df()
+    finally:
+        con.unregister("__uncounted_features")
