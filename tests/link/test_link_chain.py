@@ -106,3 +106,27 @@ def test_own_scorer_gives_splinks_pairs_and_weights(simulated: dict[str, Any]) -
     assert (without_tf - both["match_weight_splink"]).abs().max() < 1e-9
     probability = 1.0 / (1.0 + 2.0 ** (-without_tf))
     assert (probability - both["match_probability_splink"]).abs().max() < 1e-9
+
+
+def test_training_reads_the_same_levels_as_splink(simulated: dict[str, Any]) -> None:
+    from splink import Linker
+
+    from uncounted.link import scoring, training
+    from uncounted.link.backends import duckdb_connection, make_db_api, register_features
+
+    features = simulated["features"]
+    settings = simulated["model"].model_
+
+    def make_linker(model: dict[str, Any]) -> Linker:
+        return Linker(register_features(make_db_api("duckdb"), features), model)
+
+    for rule in (
+        training.random_pairs_rule(features.num_rows, seed=1),
+        'l."dob" = r."dob"',
+    ):
+        theirs = training._gammas(make_linker, settings, rule).reset_index(drop=True)
+        ours = scoring.pair_levels(duckdb_connection(), features, settings, [rule])
+        assert len(ours) > 100
+        pd.testing.assert_frame_equal(
+            ours.drop(columns=["unique_id_l", "unique_id_r"]), theirs, check_dtype=False
+        )

@@ -9,7 +9,7 @@ appear twice within a list as well as across lists.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, cast
 
 import numpy as np
@@ -178,8 +178,27 @@ class LinkageModel:
             features=_as_arrow(features),
             seed=self.seed,
             labelled=labelled,
+            read_levels=self._level_reader(_as_arrow(features)),
         )
         return self
+
+    def _level_reader(
+        self, features: pa.Table
+    ) -> Callable[[dict[str, Any], str], pd.DataFrame] | None:
+        """On DuckDB, training reads pairs' levels with uncounted's scorer; on Spark, through
+        splink."""
+        if self.backend != "duckdb":
+            return None
+
+        def read_levels(settings: dict[str, Any], rule: str) -> pd.DataFrame:
+            con = duckdb_connection()
+            try:
+                levels = scoring.pair_levels(con, features, settings, [rule])
+            finally:
+                con.close()
+            return levels.drop(columns=["unique_id_l", "unique_id_r"])
+
+        return read_levels
 
     def _score_in_duckdb(self, features: pa.Table, min_probability: float) -> pd.DataFrame:
         # The same pairs, levels and weights as splink's predict, each name part compared once

@@ -219,10 +219,14 @@ def pair_levels(
     model: dict[str, Any],
     rules: Sequence[str],
 ) -> pd.DataFrame:
-    """unique_id_l, unique_id_r and every comparison's level of the pairs the rules find."""
+    """unique_id_l, unique_id_r and every comparison's level of the pairs the rules find,
+    ordered by the two ids."""
     con.register("__uncounted_features", features)
     try:
         pairs = blocked_pairs_sql("__uncounted_features", features.column_names, rules)
-        return con.execute(levels_sql(pairs, model)).df()
+        frame = con.execute(levels_sql(pairs, model)).df()
     finally:
         con.unregister("__uncounted_features")
+    return frame.sort_values(["unique_id_l", "unique_id_r"], kind="mergesort").reset_index(
+        drop=True
+    )

@@ -91,6 +91,7 @@ def train(
     seed: int,
     rounds: int = TRAINING_ROUNDS,
     labelled: pd.DataFrame | None = None,
+    read_levels: Callable[[dict[str, Any], str], pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """``model`` (a splink model dict with the prior set) with every m and u estimated.
 
@@ -106,7 +107,12 @@ def train(
     ``labelled`` (the levels of pairs people reviewed, with ``is_match``) adds one more
     estimate of m when it holds at least ``MIN_LABELLED_MATCHES`` accepted pairs: the share of
     the accepted pairs at each level, taken into the median with the sessions' estimates.
+
+    ``read_levels(model, rule)`` gives the levels (``gamma_<comparison>``) of the pairs a
+    blocking rule finds, ordered by the pair's ids; by default splink's predict reads them.
     """
+    if read_levels is None:
+        read_levels = lambda settings, rule: _gammas(make_linker, settings, rule)  # noqa: E731
     names = {c["output_column_name"] for c in model["comparisons"]}
     for session in sessions:
         unknown = set(session.estimates) - names
@@ -115,12 +121,12 @@ def train(
     blocks = [
         (
             session,
-            _gammas(make_linker, model, sampled_rule(features, session.blocking_rule, seed)),
+            read_levels(model, sampled_rule(features, session.blocking_rule, seed)),
         )
         for session in sessions
     ]
     n_records = features.num_rows
-    random_pairs = _gammas(make_linker, model, random_pairs_rule(n_records, seed))
+    random_pairs = read_levels(model, random_pairs_rule(n_records, seed))
     seen = {
         (name, int(v))
         for _, gammas in [*blocks, (None, random_pairs)]
