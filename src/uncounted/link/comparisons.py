@@ -8,8 +8,6 @@ training starts from, never the value it ends with.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import Final
 
 import splink.comparison_level_library as cll
@@ -136,46 +134,59 @@ def name_atoms() -> dict[str, Condition]:
     }
 
 
-_ALL_SAME: Final = "(f_strong AND gf_strong AND fam_strong)"
-_ALL_ALIKE: Final = "(f_alike AND gf_alike AND fam_alike)"
-_TWO_ALIKE: Final = "((f_alike AND gf_alike) OR (fam_alike AND (f_alike OR gf_alike)))"
-_ONE_ALIKE: Final = "(f_alike OR gf_alike OR fam_alike)"
+def _atoms(*names: str) -> tuple[Atom, ...]:
+    return tuple(Atom(n) for n in names)
 
-# (formula over name_atoms(), label, starting m), strongest first; the first is the null level.
-# Formulas use AND and OR only, so a missing value (NULL) never turns a level true.
-NAME_LEVELS: Final[tuple[tuple[str, str, float], ...]] = (
-    ("missing", "missing", 0.0),
-    ("name4_same AND no_namesake", "all four parts the same, no namesake in either file", 0.5),
-    ("name4_same", "all four parts the same, with a namesake in a file", 0.05),
-    (f"g_strong AND {_ALL_SAME}", "all four alike in spelling", 0.1),
-    (f"g_strong AND {_ALL_ALIKE}", "given same, lineage alike", 0.06),
-    (f"g_similar AND {_ALL_ALIKE}", "given similar, lineage alike", 0.05),
+
+_ALL_SAME: Final = all_of(*_atoms("f_strong", "gf_strong", "fam_strong"))
+_ALL_ALIKE: Final = all_of(*_atoms("f_alike", "gf_alike", "fam_alike"))
+_TWO_ALIKE: Final = any_of(
+    all_of(*_atoms("f_alike", "gf_alike")),
+    all_of(Atom("fam_alike"), any_of(*_atoms("f_alike", "gf_alike"))),
+)
+_ONE_ALIKE: Final = any_of(*_atoms("f_alike", "gf_alike", "fam_alike"))
+
+# (condition over name_atoms(), label, starting m), strongest first; the first is the null
+# level. Conditions use AND and OR only, so a missing value (NULL) never turns a level true.
+# Within a level the cheap tests come first: uncounted's scorer stops at the first that fails.
+NAME_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
+    (Atom("missing"), "missing", 0.0),
     (
-        "g_strong AND f_alike AND gf_alike AND no_family",
+        all_of(*_atoms("name4_same", "no_namesake")),
+        "all four parts the same, no namesake in either file",
+        0.5,
+    ),
+    (Atom("name4_same"), "all four parts the same, with a namesake in a file", 0.05),
+    (all_of(Atom("g_strong"), _ALL_SAME), "all four alike in spelling", 0.1),
+    (all_of(Atom("g_strong"), _ALL_ALIKE), "given same, lineage alike", 0.06),
+    (all_of(_ALL_ALIKE, Atom("g_similar")), "given similar, lineage alike", 0.05),
+    (
+        all_of(*_atoms("g_strong", "no_family", "f_alike", "gf_alike")),
         "given same, father and grandfather alike, no family name to compare",
         0.03,
     ),
-    (f"g_strong AND {_TWO_ALIKE}", "given same, two of the lineage alike", 0.05),
-    (f"g_similar AND {_TWO_ALIKE}", "given similar, two of the lineage alike", 0.03),
+    (all_of(Atom("g_strong"), _TWO_ALIKE), "given same, two of the lineage alike", 0.05),
+    (all_of(_TWO_ALIKE, Atom("g_similar")), "given similar, two of the lineage alike", 0.03),
     # Brothers and sisters: the same lineage, another given name (for the first son, often
     # his grandfather's).
-    (f"g_moved AND {_ALL_ALIKE}", "given in another part, lineage alike", 0.01),
+    (all_of(_ALL_ALIKE, Atom("g_moved")), "given in another part, lineage alike", 0.01),
     (_ALL_ALIKE, "given differs, lineage alike", 0.02),
-    (f"g_strong AND {_ONE_ALIKE}", "given same, one of the lineage alike", 0.02),
-    (f"(g_similar OR g_moved) AND {_ONE_ALIKE}", "given similar, one alike", 0.01),
+    (all_of(Atom("g_strong"), _ONE_ALIKE), "given same, one of the lineage alike", 0.02),
+    (
+        all_of(_ONE_ALIKE, any_of(*_atoms("g_similar", "g_moved"))),
+        "given similar, one alike",
+        0.01,
+    ),
     (_TWO_ALIKE, "given differs, two of the lineage alike", 0.01),
-    ("g_strong", "given same only", 0.005),
+    (Atom("g_strong"), "given same only", 0.005),
     # Names that differ between an Arabic and a Latin record are weaker evidence of two people
     # than names that differ within one script: the romanization may be one no rule foresaw.
-    ("across", "differs, across scripts", 0.02),
+    (Atom("across"), "differs, across scripts", 0.02),
 )
 NAME_ELSE_M: Final = 0.035
-
-
-def render_formula(formula: str, atoms: Mapping[str, str]) -> str:
-    """A level formula with each atom replaced by its value in ``atoms`` (SQL or a column)."""
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, atoms)) + r")\b")
-    return pattern.sub(lambda found: f"({atoms[found.group(1)]})", formula)
+# Atoms that cost most and decide few levels: uncounted's scorer tests them inside the levels
+# that read them, on the pairs whose cheaper tests passed, instead of on every pair.
+NAME_LAZY_ATOMS: Final = frozenset({"g_similar", "g_moved"})
 
 
 def name_comparison() -> ComparisonCreator:
@@ -190,13 +201,12 @@ def name_comparison() -> ComparisonCreator:
     times more common among different people than that product, in the simulated conflict).
     """
     atoms = name_atoms()
-    sql = {name: inline_sql(condition, atoms) for name, condition in atoms.items()}
-    (null_formula, _, _), *levels = NAME_LEVELS
+    (null_condition, _, _), *levels = NAME_LEVELS
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
-            _null(render_formula(null_formula, sql)),
-            *(_level(render_formula(f, sql), label, m) for f, label, m in levels),
+            _null(inline_sql(null_condition, atoms)),
+            *(_level(inline_sql(c, atoms), label, m) for c, label, m in levels),
             _else(NAME_ELSE_M),
         ],
         comparison_description="given name and lineage (father, grandfather, family)",

@@ -57,17 +57,30 @@ def inline_sql(condition: Condition, atoms: Mapping[str, Condition]) -> str:
     return "(" + joiner.join(inline_sql(t, atoms) for t in condition.terms) + ")"
 
 
-def lazy_sql(condition: Condition, columns: Mapping[str, str]) -> str:
-    """A never-NULL boolean SQL expression that stops at the first term deciding it; atoms are
-    read from the columns named in ``columns``."""
+def lazy_sql(
+    condition: Condition,
+    columns: Mapping[str, str],
+    atoms: Mapping[str, Condition] | None = None,
+) -> str:
+    """A never-NULL boolean SQL expression that stops at the first term deciding it. An atom
+    is read from its column in ``columns``, or, when it has none, tested in place from its
+    condition in ``atoms``."""
     if isinstance(condition, str):
         return f"coalesce(({condition}), false)"
     if isinstance(condition, Atom):
-        return f'"{columns[condition.name]}"'
+        if condition.name in columns:
+            return f'"{columns[condition.name]}"'
+        if atoms is None or condition.name not in atoms:
+            raise KeyError(f"no column and no condition for atom {condition.name!r}")
+        return lazy_sql(atoms[condition.name], columns, atoms)
     if isinstance(condition, AnyOf):
-        tests = " ".join(f"WHEN {lazy_sql(t, columns)} THEN true" for t in condition.terms)
+        tests = " ".join(
+            f"WHEN {lazy_sql(t, columns, atoms)} THEN true" for t in condition.terms
+        )
         return f"CASE {tests} ELSE false END"
-    tests = " ".join(f"WHEN NOT {lazy_sql(t, columns)} THEN false" for t in condition.terms)
+    tests = " ".join(
+        f"WHEN NOT {lazy_sql(t, columns, atoms)} THEN false" for t in condition.terms
+    )
     return f"CASE {tests} ELSE true END"
 
 

@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from uncounted.link.comparisons import NAME_LEVELS, name_atoms, render_formula
+from uncounted.link.comparisons import NAME_LAZY_ATOMS, NAME_LEVELS, name_atoms
 from uncounted.link.conditions import inline_sql, lazy_sql, stages
 
 FACTORED_COMPARISON: Final = "name"
@@ -69,20 +69,19 @@ def _factored(comparison: dict[str, Any]) -> _Gamma | None:
     if comparison["output_column_name"] != FACTORED_COMPARISON:
         return None
     atoms = name_atoms()
-    inline = {name: inline_sql(condition, atoms) for name, condition in atoms.items()}
-    expected = [render_formula(formula, inline) for formula, _, _ in NAME_LEVELS]
+    expected = [inline_sql(condition, atoms) for condition, _, _ in NAME_LEVELS]
     model_sql = [lv["sql_condition"] for lv in _levels(comparison)]
     if model_sql[:-1] != expected or model_sql[-1].strip().upper() != "ELSE":
         return None
-    columns = {atom: f"__{FACTORED_COMPARISON}_{atom}" for atom in atoms}
-    quoted = {atom: f'"{column}"' for atom, column in columns.items()}
-    by_column = [render_formula(formula, quoted) for formula, _, _ in NAME_LEVELS]
+    computed = {name: c for name, c in atoms.items() if name not in NAME_LAZY_ATOMS}
+    columns = {atom: f"__{FACTORED_COMPARISON}_{atom}" for atom in computed}
+    levels = [lazy_sql(condition, columns, atoms) for condition, _, _ in NAME_LEVELS]
     return _Gamma(
         FACTORED_COMPARISON,
-        _case(comparison, [*by_column, "ELSE"]),
+        _case(comparison, [*levels, "ELSE"]),
         tuple(
-            tuple((columns[atom], lazy_sql(atoms[atom], columns)) for atom in stage)
-            for stage in stages(atoms)
+            tuple((columns[atom], lazy_sql(computed[atom], columns)) for atom in stage)
+            for stage in stages(computed)
         ),
     )
 
