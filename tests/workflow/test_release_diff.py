@@ -19,7 +19,6 @@ import pytest
 from uncounted.cli.main import run
 from uncounted.core.errors import UncountedError
 from uncounted.core.ids import is_valid_id, make_valid_id
-from uncounted.report.releases import releases_section
 from uncounted.report.suppression import suppress
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
@@ -30,6 +29,7 @@ from uncounted.workflow.release_diff import (
     diff_rows,
     release_chain,
     release_diff,
+    releases_section,
 )
 
 COLUMNS = ("name", "gov_id", "dob", "sex", "age", "source")

@@ -23,7 +23,6 @@ from uncounted.report.names import DEFAULT_EXAMPLES, names_section
 from uncounted.report.overlap import overlap_section
 from uncounted.report.provenance import provenance
 from uncounted.report.quality import quality_section
-from uncounted.report.releases import releases_section
 from uncounted.report.reproducibility import reproducibility_section
 from uncounted.report.suppression import DEFAULT_MIN_CELL, suppress
 from uncounted.report.victims import victims_section
@@ -43,13 +42,15 @@ class ReportOptions:
 @dataclass(frozen=True)
 class ReportInputs:
     """What the report cannot read from the project by itself: the estimate run to show (as a
-    plain dict), whether it was computed for this report, the review queue size, and linkage
-    accuracy against known truth."""
+    plain dict), whether it was computed for this report, the review queue size, linkage
+    accuracy against known truth, and the release diffs."""
 
     estimate_run: dict[str, Any] | None = None
     estimate_computed_now: bool = False
     review_queue: int | None = None
     accuracy: dict[str, Any] | None = None
+    # uncounted.workflow.release_diff.releases_section(project)
+    releases: dict[str, Any] | None = None
 
 
 def _environment() -> jinja2.Environment:
@@ -100,7 +101,7 @@ def build_report(
         "linkage": linkage,
         "estimates": estimates,
         "names": names_section(project, options.name_examples),
-        "releases": releases_section(project),
+        "releases": inputs.releases,
         "reproducibility": reproducibility_section(source_data, linkage, estimates, settings),
         "figures": {
             "pyramid": plots.pyramid_plot(victims, min_cell),

@@ -30,6 +30,7 @@ from uncounted.store import Project
 from uncounted.workflow.estimation import estimate_project, headline_of, save_estimate_run
 from uncounted.workflow.evaluation import evaluate_linkage
 from uncounted.workflow.linkage import LinkRunSummary, link_project
+from uncounted.workflow.release_diff import releases_section
 from uncounted.workflow.simulated import mapping_for_simulated_list
 
 Progress = Callable[[str, int, int], None]
@@ -132,6 +133,7 @@ def run_demo(
                     accuracy={"pair": result.linkage["pair"],
                               "bcubed": result.linkage["bcubed"],
                               "true_persons": result.linkage["true_persons"]},
+                    releases=releases_section(project),
                 ),
             )
     result.seconds = timer.seconds

@@ -72,6 +72,7 @@ as one corrected person (``relinked``); its ``person_id`` is the older person, i
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -809,3 +810,44 @@ def release_chain(project: Project, list_name: str) -> ReleaseChain:
         not_in_latest_on_other_lists={"any": int(anywhere),
                                       **{str(k): int(v) for k, v in elsewhere}},
     )
+
+
+def releases_section(project: Project) -> dict[str, Any] | None:
+    """The report's releases section, as plain data (``report/templates/_releases.html.j2``
+    renders it, every count through the small-cell filter):
+    ``{"lists": [{"list", "releases", "diffs", "chain"}], "note"}``, or None when no list has
+    two dated releases or the project has not been linked (the section is then left out).
+
+    ``diffs`` holds one :meth:`ReleaseDiff.to_dict` per consecutive pair, oldest first;
+    ``chain`` is :meth:`ReleaseChain.to_dict`. When records were ingested after the latest
+    link run the lists are empty and ``note`` says why.
+    """
+    lists = [
+        str(r[0])
+        for r in project.con.execute(
+            "SELECT list FROM sources WHERE release IS NOT NULL GROUP BY list"
+            " HAVING count(DISTINCT release) >= 2 ORDER BY list"
+        ).fetchall()
+    ]
+    linked = project.con.execute("SELECT count(*) FROM link_runs").fetchall()[0][0]
+    if not lists or not linked:
+        return None
+    entries = []
+    try:
+        for name in lists:
+            releases = list_releases(project, name)
+            diffs = [
+                release_diff(project, name, older, newer).to_dict()
+                for older, newer in itertools.pairwise(releases)
+            ]
+            entries.append(
+                {
+                    "list": name,
+                    "releases": releases,
+                    "diffs": diffs,
+                    "chain": release_chain(project, name).to_dict(),
+                }
+            )
+    except UncountedError as problem:
+        return {"lists": [], "note": f"Releases not compared: {problem.message}"}
+    return {"lists": entries, "note": None}

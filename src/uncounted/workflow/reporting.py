@@ -25,6 +25,7 @@ from uncounted.workflow.estimation import (
     save_estimate_run,
 )
 from uncounted.workflow.evaluation import evaluate_linkage
+from uncounted.workflow.release_diff import releases_section
 from uncounted.workflow.review import review_queue_size
 
 FORMATS: Final = ("html", "pdf")
@@ -88,6 +89,7 @@ def write_report(
             estimate_computed_now=computed,
             review_queue=review_queue_size(project),
             accuracy=accuracy,
+            releases=releases_section(project),
         )
         report = build_report(project, extra_sections, options=options, inputs=inputs)
         html_path = _html_path(project, output, fmt)
