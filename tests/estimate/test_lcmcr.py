@@ -14,7 +14,7 @@ from scipy import special, stats
 from uncounted.core.errors import UncountedError
 from uncounted.estimate import fast_random as fr
 from uncounted.estimate.lcmcr import LCMCR
-from uncounted.estimate.lcmcr_sampler import _split_patterns
+from uncounted.estimate.lcmcr_sampler import _draw_concentration, _draw_weights, _split_patterns
 from uncounted.estimate.table import CaptureTable
 
 
@@ -23,10 +23,14 @@ def _table(mse_tables: Path, name: str) -> CaptureTable:
 
 
 def _check_against_r(
-    result_estimate: float, lower: float, upper: float, ref: tuple[int, int, int]
+    result_estimate: float,
+    lower: float,
+    upper: float,
+    ref: tuple[int, int, int],
+    median_rel: float = 0.02,
 ) -> None:
     median, ref_lower, ref_upper = ref
-    assert result_estimate == pytest.approx(median, rel=0.02)
+    assert result_estimate == pytest.approx(median, rel=median_rel)
     assert lower == pytest.approx(ref_lower, rel=0.05)
     assert upper == pytest.approx(ref_upper, rel=0.05)
 
@@ -42,6 +46,8 @@ def _check_against_r(
         ("congenital", (630, 590, 719), 100_000),
         ("hav", (513, 366, 864), 150_000),
         ("new_orleans8", (714, 514, 1072), 100_000),
+        # its concentration's posterior reaches far below 0.01: cut off there, N was 7% high
+        ("western", (1827, 1313, 2999), 100_000),
     ],
 )
 def test_matches_r_lcmcr(
@@ -60,13 +66,18 @@ def test_matches_r_lcmcr(
 
 @pytest.mark.slow
 def test_matches_r_lcmcr_on_slowly_mixing_diabetes(mse_tables: Path) -> None:
-    # N mixes slowly here (one effective draw per ~4,000 sweeps): 4 x 1.2 million sweeps
+    # N mixes slowly here (one effective draw per ~4,000 sweeps): 4 x 1.2 million sweeps. The
+    # R median carries its own Monte-Carlo error ("ESS low" in the reference): six runs of
+    # this length or twice it (seeds 1, 2, 3, 7, 20240602) give 2,408-2,462, mean 2,441, 1.7%
+    # above it, so 2% would test the reference's luck; 3% still catches a real shift.
     model = LCMCR(n_samples=2000, thin=600, burn_in=20_000, seed=20240602).fit(
         _table(mse_tables, "diabetes")
     )
     result = model.result_
     assert result.estimate is not None and result.lower is not None and result.upper is not None
-    _check_against_r(result.estimate, result.lower, result.upper, (2401, 2257, 3141))
+    _check_against_r(
+        result.estimate, result.lower, result.upper, (2401, 2257, 3141), median_rel=0.03
+    )
     assert result.diagnostics["rhat"] < 1.05
     assert result.diagnostics["ess_bulk"] > 500
 
@@ -292,3 +303,47 @@ def test_absurd_unobserved_counts_use_the_normal_approximation() -> None:
     assert any("exceeded 10^15" in w for w in model.result_.warnings)
     assert (model.draws_ > 1e15).mean() > 0.5
     assert np.isfinite(model.draws_).all()
+
+
+@njit(cache=True)
+def _concentration_draws(
+    state: NDArray[np.uint64], class_size: NDArray[np.int64], reps: int, thin: int
+) -> NDArray[np.float64]:
+    pi = np.empty(class_size.size)
+    alpha = 1.0
+    out = np.empty(reps)
+    s = fr.load(state)
+    for t in range(reps * thin):
+        log_rest, s = _draw_weights(s, class_size, alpha, pi)
+        alpha, s = _draw_concentration(s, 0.25, 0.25, class_size.size, log_rest)
+        if t % thin == thin - 1:
+            out[t // thin] = alpha
+    fr.store(state, s)
+    return out
+
+
+@pytest.mark.parametrize("occupied", [(345,), (300, 45)])
+def test_concentration_matches_its_exact_posterior_given_the_classes(
+    occupied: tuple[int, ...],
+) -> None:
+    # With the class sizes held, the sticks integrate out: p(alpha | sizes) is the Gamma(0.25,
+    # 0.25) prior times prod_k alpha B(1 + c_k, alpha + c_(>k)) over the K - 1 sticks. With one
+    # occupied class it is nearly the prior, ~ alpha^-0.75 near 0, with a fifth of its mass below
+    # 0.001, where an empty class's 1 - V = U^(1/alpha) leaves the float range: the sticks must
+    # be drawn in logs, or the concentration is cut off there and the unobserved count biased.
+    sizes = np.zeros(10, dtype=np.int64)
+    sizes[: len(occupied)] = occupied
+    log_grid = np.linspace(np.log(1e-30), np.log(50.0), 40_001)
+    grid = np.exp(log_grid)
+    after = sizes.sum() - np.cumsum(sizes)
+    log_post = 0.25 * log_grid - 0.25 * grid  # prior density in log alpha
+    for k in range(sizes.size - 1):
+        log_post += log_grid + special.betaln(1.0 + sizes[k], grid + after[k])
+    post = np.exp(log_post - log_post.max())
+    cdf = np.cumsum(post)
+    cdf /= cdf[-1]
+    state = fr.new_state(np.random.SeedSequence(12).generate_state(4, dtype=np.uint64))
+    drawn = _concentration_draws(state, sizes, 20_000, 100)
+    levels = np.array([0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98])
+    exact = grid[np.searchsorted(cdf, levels)]
+    np.testing.assert_allclose(np.mean(drawn[:, None] <= exact, axis=0), levels, atol=0.02)

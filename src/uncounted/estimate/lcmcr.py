@@ -15,12 +15,20 @@ unobserved split among classes by one multinomial, and the same start (marginal 
 four heavy classes, alpha = 0.3/K held through 500 warm-up sweeps, classes then sorted). Only
 the order of the updates within a sweep differs, which leaves the posterior unchanged.
 
-On ``western.csv`` the reference median (1,827 [1,313, 2,999]) is not reproduced: this sampler
-gives 1,950-1,980 [1,340, 3,250] with K = 10 and 1,947 with K = 5, and an independent numpy
-sampler (numpy's generators, R's update order) gives 1,963-1,971, and six of its chains from
-random starts give 1,940-1,981, none reaching the large-concentration mode (alpha ≈ 30,
-N ≈ 1,680) that other random starts have found. The gap is not explained by K, the start or
-the update order; it is left untested rather than tuned away.
+The sticks are drawn in logs, as R does. The concentration's posterior can reach far below 0.01
+(near 0 its Gamma(0.25, 0.25) prior goes as alpha^-0.75, and with one or two occupied classes
+the likelihood hardly lifts it), and an empty class's 1 - V = U^(1/alpha) then falls below the
+float range. An earlier version kept V below 1 - 1e-12, which bounded sum log(1 - V) below by
+-27.6 (K - 1) and cut the concentration off below about 0.03. On ``western.csv`` (K = 10, four
+chains of 120,000 sweeps, seed 20240601) that gave N = 1,972 [1,343, 3,301] against R's 1,827
+[1,313, 2,999]; with the sticks in logs, 1,829 [1,311, 3,018] (seeds 1 and 2, 60,000 sweeps:
+1,827 and 1,842), the concentration's median 0.03 instead of 0.16.
+On the other reference tables N did not move (new_orleans8's concentration fell from 0.12 to
+0.007 with N unchanged; the rest sit near 0.4-1). The large-concentration state (alpha ≈ 30,
+N ≈ 1,680) that some random starts reached holds no posterior mass: integrating
+d log p(data | alpha) / d alpha = E[(K - 1)/alpha + sum log(1 - V)] over a grid of fixed
+concentrations puts it about 28 nats below the bulk, and chains started there at alpha = 30
+leave it within the burn-in.
 """
 
 from __future__ import annotations
