@@ -14,6 +14,7 @@ kernel releases the GIL, so chains run in parallel threads.
 from __future__ import annotations
 
 import math
+from typing import Final
 
 import numpy as np
 from numba import njit
@@ -210,13 +211,38 @@ def _draw_weights(
     n_classes = pi.size
     after = float(class_size.sum())
     log_rest = 0.0
+    rest = 1.0  # exp(log_rest) while it is well inside the float range
     for k in range(n_classes - 1):
         after -= class_size[k]
-        log_v, log_not_v, s = _log_stick(s, 1.0 + class_size[k], alpha + after)
-        pi[k] = math.exp(log_rest + log_v)
-        log_rest += log_not_v
+        a, b = 1.0 + class_size[k], alpha + after
+        if b >= 1.0 and rest > _LINEAR_REST_MIN:
+            # Neither part can leave the float range: the same draws as _log_stick, with
+            # fewer logarithms and exponentials (this loop is a tenth of a sweep).
+            if a == 1.0:
+                u, s = _positive_uniform(s)
+                log_not_v = math.log(u) / b
+                not_v = math.exp(log_not_v)
+                v = -math.expm1(log_not_v)
+            else:
+                x, s = fr.gamma_s(s, a)
+                y, s = fr.gamma_s(s, b)
+                total = x + y
+                v, not_v = x / total, y / total
+                log_not_v = math.log(y) - math.log(total)
+            pi[k] = rest * v
+            rest *= not_v
+            log_rest += log_not_v
+        else:
+            log_v, log_not_v, s = _log_stick(s, a, b)
+            pi[k] = math.exp(log_rest + log_v)
+            log_rest += log_not_v
+            rest = math.exp(log_rest)
     pi[n_classes - 1] = math.exp(log_rest)
     return log_rest, s
+
+
+# Below this share of the stick left, the weights are computed in logs.
+_LINEAR_REST_MIN: Final = 1e-250
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
