@@ -178,7 +178,9 @@ class LinkageModel:
             features=_as_arrow(features),
             seed=self.seed,
             labelled=labelled,
-            read_levels=self._level_reader(_as_arrow(features)),
+            read_levels=(
+                self._level_reader(_as_arrow(features)) if scoring.supports(base) else None
+            ),
         )
         return self
 

@@ -60,8 +60,6 @@ def _case(comparison: dict[str, Any], conditions: Sequence[str]) -> str:
         else:
             parts.append(f"WHEN ({condition}) THEN {value}")
             value -= 1
-    if not any(p.startswith("ELSE") for p in parts):
-        parts.append("ELSE 0")
     return "CASE " + " ".join(parts) + " END"
 
 
@@ -113,11 +111,15 @@ def level_weights(comparison: dict[str, Any]) -> dict[int, float]:
 
 
 def supports(model: dict[str, Any]) -> bool:
-    """Whether this scorer reproduces splink's predict for the model: no term-frequency
-    adjustment inside splink (uncounted applies its own afterwards), no blocking rule that
-    explodes arrays, a dedupe model."""
+    """Whether this scorer reproduces splink's predict for the model: a dedupe model, every
+    comparison ending in an ELSE level, no term-frequency adjustment inside splink (uncounted
+    applies its own afterwards), no blocking rule that explodes arrays."""
     return (
         model.get("link_type", "dedupe_only") == "dedupe_only"
+        and all(
+            _levels(comparison)[-1]["sql_condition"].strip().upper() == "ELSE"
+            for comparison in model["comparisons"]
+        )
         and not any(
             lv.get("tf_adjustment_column")
             for comparison in model["comparisons"]
