@@ -100,3 +100,18 @@ def test_sampled_rule_keeps_a_small_block_whole_and_samples_a_big_one(monkeypatc
     assert 0.7 * 50_000 < kept < 1.3 * 50_000 < all_pairs
     assert training.sampled_rule(features, big_rule, seed=3) == sampled
     assert _pairs_kept(features, training.sampled_rule(features, big_rule, seed=4)) != kept
+
+
+def test_a_session_whose_pairs_all_match_gives_finite_m() -> None:
+    import warnings
+
+    gammas = [np.full(200, 2), np.full(200, 1)]
+    start_m = [np.array([0.1, 0.2, 0.7]), np.array([0.2, 0.8])]
+    start_u = [np.array([0.8, 0.1, 0.1]), np.array([0.6, 0.4])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # a non-matching class that almost never reaches these levels: every pair a match
+        rare = [np.array([1.0 - 2e-30, 1e-30, 1e-30]), np.array([1.0 - 1e-30, 1e-30])]
+        m = fit_two_classes(gammas, start_m=start_m, start_u=start_u, fixed_u=rare)
+    assert all(np.isfinite(level).all() for level in m)
+    assert m[0].argmax() == 2 and m[1].argmax() == 1

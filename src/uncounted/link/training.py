@@ -39,6 +39,7 @@ M_FLOOR: Final = 1e-3
 # Random pairs for u, and the u of a level that none of them reached.
 U_SAMPLE_PAIRS: Final = 1_000_000
 U_FLOOR: Final = 1.0 / (2 * U_SAMPLE_PAIRS)
+_SHARE_BOUND: Final = 1e-12
 TRAINING_ROUNDS: Final = 3
 # Pairs of a session beyond this are sampled: plenty to estimate m, and the cost of a session
 # stays flat however many records there are.
@@ -387,7 +388,8 @@ def fit_two_classes(
             u.append((u_counts + _PSEUDO) / (u_counts.sum() + _PSEUDO * size))
         if fixed_u is not None:
             u = [np.asarray(values, dtype=float) for values in fixed_u]
-        share = float(posterior.mean())
+        # a session whose pairs all match (a small list, one ID each) drives the share to 1
+        share = min(max(float(posterior.mean()), _SHARE_BOUND), 1.0 - _SHARE_BOUND)
         log_m = np.full(n_pairs, np.log(share))
         log_u = np.full(n_pairs, np.log1p(-share))
         for g, m_level, u_level in zip(levels, m, u, strict=True):
