@@ -162,19 +162,26 @@ def levels_sql(pairs_sql: str, model: dict[str, Any]) -> str:
 
 def scores_sql(pairs_sql: str, model: dict[str, Any], min_probability: float) -> str:
     """Scored pairs with match_weight, match_probability and mw_<comparison>, above the
-    threshold, as splink's predict gives them."""
+    threshold, as splink's predict gives them.
+
+    Each comparison's weight comes from a join with a small table of its levels' weights, not
+    from an expression over the level: DuckDB pushes a filter down through projections by
+    writing the expressions out again, which would evaluate every level three times.
+    """
     prior = float(model["probability_two_random_records_match"])
     prior_weight = math.log2(prior / (1.0 - prior))
-    weights = []
-    for comparison in model["comparisons"]:
-        name = comparison["output_column_name"]
-        cases = " ".join(
-            f"WHEN {value} THEN {weight!r}"
+    names = [c["output_column_name"] for c in model["comparisons"]]
+    joins = []
+    for comparison, name in zip(model["comparisons"], names, strict=True):
+        rows = ", ".join(
+            f"({value}, {weight!r})"
             for value, weight in sorted(level_weights(comparison).items())
         )
-        weights.append(f'CASE "gamma_{name}" {cases} END AS "mw_{name}"')
-    names = [c["output_column_name"] for c in model["comparisons"]]
-    total = " + ".join([repr(prior_weight), *(f'"mw_{n}"' for n in names)])
+        joins.append(
+            f'JOIN (VALUES {rows}) AS "w_{name}"(level, mw) '
+            f'ON levels."gamma_{name}" = "w_{name}".level'
+        )
+    total = " + ".join([repr(prior_weight), *(f'"w_{n}".mw' for n in names)])
     min_weight = (
         -math.inf
         if min_probability <= 0
@@ -182,18 +189,16 @@ def scores_sql(pairs_sql: str, model: dict[str, Any], min_probability: float) ->
         if min_probability >= 1
         else math.log2(min_probability / (1.0 - min_probability))
     )
+    where = "" if math.isinf(min_weight) and min_weight < 0 else f" WHERE {total} >= {min_weight!r}"
+    weights = ", ".join(f'"w_{n}".mw AS "mw_{n}"' for n in names)
     weighted = (
-        f'SELECT "unique_id_l", "unique_id_r", {", ".join(weights)} '
-        f"FROM ({levels_sql(pairs_sql, model)})"
-    )
-    filtered = (
-        f"SELECT *, {total} AS match_weight FROM ({weighted})"
-        + ("" if math.isinf(min_weight) and min_weight < 0 else f" WHERE {total} >= {min_weight!r}")
+        f'SELECT levels."unique_id_l", levels."unique_id_r", {weights}, {total} AS match_weight '
+        f"FROM ({levels_sql(pairs_sql, model)}) AS levels {' '.join(joins)}{where}"
     )
     mw_columns = ", ".join(f'"mw_{n}"' for n in names)
     return (
-        f'SELECT match_weight, 1.0 / (1.0 + pow(2.0, -match_weight)) AS match_probability, '
-        f'"unique_id_l", "unique_id_r", {mw_columns} FROM ({filtered})'
+        f"SELECT match_weight, 1.0 / (1.0 + pow(2.0, -match_weight)) AS match_probability, "
+        f'"unique_id_l", "unique_id_r", {mw_columns} FROM ({weighted})'
     )
 
 
