@@ -19,7 +19,7 @@ What is measured, and how:
 1. **Records.** ``uncounted.simulate`` simulates a conflict of ``N / 1.478`` victims on four
    lists (the default designs hold about 1.478 records per victim), writes the lists, and the
    lists are ingested into a fresh project exactly as ``uncounted.workflow.demo`` does
-   (``ingest_file`` with ``mapping_for_simulated_list``). The ``records`` table is read in the
+   (``ingest_simulated_lists``). The ``records`` table is read in the
    order ``link_project`` reads it and sorted by record id, as ``link_project`` gives it to the
    model, and written to Parquet in a temporary folder.
 2. **Features** (shared input): ``build_features(records)`` in a child process. Both pipelines
@@ -445,11 +445,10 @@ def _prepare(workdir: Path, n_records: int, seed: int) -> tuple[int, int, int]:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from uncounted.ingest.pipeline import ingest_file
     from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
     from uncounted.store import Project
     from uncounted.workflow.linkage import RECORDS_IN_ORDER
-    from uncounted.workflow.simulated import mapping_for_simulated_list
+    from uncounted.workflow.simulated import ingest_simulated_lists
 
     victims = max(1, round(n_records / RECORDS_PER_VICTIM))
     simulated = workdir / "simulated"
@@ -458,13 +457,7 @@ def _prepare(workdir: Path, n_records: int, seed: int) -> tuple[int, int, int]:
     del simulation
     quarantined = 0
     with Project.create(workdir / "project") as project:
-        for entry in manifest["lists"]:
-            summary = ingest_file(
-                project,
-                simulated / entry["file"],
-                list_name=entry["name"],
-                mapping=mapping_for_simulated_list(entry),
-            )
+        for summary in ingest_simulated_lists(project, simulated, manifest):
             quarantined += summary.quarantined
         project.con.execute("SET enable_progress_bar = false")
         # As link_project reads them, and gives them to the model in record-id order.

@@ -37,7 +37,7 @@ from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulati
 from uncounted.store import Project
 from uncounted.workflow.evaluation import evaluate_linkage
 from uncounted.workflow.linkage import link_project
-from uncounted.workflow.simulated import mapping_for_simulated_list
+from uncounted.workflow.simulated import ingest_simulated_lists
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 MOH = DATA / "gaza-moh-releases-alexschell"
@@ -157,13 +157,7 @@ def simulated(folder: Path, victims: int) -> None:
     simulation = simulate_conflict(ConflictConfig(n_victims=victims, n_lists=4, seed=1), None)
     manifest = write_simulation(simulation, folder / "simulated", None)
     with Project.create(folder / "project") as project:
-        for entry in manifest["lists"]:
-            ingest_file(
-                project,
-                folder / "simulated" / entry["file"],
-                list_name=entry["name"],
-                mapping=mapping_for_simulated_list(entry),
-            )
+        ingest_simulated_lists(project, folder / "simulated", manifest)
         start = time.perf_counter()
         run = link_project(project)
         seconds = time.perf_counter() - start

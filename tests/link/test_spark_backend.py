@@ -21,14 +21,13 @@ import pyarrow as pa
 import pytest
 
 from uncounted.core.errors import UncountedError
-from uncounted.ingest.pipeline import ingest_file
 from uncounted.link import backends
 from uncounted.link.cluster import cluster_pairs
 from uncounted.link.features import build_features
 from uncounted.link.model import LinkageModel
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
-from uncounted.workflow.simulated import mapping_for_simulated_list
+from uncounted.workflow.simulated import ingest_simulated_lists
 
 PROBABILITY_TOLERANCE = 1e-6
 
@@ -39,13 +38,7 @@ def features(tmp_path_factory: pytest.TempPathFactory) -> pa.Table:
     simulation = simulate_conflict(ConflictConfig(n_victims=400, n_lists=3, seed=1), None)
     manifest = write_simulation(simulation, folder / "simulated", None)
     with Project.create(folder / "project") as project:
-        for entry in manifest["lists"]:
-            ingest_file(
-                project,
-                folder / "simulated" / entry["file"],
-                list_name=entry["name"],
-                mapping=mapping_for_simulated_list(entry),
-            )
+        ingest_simulated_lists(project, folder / "simulated", manifest)
         records = project.con.cursor().execute("SELECT * FROM records").df()
     return build_features(records)
 

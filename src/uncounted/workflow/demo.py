@@ -23,7 +23,6 @@ import pandas as pd
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.ensemble import Ensemble
 from uncounted.estimate.table import CaptureTable
-from uncounted.ingest.pipeline import ingest_file
 from uncounted.report.html import ReportInputs, write_html_report
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
@@ -31,7 +30,7 @@ from uncounted.workflow.estimation import estimate_project, headline_of, save_es
 from uncounted.workflow.evaluation import evaluate_linkage
 from uncounted.workflow.linkage import LinkRunSummary, link_project
 from uncounted.workflow.release_diff import releases_section
-from uncounted.workflow.simulated import mapping_for_simulated_list
+from uncounted.workflow.simulated import ingest_simulated_lists
 
 Progress = Callable[[str, int, int], None]
 DEMO_MARKER = ".uncounted-demo"
@@ -90,14 +89,8 @@ def run_demo(
     )
     with Project.create(project_dir) as project:
         with timer("ingest"):
-            for entry in manifest["lists"]:
-                summary = ingest_file(
-                    project,
-                    simulated / entry["file"],
-                    list_name=entry["name"],
-                    mapping=mapping_for_simulated_list(entry),
-                    progress=progress,
-                )
+            summaries = ingest_simulated_lists(project, simulated, manifest, progress=progress)
+            for entry, summary in zip(manifest["lists"], summaries, strict=True):
                 result.lists.append(
                     {
                         "list": entry["name"],

@@ -1,10 +1,15 @@
-"""Column mappings for the lists the simulator writes, read from its manifest."""
+"""The lists the simulator writes: their column mappings, read from its manifest, and their
+ingestion into a project."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from uncounted.ingest.mapping import ColumnMapping, FieldRule
+from uncounted.ingest.pipeline import IngestSummary, Progress, ingest_file
+from uncounted.simulate import Manifest
+from uncounted.store.project import Project
 
 _FIELD_FOR = {
     "given_ar": "given_name",
@@ -39,3 +44,23 @@ def mapping_for_simulated_list(entry: dict[str, Any]) -> ColumnMapping:
         if field in header_of:
             rules[field] = FieldRule(columns=(header_of[field],), date_format=entry["date_format"])
     return ColumnMapping(rules, name=f"simulated list {entry['name']}")
+
+
+def ingest_simulated_lists(
+    project: Project,
+    folder: Path,
+    manifest: Manifest,
+    *,
+    progress: Progress | None = None,
+) -> list[IngestSummary]:
+    """Ingest every list of a simulation written to ``folder``, in the manifest's order."""
+    return [
+        ingest_file(
+            project,
+            folder / entry["file"],
+            list_name=entry["name"],
+            mapping=mapping_for_simulated_list(entry),
+            progress=progress,
+        )
+        for entry in manifest["lists"]
+    ]
