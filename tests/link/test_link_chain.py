@@ -93,7 +93,8 @@ def test_own_scorer_gives_splinks_pairs_and_weights(simulated: dict[str, Any]) -
     db_api = make_db_api("duckdb")
     table = register_features(db_api, simulated["features"])
     theirs = (
-        Linker(table, model.model_).inference.predict(threshold_match_probability=0.01)
+        Linker(table, model.model_)
+        .inference.predict(threshold_match_probability=0.01)
         .as_pandas_dataframe()
     )
     both = ours.merge(theirs, on=["unique_id_l", "unique_id_r"], suffixes=("", "_splink"))
@@ -108,10 +109,11 @@ def test_own_scorer_gives_splinks_pairs_and_weights(simulated: dict[str, Any]) -
     assert (probability - both["match_probability_splink"]).abs().max() < 1e-9
 
 
-def test_training_reads_the_same_levels_as_splink(simulated: dict[str, Any]) -> None:
+@pytest.mark.parametrize("scorer", ["sql", "compiled"])
+def test_training_reads_the_same_levels_as_splink(simulated: dict[str, Any], scorer: str) -> None:
     from splink import Linker
 
-    from uncounted.link import scoring, training
+    from uncounted.link import compiled_scoring, scoring, training
     from uncounted.link.backends import duckdb_connection, make_db_api, register_features
 
     features = simulated["features"]
@@ -125,7 +127,12 @@ def test_training_reads_the_same_levels_as_splink(simulated: dict[str, Any]) -> 
         'l."dob" = r."dob"',
     ):
         theirs = training._gammas(make_linker, settings, rule).reset_index(drop=True)
-        ours = scoring.pair_levels(duckdb_connection(), features, settings, [rule])
+        if scorer == "sql":
+            ours = scoring.pair_levels(duckdb_connection(), features, settings, [rule])
+        else:
+            compiled = compiled_scoring.pair_levels(duckdb_connection(), features, settings, [rule])
+            assert compiled is not None
+            ours = compiled
         assert len(ours) > 100
         pd.testing.assert_frame_equal(
             ours.drop(columns=["unique_id_l", "unique_id_r"]), theirs, check_dtype=False

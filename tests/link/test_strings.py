@@ -55,7 +55,8 @@ def _spans(a: str, b: str) -> tuple[np.ndarray, int, int, int, int]:
 @pytest.fixture(scope="module")
 def reference() -> list[tuple[str, str, float, int]]:
     # the last two: Jaro-Winkler 0.92 or the float just below it, by how the bonus is rounded
-    pairs = _random_pairs(6000, seed=7) + [
+    pairs = [
+        *_random_pairs(6000, seed=7),
         ("martha", "marhta"),
         ("a", "a"),
         ("", ""),

@@ -1,0 +1,152 @@
+"""The compiled name and ID levels against the SQL levels, pair by pair, and the compiled
+scores against the SQL scores.
+
+Real releases are read from ``../shared/data`` at test time: Arabic names garbled by a PDF
+export (MoH 2024-03-29) beside clean ones (2024-08-31), and one list in Arabic beside its
+English transliteration (techforpalestine 2024-09-21). Nothing here prints a name.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from uncounted.ingest import mapping as mappings
+from uncounted.ingest.pipeline import ingest_file
+from uncounted.link import compiled_scoring, scoring
+from uncounted.link.backends import duckdb_connection
+from uncounted.link.comparisons import NAME_LEVELS
+from uncounted.link.features import build_features
+from uncounted.link.kernel import ATOMS, name_level_table
+from uncounted.link.model import LinkageModel
+from uncounted.link.training import random_pairs_rule
+from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
+from uncounted.store import Project
+from uncounted.workflow.simulated import ingest_simulated_lists
+
+ROWS_PER_FILE = 2500
+
+
+def _word(*atoms: str) -> int:
+    return sum(1 << ATOMS.index(a) for a in atoms)
+
+
+def _level(label: str) -> int:
+    """splink's number of a name level: the strongest highest, ELSE 0."""
+    return len(NAME_LEVELS) - [lb for _, lb, _ in NAME_LEVELS].index(label)
+
+
+def test_level_table_follows_name_levels() -> None:
+    table = name_level_table()
+    assert table[_word()] == 0  # nothing agrees: ELSE
+    assert table[_word("missing", "name4_same")] == -1  # the null level comes first
+    assert table[_word("name4_same", "no_namesake")] == len(NAME_LEVELS) - 1
+    assert table[_word("name4_same")] == _level(
+        "all four parts the same, with a namesake in a file"
+    )
+    assert table[_word("g_strong")] == _level("given same only")
+    assert table[_word("across", "f_alike")] == _level("differs, across scripts")
+    assert table[_word("g_strong", "f_alike", "gf_alike", "fam_alike")] == _level(
+        "given same, lineage alike"
+    )
+    assert table[_word("f_alike", "gf_alike", "fam_alike", "g_moved")] == _level(
+        "given in another part, lineage alike"
+    )
+
+
+def _write(path: Path, rows: list[dict[str, str]], fields: list[str]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))[:ROWS_PER_FILE]
+
+
+def _features(project: Project) -> pa.Table:
+    records = project.con.cursor().execute("SELECT * FROM records ORDER BY record_id").df()
+    return build_features(records)
+
+
+def _assert_same_levels(features: pa.Table) -> dict[str, Any]:
+    model = LinkageModel(seed=1).fit(features).model_
+    assert model is not None
+    assert compiled_scoring.compiled_comparisons(model) == {"name", "id"}
+    rules = [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]]
+    rules.append(random_pairs_rule(features.num_rows, seed=3))
+    con = duckdb_connection()
+    kernel = compiled_scoring.kernel_for(features, con)
+    assert kernel is not None
+    compared: dict[str, Any] = {"pairs": 0, "name_levels": set(), "id_levels": set()}
+    for rule in rules:
+        sql = scoring.pair_levels(con, features, model, [rule])
+        compiled = compiled_scoring.pair_levels(con, features, model, [rule], kernel=kernel)
+        assert compiled is not None
+        pd.testing.assert_frame_equal(compiled, sql, check_dtype=False, obj=rule)
+        compared["pairs"] += len(sql)
+        compared["name_levels"] |= set(sql["gamma_name"])
+        compared["id_levels"] |= set(sql["gamma_id"])
+    ours = compiled_scoring.score_pairs(con, features, model, rules[:-1], min_probability=0.01)
+    theirs = scoring.score_pairs(con, features, model, rules[:-1], min_probability=0.01)
+    assert ours is not None
+    both = ours.merge(theirs, on=["unique_id_l", "unique_id_r"], suffixes=("", "_sql"))
+    assert len(both) == len(ours) == len(theirs)
+    for column in [c for c in theirs.columns if c.startswith(("mw_", "match_"))]:
+        assert np.abs(both[column] - both[f"{column}_sql"]).max() < 1e-12, column
+    return compared
+
+
+def test_simulated_levels_and_scores(tmp_path: Path) -> None:
+    simulation = simulate_conflict(ConflictConfig(n_victims=3000, n_lists=4, seed=2), None)
+    manifest = write_simulation(simulation, tmp_path / "simulated", None)
+    with Project.create(tmp_path / "project") as project:
+        ingest_simulated_lists(project, tmp_path / "simulated", manifest)
+        features = _features(project)
+    compared = _assert_same_levels(features)
+    assert compared["pairs"] > 20_000
+    assert len(compared["name_levels"]) >= 12
+    assert compared["id_levels"] >= {-1, 0, 3}
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_garbled_arabic_releases(tmp_path: Path, shared_data: Path) -> None:
+    releases = shared_data / "gaza-moh-releases-alexschell"
+    with Project.create(tmp_path / "project") as project:
+        for name in ("fatalities_20240329.csv", "fatalities_20240831.csv"):
+            rows = _rows(releases / name)
+            path = _write(tmp_path / name, rows, list(rows[0]))
+            ingest_file(project, path, list_name="moh", profile="gaza-moh")
+        features = _features(project)
+    compared = _assert_same_levels(features)
+    assert compared["pairs"] > 20_000
+    assert compared["id_levels"] >= {-1, 0, 1, 3}
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_two_scripts(tmp_path: Path, shared_data: Path) -> None:
+    rows = _rows(shared_data / "techforpalestine-palestine-datasets" / "20240921killed-in-gaza.csv")
+    with Project.create(tmp_path / "project") as project:
+        for name, column, field in (
+            ("arabic", "name", "full_name"),
+            ("english", "en_name", "full_name_latin"),
+        ):
+            path = _write(tmp_path / f"{name}.csv", rows, [column, "age", "dob", "sex"])
+            mapping = mappings.from_pairs(
+                [f"{field}={column}", "age_years=age", "date_of_birth=dob", "sex=sex"]
+            )
+            ingest_file(project, path, list_name=name, mapping=mapping)
+        features = _features(project)
+    compared = _assert_same_levels(features)
+    assert compared["pairs"] > 5_000
