@@ -11,8 +11,9 @@ many true matches, so u counted over them makes a full-name agreement look commo
 So here each session names the comparisons it may judge; EM runs on the levels of the block's
 pairs (read once), with u held at the random-pair value, or fitted within the block when the
 session says so; m is the median over the sessions that judged it. u is the share of random
-pairs at each level, each counted by its probability of being a non-match, and the prior is
-the share that are matches; m, u and the prior are refined in turn. A session must leave at
+pairs at each level, each counted by its probability of being a non-match; the prior is the
+expected number of matching pairs, counted over the blocked pairs (which hold nearly all of
+them), over all pairs; m, u and the prior are refined in turn. A session must leave at
 least three informative comparisons free, or EM splits the pairs along anything. A level no
 pair reached is floored, or, when no random pair reached it either, left without weight.
 """
@@ -41,6 +42,9 @@ U_SAMPLE_PAIRS: Final = 1_000_000
 U_FLOOR: Final = 1.0 / (2 * U_SAMPLE_PAIRS)
 _SHARE_BOUND: Final = 1e-12
 TRAINING_ROUNDS: Final = 3
+# The prior is counted over the blocked pairs whose first record falls in a sample of about
+# this many records (every record when there are fewer).
+PRIOR_SAMPLE_RECORDS: Final = 5_000
 # Pairs of a session beyond this are sampled: plenty to estimate m, and the cost of a session
 # stays flat however many records there are.
 SESSION_MAX_PAIRS: Final = 500_000
@@ -100,10 +104,15 @@ def train(
     being a non-match: where a list has several releases, one random pair in a few thousand
     is one person twice, and counting those as non-matches would make agreeing on a full name
     look far commoner among different people than it is. m comes from the sessions. The two
-    are refined in turn a few ``rounds``, and with them the prior (the share of random pairs
-    that are matches, which splink's rule-based first guess can miss by orders of magnitude
-    when the lists share no ID and no exact spelling, as across scripts); the pairs' levels are
-    read once.
+    are refined in turn a few ``rounds``, and with them the prior (splink's rule-based first
+    guess can miss it by orders of magnitude when the lists share no ID and no exact spelling,
+    as across scripts). The prior is the expected number of matching pairs over all pairs:
+    the matches are counted, each by its probability, among the pairs the model's prediction
+    rules block together whose first record is in a random sample of about
+    ``PRIOR_SAMPLE_RECORDS`` records, scaled up by the sample's share. Counted over random
+    pairs instead, it collapses on large lists: among a million records one pair in a million
+    is a match, so a million random pairs hold about one, and the estimate fell to 1e-11 where
+    it is 1e-6. The pairs' levels are read once.
 
     ``labelled`` (the levels of pairs people reviewed, with ``is_match``) adds one more
     estimate of m when it holds at least ``MIN_LABELLED_MATCHES`` accepted pairs: the share of
@@ -135,6 +144,10 @@ def train(
         for v in np.unique(gammas[f"gamma_{name}"])
         if v >= 0
     }
+    rules = [r["blocking_rule"] for r in model.get("blocking_rules_to_generate_predictions", [])]
+    one_in, sampled = _prior_sample_rules(rules, n_records, seed)
+    blocked_sample = [read_levels(model, rule) for rule in sampled]
+    all_pairs = max(n_records * (n_records - 1) / 2, 1.0)
     non_match = np.ones(len(random_pairs))
     current = copy.deepcopy(model)
     for _ in range(rounds):
@@ -145,12 +158,28 @@ def train(
         current = _with_m(current, learnt, seen)
         matching = _posterior(current, random_pairs)
         non_match = 1.0 - matching
-        if len(matching):
-            # The prior: the share of random pairs that are one person, under the model.
-            current["probability_two_random_records_match"] = max(
-                float(matching.mean()), 1.0 / max(n_records * (n_records - 1) / 2, 1.0)
+        if blocked_sample:
+            expected = one_in * sum(float(_posterior(current, g).sum()) for g in blocked_sample)
+        else:  # no prediction rules: the share of random pairs that are one person
+            expected = float(matching.mean()) * all_pairs if len(matching) else 0.0
+        if expected > 0:
+            current["probability_two_random_records_match"] = min(
+                max(expected / all_pairs, 1.0 / all_pairs), 0.5
             )
     return current
+
+
+def _prior_sample_rules(rules: Sequence[str], n_records: int, seed: int) -> tuple[int, list[str]]:
+    """Each prediction rule's pairs that no earlier rule found (as scoring counts them), kept
+    when the first record's seeded hash falls in one bucket of ``one_in``; and ``one_in``."""
+    one_in = max(1, n_records // PRIOR_SAMPLE_RECORDS)
+    sample = f"hash(concat(CAST(l.unique_id AS VARCHAR), '{seed}', 'prior')) % {one_in} = 0"
+    out = []
+    for number, rule in enumerate(rules):
+        earlier = " OR ".join(f"coalesce(({r}), false)" for r in rules[:number])
+        not_earlier = f" AND NOT ({earlier})" if earlier else ""
+        out.append(f"({sample}) AND ({rule}){not_earlier}")
+    return one_in, out
 
 
 def _add_labelled_m(
