@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +38,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from uncounted.core.errors import UncountedError
+from uncounted.core.processes import map_in_processes
 from uncounted.estimate.models import HierarchicalModel
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.selection import BestModel, Stepwise, stepwise_select
@@ -189,20 +189,11 @@ class Bootstrap:
         if draws is None:
             seeds = np.random.SeedSequence(self.seed).spawn(n_chunks)
             sizes = [min(CHUNK, n_boot - i * CHUNK) for i in range(n_chunks)]
-            if workers > 1:
-                with ProcessPoolExecutor(max_workers=workers) as pool:
-                    parts = list(pool.map(_run_chunk, [total] * n_chunks, [counts] * n_chunks,
-                                          seeds, sizes))
-            else:
-                parts = [_run_chunk(total, counts, s, k)
-                         for s, k in zip(seeds, sizes, strict=True)]
+            parts = map_in_processes(_run_chunk, [total] * n_chunks, [counts] * n_chunks,
+                                     seeds, sizes, workers=workers)
         else:
             blocks = [draws[i * CHUNK:(i + 1) * CHUNK] for i in range(n_chunks)]
-            if workers > 1:
-                with ProcessPoolExecutor(max_workers=workers) as pool:
-                    parts = list(pool.map(_totals, [total] * n_chunks, blocks))
-            else:
-                parts = [_totals(total, block) for block in blocks]
+            parts = map_in_processes(_totals, [total] * n_chunks, blocks, workers=workers)
         replicates = np.concatenate(parts)
         acceleration, _ = jackknife_acceleration(total, counts)
         alpha = (1.0 - self.level) / 2.0

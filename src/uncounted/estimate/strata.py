@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from uncounted.core.errors import UncountedError
+from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import matched_draws, quantile_interval
 from uncounted.estimate.methods import Seed, get_method, make_estimator, results_of
 from uncounted.estimate.randomness import seed_sequence
@@ -246,10 +246,10 @@ def estimate_tables_with_methods(
     seeds = seed_sequence(seed).spawn(len(keys))
     options = dict(options or {})
     if n_jobs > 1 and len(keys) > 1:
-        with ProcessPoolExecutor(max_workers=min(n_jobs, len(keys))) as pool:
-            futures = [pool.submit(_estimate_one, method, tables[k], s, level, options)
-                       for k, s in zip(keys, seeds, strict=True)]
-            results = [f.result() for f in futures]
+        results = map_in_processes(
+            _estimate_one, [method] * len(keys), [tables[k] for k in keys], seeds,
+            [level] * len(keys), [options] * len(keys), workers=min(n_jobs, len(keys)),
+        )
     else:
         # one process per stratum fills the cores when there are several (each estimator then
         # runs single-threaded); a lone table gets the workers itself. Estimators give the
