@@ -150,6 +150,10 @@ def train(
     all_pairs = max(n_records * (n_records - 1) / 2, 1.0)
     non_match = np.ones(len(random_pairs))
     current = copy.deepcopy(model)
+    # splink's rule-based guess is 0 when no pair agrees on the rules (two scripts, no IDs)
+    current["probability_two_random_records_match"] = _bounded_prior(
+        float(current.get("probability_two_random_records_match") or 0.0), all_pairs
+    )
     for _ in range(rounds):
         current = _with_u(current, random_pairs, non_match)
         learnt = _learn_m(current, blocks)
@@ -162,11 +166,15 @@ def train(
             expected = one_in * sum(float(_posterior(current, g).sum()) for g in blocked_sample)
         else:  # no prediction rules: the share of random pairs that are one person
             expected = float(matching.mean()) * all_pairs if len(matching) else 0.0
-        if expected > 0:
-            current["probability_two_random_records_match"] = min(
-                max(expected / all_pairs, 1.0 / all_pairs), 0.5
-            )
+        current["probability_two_random_records_match"] = _bounded_prior(
+            expected / all_pairs, all_pairs
+        )
     return current
+
+
+def _bounded_prior(prior: float, all_pairs: float) -> float:
+    """At least one matching pair among all, at most even odds."""
+    return min(max(prior, 1.0 / all_pairs), 0.5)
 
 
 def _prior_sample_rules(rules: Sequence[str], n_records: int, seed: int) -> tuple[int, list[str]]:
