@@ -32,6 +32,7 @@ from uncounted.link.scoring import (
     blocked_pairs_sql,
     gammas_of,
     level_weights,
+    min_match_weight,
 )
 from uncounted.link.strings import duckdb_fuses_multiply_add
 
@@ -90,6 +91,14 @@ def _blocks(
         con.unregister(_TABLE)
 
 
+def _unique_ids(features: pa.Table, positions: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    return (
+        features.column("unique_id")
+        .take(pa.array(positions.astype(np.int64)))
+        .to_numpy(zero_copy_only=False)
+    )
+
+
 def kernel_for(features: pa.Table, con: duckdb.DuckDBPyConnection) -> PairLevels | None:
     """The kernel for these features, or None when they cannot be encoded; build it once and
     pass it to every scoring of the same features (encoding a million records takes seconds)."""
@@ -134,13 +143,7 @@ def score_pairs(
         weights[name] = table
     prior = float(model["probability_two_random_records_match"])
     prior_weight = math.log2(prior / (1.0 - prior))
-    min_weight = (
-        -math.inf
-        if min_probability <= 0
-        else math.inf
-        if min_probability >= 1
-        else math.log2(min_probability / (1.0 - min_probability))
-    )
+    min_weight = min_match_weight(min_probability)
     kept: dict[str, list[npt.NDArray[Any]]] = {n: [] for n in ["__l", "__r", "__total", *names]}
     for left, right, found in _blocks(con, features, model, rules, levels):
         mw = {n: weights[n][found[n].astype(np.int64) + 1] for n in names}
@@ -154,17 +157,12 @@ def score_pairs(
         for name in names:
             kept[name].append(mw[name][keep])
     joined = {n: np.concatenate(parts) if parts else np.zeros(0) for n, parts in kept.items()}
-    unique_ids = features.column("unique_id")
     match_weight = joined["__total"]
     frame = {
         "match_weight": match_weight,
         "match_probability": 1.0 / (1.0 + np.power(2.0, -match_weight)),
-        "unique_id_l": unique_ids.take(pa.array(joined["__l"].astype(np.int64))).to_numpy(
-            zero_copy_only=False
-        ),
-        "unique_id_r": unique_ids.take(pa.array(joined["__r"].astype(np.int64))).to_numpy(
-            zero_copy_only=False
-        ),
+        "unique_id_l": _unique_ids(features, joined["__l"]),
+        "unique_id_r": _unique_ids(features, joined["__r"]),
     }
     frame.update({f"mw_{n}": joined[n] for n in names})
     return pd.DataFrame(frame)
@@ -191,13 +189,12 @@ def pair_levels(
         rights.append(right)
         for name in names:
             found_all[name].append(found[name].astype(np.int64))
-    unique_ids = features.column("unique_id")
     left_all = np.concatenate(lefts) if lefts else np.zeros(0, dtype=np.int64)
     right_all = np.concatenate(rights) if rights else np.zeros(0, dtype=np.int64)
     frame = pd.DataFrame(
         {
-            "unique_id_l": unique_ids.take(pa.array(left_all)).to_numpy(zero_copy_only=False),
-            "unique_id_r": unique_ids.take(pa.array(right_all)).to_numpy(zero_copy_only=False),
+            "unique_id_l": _unique_ids(features, left_all),
+            "unique_id_r": _unique_ids(features, right_all),
             **{
                 f"gamma_{n}": (
                     np.concatenate(found_all[n]) if found_all[n] else np.zeros(0, dtype=np.int64)

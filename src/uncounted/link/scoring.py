@@ -132,20 +132,34 @@ def supports(model: dict[str, Any]) -> bool:
     )
 
 
+def first_found(rules: Sequence[str]) -> list[str]:
+    """Each rule as the condition of the pairs it finds that no earlier rule found."""
+    out = []
+    for number, rule in enumerate(rules):
+        earlier = " OR ".join(f"coalesce(({r}), false)" for r in rules[:number])
+        out.append(f"({rule}) AND NOT ({earlier})" if earlier else f"({rule})")
+    return out
+
+
 def blocked_pairs_sql(features: str, columns: Sequence[str], rules: Sequence[str]) -> str:
     """Each rule's pairs that no earlier rule found, as one column per side (``x_l``, ``x_r``)."""
     select = ", ".join(
         [f'l."{c}" AS "{c}_l"' for c in columns] + [f'r."{c}" AS "{c}_r"' for c in columns]
     )
-    parts = []
-    for number, rule in enumerate(rules):
-        earlier = " OR ".join(f"coalesce(({r}), false)" for r in rules[:number])
-        not_earlier = f" AND NOT ({earlier})" if earlier else ""
-        parts.append(
-            f"SELECT {select} FROM {features} AS l JOIN {features} AS r "
-            f'ON ({rule}) AND l."unique_id" < r."unique_id"{not_earlier}'
-        )
-    return " UNION ALL ".join(parts)
+    return " UNION ALL ".join(
+        f"SELECT {select} FROM {features} AS l JOIN {features} AS r "
+        f'ON {condition} AND l."unique_id" < r."unique_id"'
+        for condition in first_found(rules)
+    )
+
+
+def min_match_weight(min_probability: float) -> float:
+    """The match weight of a match probability (minus or plus infinity at 0 and 1)."""
+    if min_probability <= 0:
+        return -math.inf
+    if min_probability >= 1:
+        return math.inf
+    return math.log2(min_probability / (1.0 - min_probability))
 
 
 def levels_sql(pairs_sql: str, model: dict[str, Any]) -> str:
@@ -182,13 +196,7 @@ def scores_sql(pairs_sql: str, model: dict[str, Any], min_probability: float) ->
             f'ON levels."gamma_{name}" = "w_{name}".level'
         )
     total = " + ".join([repr(prior_weight), *(f'"w_{n}".mw' for n in names)])
-    min_weight = (
-        -math.inf
-        if min_probability <= 0
-        else math.inf
-        if min_probability >= 1
-        else math.log2(min_probability / (1.0 - min_probability))
-    )
+    min_weight = min_match_weight(min_probability)
     where = "" if math.isinf(min_weight) and min_weight < 0 else f" WHERE {total} >= {min_weight!r}"
     weights = ", ".join(f'"w_{n}".mw AS "mw_{n}"' for n in names)
     weighted = (

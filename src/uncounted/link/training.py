@@ -34,6 +34,8 @@ from numpy.typing import NDArray
 from splink import Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from uncounted.link.scoring import first_found
+
 # A level no training pair reached would get m = 0 and a weight of minus infinity: one unlucky
 # disagreement would veto a link whatever else agrees. Floor it instead.
 M_FLOOR: Final = 1e-3
@@ -182,12 +184,7 @@ def _prior_sample_rules(rules: Sequence[str], n_records: int, seed: int) -> tupl
     when the first record's seeded hash falls in one bucket of ``one_in``; and ``one_in``."""
     one_in = max(1, n_records // PRIOR_SAMPLE_RECORDS)
     sample = f"hash(concat(CAST(l.unique_id AS VARCHAR), '{seed}', 'prior')) % {one_in} = 0"
-    out = []
-    for number, rule in enumerate(rules):
-        earlier = " OR ".join(f"coalesce(({r}), false)" for r in rules[:number])
-        not_earlier = f" AND NOT ({earlier})" if earlier else ""
-        out.append(f"({sample}) AND ({rule}){not_earlier}")
-    return one_in, out
+    return one_in, [f"({sample}) AND {condition}" for condition in first_found(rules)]
 
 
 def _add_labelled_m(
