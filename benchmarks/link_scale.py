@@ -42,13 +42,15 @@ What is measured, and how:
    three blocking rules (id_number; given_key + family_key; dob), then
    ``predict(threshold_match_probability=0.01)`` and
    ``cluster_pairwise_predictions_at_threshold(..., 0.9)`` (connected components). Its DuckDB
-   has uncounted's memory cap (``duckdb_memory_limit()``, 3 GB) and spills to the work folder.
+   has uncounted's memory cap (``duckdb_memory_limit()``, 3 GB) and spills to the disk.
 5. **Blocked pairs**: how many pairs the shared blocking rules produce (splink's
    ``count_comparisons_from_blocking_rules``, exact, two threads), in a child of its own.
 
 Each stage's wall time is measured inside its child (excluding interpreter start-up and the
 Parquet read); peak memory is the child's ``VmHWM`` (peak resident set) read from
-``/proc/self/status`` at its end, in GB of 10^9 bytes. ``*_seconds`` of a pipeline is the sum
+``/proc/self/status`` at its end, in GB of 10^9 bytes; ``*_peak_spill_gb_sampled`` is the
+largest size of the child's DuckDB spill folders (made under a ``TMPDIR`` in the work folder),
+sampled as the child runs. ``*_seconds`` of a pipeline is the sum
 of its stages (fit + predict + cluster), ``*_records_per_second`` is records over it, and
 ``time_ratio_uncounted_over_splink`` compares the two one-thread runs (features excluded from
 both: both take them as input). ``candidate_pairs`` are the scored pairs each pipeline keeps
@@ -228,8 +230,7 @@ def _child_splink(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
     # spilling to a folder of its own: left at DuckDB's 80% of the machine, splink's predict of
     # a million records passed 12 GB in 90 s.
     con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")
-    spill = workdir / f"splink{threads}_spill"
-    spill.mkdir(exist_ok=True)
+    spill = tempfile.mkdtemp(prefix="splink-duckdb-")  # in the watched folder (TMPDIR)
     con.execute(f"SET temp_directory = '{spill}'")
     db_api = DuckDBAPI(connection=con)
     table = db_api.register(features, table_name="features")
@@ -394,11 +395,15 @@ def _child(
     ]
     progress = _progress_file(workdir, mode, threads)
     progress.unlink(missing_ok=True)
-    spill = workdir / ".tmp"  # where DuckDB spills, for an in-memory database
+    # Where the child's DuckDB spills: uncounted's and the bare splink run's spill folders are
+    # temporary folders, made under TMPDIR.
+    spill = workdir / ".tmp"
+    spill.mkdir(exist_ok=True)
     start = time.perf_counter()
-    # The child's stdout goes to stderr: this process's stdout holds only the figures. It runs
-    # in the work folder, so that DuckDB spills there.
-    child = subprocess.Popen(command, cwd=workdir, stdout=sys.stderr)
+    # The child's stdout goes to stderr: this process's stdout holds only the figures.
+    child = subprocess.Popen(
+        command, cwd=workdir, stdout=sys.stderr, env={**os.environ, "TMPDIR": str(spill)}
+    )
     peak_rss = peak_spill = 0.0
     stopped = ""
     while True:
