@@ -137,3 +137,12 @@ def test_training_reads_the_same_levels_as_splink(simulated: dict[str, Any], sco
         pd.testing.assert_frame_equal(
             ours.drop(columns=["unique_id_l", "unique_id_r"]), theirs, check_dtype=False
         )
+
+
+def test_a_fitted_model_pickles_and_predicts_the_same(simulated: dict[str, Any]) -> None:
+    import pickle
+
+    features = simulated["features"]
+    fitted = LinkageModel(threshold=0.9, seed=1).fit(features)  # holds fit's compiled kernel
+    restored = pickle.loads(pickle.dumps(fitted))
+    pd.testing.assert_frame_equal(restored.predict(features), simulated["pairs"])

@@ -140,6 +140,26 @@ class LinkageModel:
         # "duckdb" (in process) or "spark" (uncounted.link.backends); a model fitted on one
         # backend can predict on the other.
         self.backend = check_backend(backend)
+        # The compiled kernel of the table fit trained on, for predict on the same table (a
+        # million records take 6 s to encode); predict lets it go.
+        self._kernel: tuple[pa.Table, PairLevels | None] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The kernel's cache is a numba dictionary, which does not pickle; it is rebuilt.
+        return {**self.__dict__, "_kernel": None}
+
+    def _kernel_of(self, features: pa.Table, model: dict[str, Any]) -> PairLevels | None:
+        """The compiled kernel of ``features``, or None when ``model`` or the features need
+        the SQL scorer."""
+        if not compiled_scoring.compiled_comparisons(model):
+            return None
+        if self._kernel is None or self._kernel[0] is not features:
+            con = duckdb_connection()
+            try:
+                self._kernel = (features, compiled_scoring.kernel_for(features, con))
+            finally:
+                con.close()
+        return self._kernel[1]
 
     def _linker(self, features: pa.Table | pd.DataFrame, settings: Any) -> Linker:
         # DuckDB: a private in-memory database with one thread, apart from the project file,
@@ -193,15 +213,16 @@ class LinkageModel:
         if self.backend != "duckdb":
             return None
 
-        kernels: list[PairLevels | None] = []
-
         def read_levels(settings: dict[str, Any], rule: str) -> pd.DataFrame:
+            kernel = self._kernel_of(features, settings)
             con = duckdb_connection()
             try:
-                if not kernels:
-                    kernels.append(compiled_scoring.kernel_for(features, con))
-                levels = compiled_scoring.pair_levels(
-                    con, features, settings, [rule], kernel=kernels[0]
+                levels = (
+                    None
+                    if kernel is None
+                    else compiled_scoring.pair_levels(
+                        con, features, settings, [rule], kernel=kernel
+                    )
                 )
                 if levels is None:
                     levels = scoring.pair_levels(con, features, settings, [rule])
@@ -213,16 +234,28 @@ class LinkageModel:
 
     def _score_in_duckdb(self, features: pa.Table, min_probability: float) -> pd.DataFrame:
         # The same pairs, levels and weights as splink's predict: the name and ID levels from
-        # the compiled kernel when the model's comparisons are today's (10 s on 6.2 million
-        # pairs), else in SQL, each name part compared once a pair (58 s; splink's 96 s).
+        # the compiled kernel when the model's comparisons are today's (predict 12.6 s on 6.2
+        # million pairs, benchmarks/link_scale.py), else in SQL, each name part compared once
+        # a pair (57.7 s; splink's own predict 96 s).
         assert self.model_ is not None
         rules = [
             rule["blocking_rule"] for rule in self.model_["blocking_rules_to_generate_predictions"]
         ]
+        kernel = self._kernel_of(features, self.model_)
+        self._kernel = None
         con = duckdb_connection()
         try:
-            scored = compiled_scoring.score_pairs(
-                con, features, self.model_, rules, min_probability=min_probability
+            scored = (
+                None
+                if kernel is None
+                else compiled_scoring.score_pairs(
+                    con,
+                    features,
+                    self.model_,
+                    rules,
+                    min_probability=min_probability,
+                    kernel=kernel,
+                )
             )
             if scored is not None:
                 return scored
