@@ -21,7 +21,7 @@ from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import ingest_file
 from uncounted.link import compiled_scoring, scoring
 from uncounted.link.backends import duckdb_connection
-from uncounted.link.comparisons import NAME_LEVELS
+from uncounted.link.comparisons import NAME_LEVEL_CLASS, NAME_LEVELS
 from uncounted.link.features import build_features
 from uncounted.link.kernel import ATOMS, name_level_table
 from uncounted.link.model import LinkageModel
@@ -42,22 +42,44 @@ def _level(label: str) -> int:
     return len(NAME_LEVELS) - [lb for _, lb, _ in NAME_LEVELS].index(label)
 
 
+FULL = ("f_known", "gf_known", "fam_known")
+
+
 def test_level_table_follows_name_levels() -> None:
     table = name_level_table()
     assert table[_word()] == 0  # nothing agrees: ELSE
     assert table[_word("missing", "name4_same")] == -1  # the null level comes first
-    assert table[_word("name4_same", "no_namesake")] == len(NAME_LEVELS) - 1
-    assert table[_word("name4_same")] == _level(
+    assert table[_word("name4_same", "no_namesake", *FULL)] == len(NAME_LEVELS) - 1
+    assert table[_word("name4_same", *FULL)] == _level(
         "all four parts the same, with a namesake in a file"
     )
-    assert table[_word("g_strong")] == _level("given same only")
-    assert table[_word("across", "f_alike")] == _level("differs, across scripts")
-    assert table[_word("g_strong", "f_alike", "gf_alike", "fam_alike")] == _level(
+    assert table[_word("g_strong", *FULL)] == _level("given same only")
+    assert table[_word("across", "f_alike", *FULL)] == _level("differs, across scripts")
+    assert table[_word("g_strong", "f_alike", "gf_alike", "fam_alike", *FULL)] == _level(
         "given same, lineage alike"
     )
-    assert table[_word("f_alike", "gf_alike", "fam_alike", "g_moved")] == _level(
+    assert table[_word("f_alike", "gf_alike", "fam_alike", "g_moved", *FULL)] == _level(
         "given in another part, lineage alike"
     )
+    assert table[_word(*FULL)] == _level("four-part names differ")
+
+
+def test_partial_names_are_judged_by_what_both_records_give() -> None:
+    table = name_level_table()
+    # Given and family names the same, no father or grandfather on one side: the top level of
+    # its class, not the weak "given same, one of the lineage alike" of four-part names.
+    both = _word("g_strong", "fam_strong", "fam_alike", "fam_known")
+    assert table[both] == _level("two parts compared: both the same")
+    three = _word("g_strong", "f_strong", "f_alike", "fam_strong", "fam_alike", "f_known", "fam_known")
+    assert table[three] == _level("three parts compared: all the same")
+    assert table[_word("g_strong", "fam_known")] == _level(
+        "two parts compared: given same, other differs"
+    )
+    assert table[_word("g_strong")] == _level("only given names to compare: the same")
+    assert table[_word("fam_known")] == _level("two parts compared: differ")
+    # Every level but ELSE and the null level belongs to exactly one class.
+    for _, label, _ in NAME_LEVELS[1:]:
+        assert label in NAME_LEVEL_CLASS
 
 
 def _write(path: Path, rows: list[dict[str, str]], fields: list[str]) -> Path:

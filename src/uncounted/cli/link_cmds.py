@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from uncounted.cli import output
+from uncounted.cli.linkage_text import training_lines
 from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.link.model import DEFAULT_THRESHOLD
 from uncounted.link.review import DECISIONS
@@ -124,6 +125,10 @@ def link(
             f"  review queue: {summary.review_queue:,} pairs near the threshold "
             f"(uncounted review {directory})"
         )
+        for line in training_lines(summary.training):
+            say(f"  {line}")
+        for warning in summary.warnings:
+            say(f"  WARNING: {warning}", style="bold yellow")
         say(f"  {summary.seconds:.1f} s")
 
     output.emit(document, as_json=as_json, render=render)

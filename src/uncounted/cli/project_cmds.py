@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from uncounted.cli import output
+from uncounted.cli.linkage_text import training_lines
 from uncounted.core.errors import MappingError
 from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import IngestSummary, ingest_file
@@ -172,6 +173,10 @@ def status(
                 markup=False,
                 highlight=False,
             )
+            for line in training_lines(run.get("training", {})):
+                output.stdout.print(f"  {line}", markup=False, highlight=False)
+            for warning in run.get("warnings", []):
+                output.stdout.print(f"  WARNING: {warning}", style="bold yellow", markup=False)
         missing = [s["file"] for s in document["sources"] if not s["stored_file_present"]]
         if missing:
             output.stdout.print(f"warning: stored copies missing for {missing}", style="yellow")

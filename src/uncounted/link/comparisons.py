@@ -107,8 +107,13 @@ def _alike(strong: str, part: str) -> Condition:
     )
 
 
+def _known(part: str) -> str:
+    return f'"{part}_key_l" IS NOT NULL AND "{part}_key_r" IS NOT NULL'
+
+
 def name_atoms() -> dict[str, Condition]:
-    """The name comparison's building blocks: what each part, and the pair, agree on."""
+    """The name comparison's building blocks: what each part, and the pair, agree on, and
+    which parts both records give (so that a two-part name is compared with what it has)."""
     return {
         "missing": all_of(
             *(any_of(f'"{p}_key_l" IS NULL', f'"{p}_key_r" IS NULL') for p in PARTS)
@@ -130,7 +135,9 @@ def name_atoms() -> dict[str, Condition]:
         "f_alike": _alike("f_strong", "father"),
         "gf_alike": _alike("gf_strong", "grandfather"),
         "fam_alike": _alike("fam_strong", "family"),
-        "no_family": any_of('"family_key_l" IS NULL', '"family_key_r" IS NULL'),
+        "f_known": _known("father"),
+        "gf_known": _known("grandfather"),
+        "fam_known": _known("family"),
     }
 
 
@@ -138,19 +145,38 @@ def _atoms(*names: str) -> tuple[Atom, ...]:
     return tuple(Atom(n) for n in names)
 
 
+def _two_of(a: str, b: str, c: str) -> Condition:
+    return any_of(all_of(*_atoms(a, b)), all_of(*_atoms(a, c)), all_of(*_atoms(b, c)))
+
+
 _ALL_SAME: Final = all_of(*_atoms("f_strong", "gf_strong", "fam_strong"))
 _ALL_ALIKE: Final = all_of(*_atoms("f_alike", "gf_alike", "fam_alike"))
+_TWO_SAME: Final = _two_of("f_strong", "gf_strong", "fam_strong")
 _TWO_ALIKE: Final = any_of(
     all_of(*_atoms("f_alike", "gf_alike")),
     all_of(Atom("fam_alike"), any_of(*_atoms("f_alike", "gf_alike"))),
 )
+_ONE_SAME: Final = any_of(*_atoms("f_strong", "gf_strong", "fam_strong"))
 _ONE_ALIKE: Final = any_of(*_atoms("f_alike", "gf_alike", "fam_alike"))
 
-# (condition over name_atoms(), label, starting m), strongest first; the first is the null
-# level. Conditions use AND and OR only, so a missing value (NULL) never turns a level true.
-# Within a level the cheap tests come first: uncounted's scorer stops at the first that fails.
-NAME_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
-    (Atom("missing"), "missing", 0.0),
+# Name classes: how many of the lineage parts (father, grandfather, family) both records give.
+# Field lists write two or three parts where a ministry writes four, so a pair's name agreement
+# is judged against what the two records can show: given and family names the same is nearly
+# all a two-part name can say, and a weak sign between two four-part names. Each class has its
+# own levels, down to its own "differs", so a level's m is the share of the matches *of its
+# class* (what ``uncounted.link.prior`` ships and training blends with the data).
+FULL, TWO, ONE, GIVEN_ONLY = "full lineage", "two lineage parts", "one lineage part", "given only"
+NAME_CLASSES: Final = (FULL, TWO, ONE, GIVEN_ONLY)
+_CLASS_GUARD: Final[dict[str, Condition]] = {
+    FULL: all_of(*_atoms("f_known", "gf_known", "fam_known")),
+    # Each class's last level takes every pair of the class that the levels above it left, so
+    # a pair reaches a later class's levels only when it is not of an earlier class.
+    TWO: _two_of("f_known", "gf_known", "fam_known"),
+    ONE: any_of(*_atoms("f_known", "gf_known", "fam_known")),
+    GIVEN_ONLY: Atom("g_strong"),
+}
+
+_FULL_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
     (
         all_of(*_atoms("name4_same", "no_namesake")),
         "all four parts the same, no namesake in either file",
@@ -160,11 +186,6 @@ NAME_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
     (all_of(Atom("g_strong"), _ALL_SAME), "all four alike in spelling", 0.1),
     (all_of(Atom("g_strong"), _ALL_ALIKE), "given same, lineage alike", 0.06),
     (all_of(_ALL_ALIKE, Atom("g_similar")), "given similar, lineage alike", 0.05),
-    (
-        all_of(*_atoms("g_strong", "no_family", "f_alike", "gf_alike")),
-        "given same, father and grandfather alike, no family name to compare",
-        0.03,
-    ),
     (all_of(Atom("g_strong"), _TWO_ALIKE), "given same, two of the lineage alike", 0.05),
     (all_of(_TWO_ALIKE, Atom("g_similar")), "given similar, two of the lineage alike", 0.03),
     # Brothers and sisters: the same lineage, another given name (for the first son, often
@@ -182,8 +203,81 @@ NAME_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
     # Names that differ between an Arabic and a Latin record are weaker evidence of two people
     # than names that differ within one script: the romanization may be one no rule foresaw.
     (Atom("across"), "differs, across scripts", 0.02),
+    ("true", "four-part names differ", 0.035),
 )
-NAME_ELSE_M: Final = 0.035
+_TWO_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
+    (all_of(Atom("g_strong"), _TWO_SAME), "three parts compared: all the same", 0.6),
+    (all_of(Atom("g_strong"), _TWO_ALIKE), "three parts compared: given same, both alike", 0.15),
+    (
+        all_of(_TWO_ALIKE, Atom("g_similar")),
+        "three parts compared: given similar, both alike",
+        0.06,
+    ),
+    (all_of(Atom("g_strong"), _ONE_ALIKE), "three parts compared: given same, one alike", 0.05),
+    (all_of(_TWO_ALIKE, Atom("g_moved")), "three parts compared: given in another part", 0.01),
+    (_TWO_ALIKE, "three parts compared: given differs, both alike", 0.02),
+    (
+        all_of(_ONE_ALIKE, any_of(*_atoms("g_similar", "g_moved"))),
+        "three parts compared: given similar, one alike",
+        0.02,
+    ),
+    (Atom("g_strong"), "three parts compared: given same only", 0.02),
+    (Atom("across"), "three parts compared: differ, across scripts", 0.03),
+    ("true", "three parts compared: differ", 0.03),
+)
+_ONE_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
+    (all_of(Atom("g_strong"), _ONE_SAME), "two parts compared: both the same", 0.7),
+    (all_of(Atom("g_strong"), _ONE_ALIKE), "two parts compared: given same, other alike", 0.1),
+    (all_of(_ONE_ALIKE, Atom("g_similar")), "two parts compared: given similar, other alike", 0.06),
+    (all_of(_ONE_ALIKE, Atom("g_moved")), "two parts compared: given in another part", 0.01),
+    (_ONE_ALIKE, "two parts compared: given differs, other alike", 0.03),
+    (Atom("g_strong"), "two parts compared: given same, other differs", 0.04),
+    (Atom("g_similar"), "two parts compared: given similar, other differs", 0.02),
+    (Atom("across"), "two parts compared: differ, across scripts", 0.02),
+    ("true", "two parts compared: differ", 0.02),
+)
+_GIVEN_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
+    ("true", "only given names to compare: the same", 0.8),
+)
+
+
+def _guarded(
+    name_class: str, levels: tuple[tuple[Condition, str, float], ...]
+) -> tuple[tuple[Condition, str, float], ...]:
+    guard = _CLASS_GUARD[name_class]
+    return tuple(
+        (guard if condition == "true" else all_of(guard, condition), label, m)
+        for condition, label, m in levels
+    )
+
+
+# (condition over name_atoms(), label, starting m), strongest first within each class; the
+# first is the null level. Conditions use AND and OR only, so a missing value (NULL) never
+# turns a level true. Within a level the cheap tests come first: uncounted's scorer stops at
+# the first that fails. What no level takes (given names differ, nothing else to compare) is
+# the ELSE level, of the class "given only".
+NAME_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
+    (Atom("missing"), "missing", 0.0),
+    *_guarded(FULL, _FULL_LEVELS),
+    *_guarded(TWO, _TWO_LEVELS),
+    *_guarded(ONE, _ONE_LEVELS),
+    *_guarded(GIVEN_ONLY, _GIVEN_LEVELS),
+    (
+        all_of(Atom("g_similar"), Atom("across")),
+        "only given names to compare: similar across scripts",
+        0.1,
+    ),
+    (Atom("g_similar"), "only given names to compare: similar", 0.05),
+)
+# The class of every name level by label, ELSE ("All other comparisons") included.
+NAME_LEVEL_CLASS: Final[dict[str, str]] = {
+    **{label: FULL for _, label, _ in _FULL_LEVELS},
+    **{label: TWO for _, label, _ in _TWO_LEVELS},
+    **{label: ONE for _, label, _ in _ONE_LEVELS},
+    **{label: GIVEN_ONLY for _, label, _ in NAME_LEVELS[-3:]},
+    "All other comparisons": GIVEN_ONLY,
+}
+NAME_ELSE_M: Final = 0.05
 # Atoms that cost most and decide few levels: uncounted's scorer tests them inside the levels
 # that read them, on the pairs whose cheaper tests passed, instead of on every pair.
 NAME_LAZY_ATOMS: Final = frozenset({"g_similar", "g_moved"})
@@ -230,6 +324,30 @@ def id_comparison() -> ComparisonCreator:
     )
 
 
+# Age levels in two classes, by whether both records give a date of birth: a list that gives
+# only ages can never reach "same date of birth", so its matches spread over the age levels
+# only, and a prior m shared by both kinds of pair would understate them (uncounted.link.prior).
+DATES_OF_BIRTH, AGES = "dates of birth", "ages"
+_BOTH_DOB: Final = '"dob_l" IS NOT NULL AND "dob_r" IS NOT NULL'
+_AGE_LEVELS: Final = (
+    ('"dob_l" = "dob_r"', "same date of birth", 0.4, DATES_OF_BIRTH),
+    (
+        f'{_BOTH_DOB} AND abs("age_years_l" - "age_years_r") <= 1',
+        "dates of birth differ, ages within 1",
+        0.05,
+        DATES_OF_BIRTH,
+    ),
+    (_BOTH_DOB, "dates of birth differ", 0.02, DATES_OF_BIRTH),
+    ('"birth_year_l" = "birth_year_r"', "same birth year", 0.1, AGES),
+    ('abs("age_years_l" - "age_years_r") <= 1', "ages within 1", 0.35, AGES),
+    ('abs("age_years_l" - "age_years_r") <= 3', "ages within 3", 0.1, AGES),
+)
+AGE_LEVEL_CLASS: Final[dict[str, str]] = {
+    **{label: c for _, label, _, c in _AGE_LEVELS},
+    "All other comparisons": AGES,
+}
+
+
 def age_comparison() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="age",
@@ -239,10 +357,7 @@ def age_comparison() -> ComparisonCreator:
                 '("birth_year_l" IS NULL OR "birth_year_r" IS NULL) AND '
                 '("age_years_l" IS NULL OR "age_years_r" IS NULL)'
             ),
-            _level('"dob_l" = "dob_r"', "same date of birth", 0.4),
-            _level('"birth_year_l" = "birth_year_r"', "same birth year", 0.1),
-            _level('abs("age_years_l" - "age_years_r") <= 1', "ages within 1", 0.35),
-            _level('abs("age_years_l" - "age_years_r") <= 3', "ages within 3", 0.1),
+            *(_level(sql, label, m) for sql, label, m, _ in _AGE_LEVELS),
             _else(0.05),
         ],
         comparison_description="age and date of birth",

@@ -38,6 +38,7 @@ from uncounted.normalize import (
     hebrew_name_key,
     latin_name_key,
     latin_skeleton,
+    latin_token_skeleton,
     parse_names,
 )
 from uncounted.normalize.columns import map_unique
@@ -114,7 +115,18 @@ def _candidates(per_token: Sequence[tuple[str, ...]]) -> list[str]:
     return list(dict.fromkeys("".join(combo) for combo in combos))
 
 
+def _latin_tokens_of(key: str) -> list[str] | None:
+    """The tokens of a key that is already canonical Latin, else None. Canonical keys must not
+    go through the romanizer again: canonicalising is not idempotent (the key writes ش as
+    "c", which read again as a Latin letter becomes "k"), so "Shaheen" would never meet
+    شاهين."""
+    return key.split() if detect_script(key) == "latin" else None
+
+
 def _xkeys(key: str) -> list[str]:
+    tokens = _latin_tokens_of(key)
+    if tokens is not None:
+        return ["".join(tokens)] if tokens else []
     return _candidates(cross_script_keys(key))
 
 
@@ -124,11 +136,14 @@ def _rasm(key: str) -> str:
 
 
 def _xskels(key: str) -> list[str]:
+    tokens = _latin_tokens_of(key)
+    if tokens is not None:
+        return ["".join(latin_token_skeleton(t) for t in tokens)] if tokens else []
     return _candidates(cross_script_skeletons(key))
 
 
 def _xskel(key: str) -> str:
-    found = _candidates(cross_script_skeletons(key))
+    found = _xskels(key)
     return found[0] if found else ""
 
 

@@ -2,7 +2,7 @@
 
 The name atoms (``name_atoms()``) are computed here as DuckDB computes their SQL (the string
 tests of ``uncounted.link.strings`` give DuckDB's exact results), as bits of one integer per
-pair; the level is then read from a table of all 2^14 combinations of atoms, made once from
+pair; the level is then read from a table of all 2^16 combinations of atoms, made once from
 ``NAME_LEVELS`` by evaluating its conditions, so the levels' logic is written in one place only.
 A part's agreement depends on its two values and on whether the records are in two scripts,
 so it is computed once per distinct pair of values and kept in a dictionary: a conflict's lists
@@ -66,7 +66,9 @@ ATOMS: Final = (
     "f_alike",
     "gf_alike",
     "fam_alike",
-    "no_family",
+    "f_known",
+    "gf_known",
+    "fam_known",
 )
 GIVEN, FATHER, GRANDFATHER, FAMILY = range(len(PARTS))
 # A part's agreement, cached per pair of values: same spelling; alike within a script (fuzzy
@@ -198,6 +200,8 @@ def _levels(
             va, vb = a[part], b[part]
             if parts[part, va, PART_KEY] >= 0 and parts[part, vb, PART_KEY] >= 0:
                 missing = False
+                if part != GIVEN:
+                    word |= 1 << (12 + part)
             cache_key = ((part * values + va) * values + vb) * 2 + int(across)
             bits = known.get(cache_key, 0)
             if bits == 0:
@@ -220,14 +224,12 @@ def _levels(
         ) or share_any(
             ids, given_b[PART_XKEYS], given_b[PART_XKEYS_END], a[REC_LINEAGE], a[REC_LINEAGE_END]
         )
-        no_family = parts[FAMILY, a[FAMILY], PART_KEY] < 0 or parts[FAMILY, b[FAMILY], PART_KEY] < 0
         word |= (
             int(missing)
             | int(across) << 1
             | int(name4 >= 0 and name4 == b[REC_NAME4]) << 2
             | int(max(a[REC_NAMESAKES], b[REC_NAMESAKES]) == 1) << 3
             | int(moved) << 9
-            | int(no_family) << 13
         )
         name_out[k] = name_table[word]
 

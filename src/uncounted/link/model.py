@@ -28,7 +28,13 @@ from uncounted.link.backends import (
 )
 from uncounted.link.comparisons import default_comparisons
 from uncounted.link.kernel import PairLevels
-from uncounted.link.training import Session, default_sessions, labelled_gammas, train
+from uncounted.link.training import (
+    Session,
+    TrainingReport,
+    default_sessions,
+    labelled_gammas,
+    train_with_report,
+)
 
 # The match probability from which clustering links two records. Low, because clustering
 # merges the strongest pairs first and lets a record join only one record of any other file
@@ -128,6 +134,7 @@ class LinkageModel:
         log_level: int = logging.WARNING,
         sessions: Sequence[Session] | None = None,
         backend: str = "duckdb",
+        prior: dict[str, dict[str, float]] | None = None,
     ) -> None:
         self.threshold = threshold
         self.log_level = log_level
@@ -136,7 +143,12 @@ class LinkageModel:
         )
         self.seed = seed
         self.sessions = list(sessions) if sessions is not None else default_sessions()
+        # m per comparison level to start from and to keep where the records cannot identify
+        # it (``uncounted.link.prior``); None: the prior model shipped with the package.
+        self.prior = prior
         self.model_: dict[str, Any] | None = None
+        # Where each comparison's m came from (data, prior model, review labels), and warnings.
+        self.training_report_: TrainingReport | None = None
         # "duckdb" (in process) or "spark" (uncounted.link.backends); a model fitted on one
         # backend can predict on the other.
         self.backend = check_backend(backend)
@@ -192,13 +204,14 @@ class LinkageModel:
                 _as_arrow(features),
                 labels,
             )
-        self.model_ = train(
+        self.model_, self.training_report_ = train_with_report(
             lambda settings: self._linker(features, settings),
             base,
             self.sessions,
             features=_as_arrow(features),
             seed=self.seed,
             labelled=labelled,
+            prior=self.prior,
             read_levels=(
                 self._level_reader(_as_arrow(features)) if scoring.supports(base) else None
             ),
@@ -264,6 +277,22 @@ class LinkageModel:
             )
         finally:
             con.close()
+
+    def count_blocked_pairs(self, features: pa.Table | pd.DataFrame) -> int:
+        """How many pairs the blocking rules bring together (each once), whatever their score."""
+        table = _as_arrow(features)
+        rules = [
+            rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
+            for rule in self.blocking_rules
+        ]
+        con = duckdb_connection()
+        try:
+            con.register("__uncounted_count", table)
+            pairs = scoring.blocked_pairs_sql("__uncounted_count", ["unique_id"], rules)
+            found = con.execute(f"SELECT count(*) FROM ({pairs})").fetchone()
+        finally:
+            con.close()
+        return int(found[0]) if found else 0
 
     def predict(
         self,

@@ -21,7 +21,6 @@ pair reached is floored, or, when no random pair reached it either, left without
 from __future__ import annotations
 
 import copy
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -34,6 +33,16 @@ from numpy.typing import NDArray
 from splink import Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from uncounted.link.prior import (
+    MIN_TOP_WEIGHT,
+    ClassSource,
+    MEstimate,
+    blended_m,
+    class_shares,
+    non_null_levels,
+    prior_m,
+    summarize_sources,
+)
 from uncounted.link.scoring import first_found
 
 # A level no training pair reached would get m = 0 and a weight of minus infinity: one unlucky
@@ -43,6 +52,8 @@ M_FLOOR: Final = 1e-3
 U_SAMPLE_PAIRS: Final = 1_000_000
 U_FLOOR: Final = 1.0 / (2 * U_SAMPLE_PAIRS)
 _SHARE_BOUND: Final = 1e-12
+# An m is never set below this (a level of a class almost no pair falls in).
+_M_ABSOLUTE_FLOOR: Final = 1e-12
 TRAINING_ROUNDS: Final = 3
 # The prior is counted over the blocked pairs whose first record falls in a sample of about
 # this many records (every record when there are fewer).
@@ -50,8 +61,6 @@ PRIOR_SAMPLE_RECORDS: Final = 5_000
 # Pairs of a session beyond this are sampled: plenty to estimate m, and the cost of a session
 # stays flat however many records there are.
 SESSION_MAX_PAIRS: Final = 500_000
-# Fewer accepted pairs than this say too little about m to stand beside a session.
-MIN_LABELLED_MATCHES: Final = 20
 # Half a pair added to every level's count keeps a level no pair reached at a small m or u.
 _PSEUDO: Final = 0.5
 # m and u that tag each comparison level with its number through its match weight.
@@ -83,10 +92,42 @@ def default_sessions() -> list[Session]:
             block_on("given_xskel", "father_xskel", "family_xskel"),
             ("id", "age", "sex", "death", "source"),
         ),
+        # Given and family name alike in Latin letters, as two-part names (field lists, Hebrew
+        # lists) can be blocked: the other fields are free.
+        Session(block_on("given_xskel", "family_xskel"), ("id", "age", "sex", "death", "source")),
         # Same date of birth, or of death, and sex: the names are free.
         Session(block_on("dob", "sex"), ("name", "id", "death", "source")),
         Session(block_on("date_of_death", "sex", "birth_year_est"), ("name", "id", "source")),
     ]
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    """What training could learn: where each comparison's m came from (data, the prior, review
+    labels), how strongly its best level reached points to a match, and warnings in words."""
+
+    sources: tuple[ClassSource, ...]
+    top_weights: dict[str, float | None]
+    warnings: tuple[str, ...]
+    used_prior: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "comparisons": {
+                name: {
+                    "source": summarize_sources(
+                        [s for s in self.sources if s.comparison == name]
+                    ).get(name, "none"),
+                    "top_weight": None if weight is None else round(weight, 2),
+                    "classes": [
+                        s.as_dict() for s in self.sources if s.comparison == name
+                    ],
+                }
+                for name, weight in self.top_weights.items()
+            },
+            "warnings": list(self.warnings),
+            "used_prior": self.used_prior,
+        }
 
 
 def train(
@@ -100,7 +141,39 @@ def train(
     labelled: pd.DataFrame | None = None,
     read_levels: Callable[[dict[str, Any], str], pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
-    """``model`` (a splink model dict with the prior set) with every m and u estimated.
+    """``model`` with every m and u estimated (see ``train_with_report``)."""
+    trained, _ = train_with_report(
+        make_linker,
+        model,
+        sessions,
+        features=features,
+        seed=seed,
+        rounds=rounds,
+        labelled=labelled,
+        read_levels=read_levels,
+    )
+    return trained
+
+
+def train_with_report(
+    make_linker: Callable[[dict[str, Any]], Linker],
+    model: dict[str, Any],
+    sessions: Sequence[Session],
+    *,
+    features: pa.Table,
+    seed: int,
+    rounds: int = TRAINING_ROUNDS,
+    labelled: pd.DataFrame | None = None,
+    read_levels: Callable[[dict[str, Any], str], pd.DataFrame] | None = None,
+    prior: dict[str, dict[str, float]] | None = None,
+) -> tuple[dict[str, Any], TrainingReport]:
+    """``model`` (a splink model dict with the prior set) with every m and u estimated, and a
+    report of where each m came from.
+
+    m starts from ``prior`` (by default the package's prior model, ``uncounted.link.prior``),
+    and in each class of levels the sessions' estimates replace it as far as their expected
+    matches allow: a comparison the records cannot identify (no shared ID or date to block on)
+    keeps the prior, and the report says so.
 
     u is the share of random pairs at each level, counting each pair by its probability of
     being a non-match: where a list has several releases, one random pair in a few thousand
@@ -117,8 +190,9 @@ def train(
     it is 1e-6. The pairs' levels are read once.
 
     ``labelled`` (the levels of pairs people reviewed, with ``is_match``) adds one more
-    estimate of m when it holds at least ``MIN_LABELLED_MATCHES`` accepted pairs: the share of
-    the accepted pairs at each level, taken into the median with the sessions' estimates.
+    estimate of m: the share of the accepted pairs at each level, taken into each class's
+    median with the sessions' estimates once the class holds
+    ``prior.MIN_LABELLED_CLASS_MATCHES`` accepted pairs.
 
     ``read_levels(model, rule)`` gives the levels (``gamma_<comparison>``) of the pairs a
     blocking rule finds, ordered by the pair's ids; by default splink's predict reads them.
@@ -156,12 +230,18 @@ def train(
     current["probability_two_random_records_match"] = _bounded_prior(
         float(current.get("probability_two_random_records_match") or 0.0), all_pairs
     )
+    if prior is None:
+        prior = prior_m()
+    shares = class_shares(features)
+    current = _with_u(current, random_pairs, non_match)
+    # EM starts from the prior model, not from the comparisons' rough starting m.
+    current, sources = _with_m(current, {}, seen, prior, shares)
     for _ in range(rounds):
         current = _with_u(current, random_pairs, non_match)
         learnt = _learn_m(current, blocks)
         if labelled is not None:
             _add_labelled_m(learnt, current, labelled)
-        current = _with_m(current, learnt, seen)
+        current, sources = _with_m(current, learnt, seen, prior, shares)
         matching = _posterior(current, random_pairs)
         non_match = 1.0 - matching
         if blocked_sample:
@@ -171,7 +251,43 @@ def train(
         current["probability_two_random_records_match"] = _bounded_prior(
             expected / all_pairs, all_pairs
         )
-    return current
+    return current, _report(current, sources, seen)
+
+
+def _report(
+    model: dict[str, Any], sources: Sequence[ClassSource], seen: set[tuple[str, int]]
+) -> TrainingReport:
+    """The strongest weight among the levels pairs reached, per comparison, and warnings for
+    a comparison that sets nothing apart or came from neither the data nor the prior."""
+    top: dict[str, float | None] = {}
+    warnings: list[str] = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = non_null_levels(comparison)
+        reached = [
+            lv for position, lv in enumerate(levels) if (name, len(levels) - 1 - position) in seen
+        ]
+        weights = [float(np.log2(lv["m_probability"] / lv["u_probability"])) for lv in reached]
+        top[name] = max(weights) if weights else None
+        if not weights:
+            continue  # no pair has this field on both sides: nothing to learn, nothing lost
+        # A field as coarse as sex cannot weigh much even when learnt: judge each comparison
+        # against what its commonest-agreeing strongest level could weigh.
+        strongest = reached[int(np.argmax(weights))]
+        attainable = float(np.log2(1.0 / max(float(strongest["u_probability"]), 1e-300)))
+        if max(weights) < min(MIN_TOP_WEIGHT, 0.5 * attainable):
+            warnings.append(
+                f"the comparison '{name}' learnt nothing: its strongest level that pairs reach "
+                f"weighs {max(weights):+.1f} bits, so it does not set matches apart"
+            )
+        empty = [s for s in sources if s.comparison == name and s.source == "none"]
+        if any(s.share_of_pairs >= 0.01 for s in empty):
+            warnings.append(
+                f"the comparison '{name}' has levels that neither the records nor the prior "
+                "model could estimate; they weigh nothing"
+            )
+    used_prior = any("prior" in s.source for s in sources)
+    return TrainingReport(tuple(sources), top, tuple(warnings), used_prior)
 
 
 def _bounded_prior(prior: float, all_pairs: float) -> float:
@@ -188,11 +304,10 @@ def _prior_sample_rules(rules: Sequence[str], n_records: int, seed: int) -> tupl
 
 
 def _add_labelled_m(
-    learnt: dict[tuple[str, int], list[float]], model: dict[str, Any], labelled: pd.DataFrame
+    learnt: dict[str, list[MEstimate]], model: dict[str, Any], labelled: pd.DataFrame
 ) -> None:
+    """The accepted pairs' share at each level, as one more estimate of every comparison's m."""
     matches = labelled[labelled["is_match"].astype(bool)]
-    if len(matches) < MIN_LABELLED_MATCHES:
-        return
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
         levels = matches[f"gamma_{name}"].to_numpy()
@@ -200,9 +315,10 @@ def _add_labelled_m(
         if len(levels) == 0:
             continue
         size = len(_by_level(model, name, "u_probability"))
-        counts = np.bincount(levels, minlength=size) + _PSEUDO
-        for vector_value, value in enumerate(counts / counts.sum()):
-            learnt.setdefault((name, vector_value), []).append(float(value))
+        counts = np.bincount(levels, minlength=size).astype(float)
+        learnt.setdefault(name, []).append(
+            MEstimate(counts / counts.sum(), float(len(levels)), "review labels")
+        )
 
 
 def labelled_gammas(
@@ -298,22 +414,23 @@ def _rule_sql(rule: BlockingRuleCreator | str) -> str:
 
 def _learn_m(
     model: dict[str, Any], blocks: Sequence[tuple[Session, pd.DataFrame]]
-) -> dict[tuple[str, int], list[float]]:
-    learnt: dict[tuple[str, int], list[float]] = {}
+) -> dict[str, list[MEstimate]]:
+    """Each session's estimate of m for the comparisons it may judge, with the number of
+    matches EM found among its pairs."""
+    learnt: dict[str, list[MEstimate]] = {}
     for session, gammas in blocks:
         if len(gammas) == 0:
             continue
         names_here = session.estimates
         u = [_by_level(model, n, "u_probability") for n in names_here]
-        m_by_comparison = fit_two_classes(
+        m_by_comparison, matches = fit_two_classes_counted(
             [gammas[f"gamma_{name}"].to_numpy() for name in names_here],
             start_m=[_by_level(model, n, "m_probability") for n in names_here],
             start_u=u,
             fixed_u=None if session.fit_u else u,
         )
-        for name, m in zip(names_here, m_by_comparison, strict=True):
-            for vector_value, value in enumerate(m):
-                learnt.setdefault((name, vector_value), []).append(float(value))
+        for name, m, found in zip(names_here, m_by_comparison, matches, strict=True):
+            learnt.setdefault(name, []).append(MEstimate(m, found, "data"))
     return learnt
 
 
@@ -395,12 +512,35 @@ def fit_two_classes(
     iterations: int = 200,
     tolerance: float = 1e-8,
 ) -> list[NDArray[np.float64]]:
+    """m per level of the matching class (see ``fit_two_classes_counted``)."""
+    m, _ = fit_two_classes_counted(
+        gammas,
+        start_m=start_m,
+        start_u=start_u,
+        fixed_u=fixed_u,
+        iterations=iterations,
+        tolerance=tolerance,
+    )
+    return m
+
+
+def fit_two_classes_counted(
+    gammas: Sequence[NDArray[np.integer[Any]]],
+    *,
+    start_m: Sequence[NDArray[np.float64]],
+    start_u: Sequence[NDArray[np.float64]],
+    fixed_u: Sequence[NDArray[np.float64]] | None = None,
+    iterations: int = 200,
+    tolerance: float = 1e-8,
+) -> tuple[list[NDArray[np.float64]], list[float]]:
     """m per level (index = comparison level, 0 = else) of the matching class of a two-class
     latent-class model on the pairs' levels (-1 = null, ignored); the non-matching class is
     free too unless ``fixed_u`` gives its level probabilities.
 
     EM starts from the posterior the starting m and u give every pair (with even prior odds),
     so that it climbs towards the split into matches and non-matches rather than any other.
+    Also returns, per comparison, the expected number of matching pairs whose level is known:
+    how much evidence stands behind its m.
     """
     levels = [np.asarray(g, dtype=np.int64) for g in gammas]
     n_pairs = len(levels[0])
@@ -438,7 +578,8 @@ def fit_two_classes(
         if likelihood - previous < tolerance * abs(likelihood):
             break
         previous = likelihood
-    return m
+    matches = [float(posterior[g >= 0].sum()) for g in levels]
+    return m, matches
 
 
 def _by_level(model: dict[str, Any], name: str, key: str) -> NDArray[np.float64]:
@@ -450,27 +591,36 @@ def _by_level(model: dict[str, Any], name: str, key: str) -> NDArray[np.float64]
 
 def _with_m(
     model: dict[str, Any],
-    learnt: dict[tuple[str, int], list[float]],
+    learnt: dict[str, list[MEstimate]],
     seen: set[tuple[str, int]],
-) -> dict[str, Any]:
+    prior: dict[str, dict[str, float]] | None,
+    shares: dict[str, dict[str, float]],
+) -> tuple[dict[str, Any], list[ClassSource]]:
+    """The model with every m set from the data and the prior (``prior.blended_m``), and where
+    each came from."""
     result = copy.deepcopy(model)
+    sources: list[ClassSource] = []
     for comparison in result["comparisons"]:
         name = comparison["output_column_name"]
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        # Level ids as splink numbers them: the else level is 0, the first level the highest.
-        found = [learnt.get((name, len(levels) - 1 - position)) for position in range(len(levels))]
-        if not any(found):
-            # No session could judge this comparison (the data lack the field, or no pair
-            # reached it): it weighs nothing either way.
-            for level in levels:
+        levels = non_null_levels(comparison)
+        m, found = blended_m(
+            comparison,
+            learnt.get(name, []),
+            None if prior is None else prior.get(name),
+            shares.get(name, {}),
+            u=_by_level(model, name, "u_probability"),
+        )
+        sources += found
+        for position, level in enumerate(levels):
+            vector_value = len(levels) - 1 - position
+            value = None if m is None else m[vector_value]
+            if value is None or not np.isfinite(value):
+                # Neither the data nor the prior say anything of this level: it weighs nothing.
                 level["m_probability"] = level["u_probability"]
-            continue
-        values = [max(statistics.median(f) if f else 0.0, M_FLOOR) for f in found]
-        total = sum(values)
-        for position, (level, value) in enumerate(zip(levels, values, strict=True)):
-            level["m_probability"] = value / total
-            if (name, len(levels) - 1 - position) not in seen and level["u_probability"] <= U_FLOOR:
+                continue
+            level["m_probability"] = max(float(value), _M_ABSOLUTE_FLOOR)
+            if (name, vector_value) not in seen and level["u_probability"] <= U_FLOOR:
                 # Reached by no training pair and no random pair: nothing says which way it
                 # points, so it weighs nothing.
                 level["m_probability"] = level["u_probability"]
-    return result
+    return result, sources

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from uncounted import __version__
 from uncounted.core.errors import UncountedError
+from uncounted.link.checks import list_overlaps, unreadable_records
 from uncounted.link.cluster import cluster_records
 from uncounted.link.duplicates import (
     WITHIN_SOURCE_PROBABILITY,
@@ -75,6 +76,12 @@ class LinkRunSummary:
     refused_must_links: list[dict[str, str]] = field(default_factory=list)
     review_queue: int = 0
     seconds: float = 0.0
+    # Said in plain words wherever the run is shown: what the run could not do or may have
+    # missed (a comparison that learnt nothing, lists sharing names but not links).
+    warnings: list[str] = field(default_factory=list)
+    # Where each comparison's parameters came from: data, the prior model, review labels.
+    training: dict[str, Any] = field(default_factory=dict)
+    list_overlaps: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +100,9 @@ class LinkRunSummary:
             "refused_must_links": self.refused_must_links,
             "review_queue": self.review_queue,
             "seconds": round(self.seconds, 2),
+            "warnings": self.warnings,
+            "training": self.training,
+            "list_overlaps": self.list_overlaps,
         }
 
 
@@ -182,6 +192,7 @@ def link_project(
     by_id = records.sort_by("record_id")
     features = build_features(by_id)
     say("building features", 1, 1)
+    warnings = _unreadable_warnings(features, project)
 
     decisions = latest_decisions(project)
     constraints = constraints_from(decisions)
@@ -189,9 +200,14 @@ def link_project(
     model = _model(threshold, seed, backend)
     labels_used = _fit(model, features, labels_from(decisions))
     say("training the model", 1, 1)
+    report = model.training_report_
+    if report is not None:
+        warnings += list(report.warnings)
     say("scoring pairs", 0, 1)
     pairs = model.predict(features)
     say("scoring pairs", 1, 1)
+    if len(pairs) == 0 and features.num_rows > 1:
+        warnings.append(_no_pairs(model, features, project))
 
     say("clustering", 0, 1)
     # Rows one file lists twice (same name, sex and age) join before the model's pairs; records
@@ -220,6 +236,8 @@ def link_project(
     )
     say("clustering", 1, 1)
 
+    overlaps = list_overlaps(features, assignment.person_of)
+    warnings += [o.warning() for o in overlaps if o.suspicious]
     refused = [r.as_dict() for r in clustering.refused]
     settings = {
         "duplicate_free_sources": sorted(duplicate_free),
@@ -229,6 +247,9 @@ def link_project(
         "exclusive_sources": True,
         "within_source_probability": WITHIN_SOURCE_PROBABILITY,
         "cannot_links": len(constraints.cannot_link),
+        "warnings": warnings,
+        "training": {} if report is None else report.as_dict(),
+        "list_overlaps": [o.as_dict() for o in overlaps],
     }
     summary = LinkRunSummary(
         run_id=0,
@@ -244,11 +265,66 @@ def link_project(
         decisions_applied=constraints.applied,
         labels_used=labels_used,
         refused_must_links=refused,
+        warnings=warnings,
+        training=settings["training"],
+        list_overlaps=settings["list_overlaps"],
     )
     _write_run(project, summary, model, pairs, summaries, assignment, settings, started_at, say)
     summary.review_queue = review_queue_size(project)
     summary.seconds = time.perf_counter() - clock
     return summary
+
+
+def _unreadable_warnings(features: pa.Table, project: Project) -> list[str]:
+    """Records that give neither a name nor an ID cannot be linked: a warning, or an error
+    when a whole list is made of them."""
+    unreadable = unreadable_records(features)
+    if not unreadable:
+        return []
+    sizes: dict[str, int] = {}
+    for name in features.column("list").to_pylist():
+        sizes[str(name)] = sizes.get(str(name), 0) + 1
+    hopeless = sorted(name for name, n in unreadable.items() if n == sizes[name])
+    if hopeless:
+        raise UncountedError(
+            f"no record of the list(s) {', '.join(hopeless)} gives a name or an ID number that "
+            "linkage can read, so they cannot be linked; check the column mapping (uncounted "
+            "status shows what each source's mapping read)",
+            file=str(project.root),
+            field="full_name",
+        )
+    return [
+        f"{n:,} records of list '{name}' give neither a name nor an ID number; each stays a "
+        "person of its own"
+        for name, n in sorted(unreadable.items())
+    ]
+
+
+def _no_pairs(model: LinkageModel, features: pa.Table, project: Project) -> str:
+    """Why a run found no candidate pair: an error when several lists were to be linked, a
+    warning (returned) for one list, whose records may all be different people."""
+    blocked = model.count_blocked_pairs(features)
+    lists = sorted({str(v) for v in features.column("list").to_pylist()})
+    report = model.training_report_
+    learnt = "; ".join(report.warnings) if report is not None and report.warnings else ""
+    if blocked == 0:
+        reason = (
+            f"no two of the {features.num_rows:,} records share enough of a name, an ID or a "
+            "date to be compared (blocking found no pair)"
+        )
+    else:
+        reason = (
+            f"blocking brought {blocked:,} pairs together but the model scored none at "
+            f"{MIN_REPORTED_PROBABILITY} or more" + (f" ({learnt})" if learnt else "")
+        )
+    if len(lists) > 1:
+        raise UncountedError(
+            f"0 candidate pairs between the lists {', '.join(lists)}: {reason}. Nothing was "
+            "linked and no run was stored: a run that links nothing would count every record "
+            "as a different person",
+            file=str(project.root),
+        )
+    return f"0 candidate pairs within the list '{lists[0]}': {reason}"
 
 
 def _ages_in_order(records: pa.Table, features: pa.Table) -> list[float | None]:
@@ -426,7 +502,7 @@ def linkage_status(project: Project) -> dict[str, Any] | None:
     row = one(
         project.con.execute(
             "SELECT run_id, finished_at, threshold, seed, backend, records, candidate_pairs,"
-            " persons, persons_created, persons_merged, persons_split FROM link_runs"
+            " persons, persons_created, persons_merged, persons_split, settings FROM link_runs"
             " ORDER BY run_id DESC LIMIT 1"
         )
     )
@@ -445,7 +521,10 @@ def linkage_status(project: Project) -> dict[str, Any] | None:
         "persons_merged",
         "persons_split",
     )
-    latest = dict(zip(keys, row, strict=True))
+    latest = dict(zip(keys, row[: len(keys)], strict=True))
+    settings = json.loads(row[-1]) if row[-1] else {}
+    latest["warnings"] = settings.get("warnings", [])
+    latest["training"] = settings.get("training", {})
     latest["finished_at"] = latest["finished_at"].isoformat(timespec="seconds")
     counts = one(
         project.con.execute(
