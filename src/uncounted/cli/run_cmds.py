@@ -9,6 +9,7 @@ import typer
 from uncounted.cli import output
 from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
+from uncounted.simulate.config import with_field_list
 from uncounted.workflow.demo import run_demo
 
 
@@ -22,13 +23,24 @@ def simulate(
     lists: int = typer.Option(4, "--lists", min=1, max=6, help="How many lists (1-6)."),
     victims: int = typer.Option(20_000, "--victims", min=1, help="True number of victims."),
     seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same files."),
+    field_list: bool = typer.Option(
+        False,
+        "--field-list",
+        help="Add a field NGO's list after the others: Latin or Latin and Arabic names of 2-3 "
+        "parts with kunyas and titles, no IDs, incident dates, ages for about half.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Simulate a conflict with known truth: one CSV per list, truth.csv, persons.csv, truth.json.
 
     Example: uncounted simulate sim --lists 4 --victims 20000 --seed 1
     """
-    config = ConflictConfig(n_victims=victims, n_lists=lists, seed=seed)
+    config = ConflictConfig(
+        n_victims=victims,
+        n_lists=lists,
+        seed=seed,
+        lists=with_field_list(lists) if field_list else None,
+    )
     with output.progress_reporter(not as_json) as progress:
         simulation = simulate_conflict(config, progress)
         manifest = write_simulation(simulation, outdir, progress)

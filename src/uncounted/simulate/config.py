@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-Script = Literal["arabic", "latin", "both"]
+# "both": Arabic and Latin names of the Arabic population; "hebrew": Hebrew script (the Hebrew
+# population); "latin" lists of the Hebrew population carry English transliterations.
+Script = Literal["arabic", "latin", "both", "hebrew"]
 RowOrder = Literal["random", "age", "date_of_death", "name"]
-PlaceStyle = Literal["governorate_en", "governorate_ar", "town_en", "town_ar"]
+PlaceStyle = Literal[
+    "governorate_en", "governorate_ar", "town_en", "town_ar", "region_he", "town_he"
+]
 
 GOVERNORATES: tuple[str, ...] = ("North Gaza", "Gaza", "Deir al-Balah", "Khan Younis", "Rafah")
 AGE_GROUPS: tuple[str, ...] = ("0-17", "18-59", "60+")
@@ -79,7 +83,10 @@ class ListFormat:
 
     ``columns`` pairs each header with the field it holds. Fields: ``row_id``, ``name_ar``,
     ``name_latin``, ``given_ar``, ``father_ar``, ``grandfather_ar``, ``family_ar``,
-    ``id_number``, ``date_of_birth``, ``age``, ``sex``, ``place``, ``date_of_death``.
+    ``id_number``, ``date_of_birth``, ``age``, ``sex``, ``place``, ``date_of_death``,
+    ``event_date`` (the date of the attack or incident: the household's date, which is days
+    before the date of death of those who died of their wounds), and for the Hebrew
+    population ``name_he``, ``given_he``, ``family_he``, ``given_latin``, ``family_latin``.
     """
 
     columns: tuple[tuple[str, str], ...]
@@ -119,6 +126,17 @@ class ListDesign:
     hamza_share: float = 0.1  # أحمد rather than احمد
     errors: RecordingErrors = field(default_factory=RecordingErrors)
     order: RowOrder = "random"
+    # How a field list writes names (see :mod:`uncounted.simulate.styles`). The defaults write
+    # every name in full, as registers do, and leave the random draws of the lists above alone.
+    # Shares of names written with 2 parts (given + family), 3 (given + father + family) or 4
+    # (the full name); empty: all in full.
+    name_parts: dict[int, float] = field(default_factory=dict)
+    kunya_share: float = 0.0  # a kunya or nickname added: "Abu Zaki", أم محمد, "Hamada"
+    title_share: float = 0.0  # a title before the name: الحاج, الشهيد, Dr., Eng., Mrs.
+    arabic_share: float = 1.0  # rows of a "both" list that carry the Arabic name too
+    age_share: float = 1.0  # rows that give an age at all (a gap in the list, not an error)
+    sex_share: float = 1.0  # rows that give a sex at all
+    description: str = ""  # plain words for the manifest
 
 
 MOH_HOSPITALS = ListDesign(
@@ -293,6 +311,67 @@ UN_VERIFIED = ListDesign(
     errors=RecordingErrors().scaled(0.4),
 )
 
+# A field NGO's list, written by teams that visit families and sites of attacks: names in Latin
+# script, often with the Arabic beside them, as the family gave them (given and family name,
+# sometimes the father's), with kunyas, nicknames and titles; no ID numbers; the date of the
+# attack rather than of death; an age for about half of the people. Not one of the defaults:
+# ``--field-list`` (or ``lists=with_field_list(n)``) adds it after the default lists.
+FIELD_NGO = ListDesign(
+    name="field_ngo",
+    script="both",
+    capture_rate=0.25,
+    format=ListFormat(
+        columns=(
+            ("No.", "row_id"),
+            ("Name", "name_latin"),
+            ("Name (Arabic)", "name_ar"),
+            ("Sex", "sex"),
+            ("Age", "age"),
+            ("Area", "place"),
+            ("Incident date", "event_date"),
+        ),
+        sex_labels=("Male", "Female"),
+        date_format="%d/%m/%Y",
+        place_style="town_en",
+    ),
+    effects={
+        "governorate=North Gaza": 0.5,
+        "governorate=Gaza": 0.3,
+        "period=2023-10..2023-12": 0.4,
+        "age=60+": -0.3,
+    },
+    latent_loading=0.6,
+    conventions={"english": 0.7, "phonetic": 0.2, "french": 0.1},
+    five_part_share=0.0,
+    spaced_compound_share=0.4,
+    hamza_share=0.5,
+    errors=RecordingErrors(
+        name_typo=0.06,
+        name_split=0.0,
+        name_part_dropped=0.0,
+        name_parts_swapped=0.0,
+        id_missing=1.0,
+        age_heaping=0.4,
+        sex_wrong=0.01,
+        place_wrong=0.03,
+        place_missing=0.05,
+        death_date_shift=0.1,
+        duplicate=0.02,
+    ),
+    order="date_of_death",
+    name_parts={2: 0.5, 3: 0.5},
+    kunya_share=0.1,
+    title_share=0.12,
+    arabic_share=0.6,
+    age_share=0.5,
+    sex_share=0.85,
+    description=(
+        "a field NGO's list: Latin names, Arabic beside them in about 60% of rows; 2 or 3 name "
+        "parts; kunyas, nicknames and titles; no ID numbers; incident dates; age in about half "
+        "of the rows"
+    ),
+)
+
 DEFAULT_LISTS: tuple[ListDesign, ...] = (
     MOH_HOSPITALS,
     FAMILY_REPORTS,
@@ -301,6 +380,13 @@ DEFAULT_LISTS: tuple[ListDesign, ...] = (
     CIVIL_DEFENCE,
     UN_VERIFIED,
 )
+
+
+def with_field_list(n_lists: int = 4) -> tuple[ListDesign, ...]:
+    """The first ``n_lists`` default designs and the field NGO's list after them."""
+    if not 1 <= n_lists <= len(DEFAULT_LISTS):
+        raise ValueError(f"n_lists must be between 1 and {len(DEFAULT_LISTS)}")
+    return (*DEFAULT_LISTS[:n_lists], FIELD_NGO)
 
 
 @dataclass(frozen=True)

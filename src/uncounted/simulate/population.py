@@ -76,6 +76,9 @@ class Population:
     great_grandfather: np.ndarray
     family: np.ndarray
     visibility: np.ndarray  # latent tendency to be recorded by any list
+    # The date of the attack that killed the household: the date of death, except for those
+    # who died of their wounds days later. Field lists record this date.
+    date_of_incident: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -369,4 +372,5 @@ def make_population(
         great_grandfather=great,
         family=family,
         visibility=visibility,
+        date_of_incident=dod_household[household],
     )

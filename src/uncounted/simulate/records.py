@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from uncounted.simulate import errors as err
+from uncounted.simulate import styles
 from uncounted.simulate.config import GOVERNORATES, ListDesign, RecordingErrors
 from uncounted.simulate.names import NameTables, arabic_typo, latin_typo, split_word
 from uncounted.simulate.population import TOWNS, Population
@@ -48,6 +49,7 @@ class Spellings:
     """Arabic spelling forms and Latin romanizations of the vocabulary, computed once."""
 
     def __init__(self, tables: NameTables, arabic_forms: np.ndarray) -> None:
+        self.tables = tables
         self.vocabulary = tables.vocabulary
         self.arabic_forms = arabic_forms
         self._latin: dict[int, str] = {}
@@ -167,10 +169,24 @@ def build_list(
     place_missing = _flags(rng, errors.place_missing, m)
     note(place_missing, "place_missing")
 
-    dod = population.date_of_death[person]
+    true_dod = population.date_of_death[person]
     dod_shift = _flags(rng, errors.death_date_shift, m)
-    dod = err.shift_days(dod, dod_shift, rng, 3)
+    dod = err.shift_days(true_dod, dod_shift, rng, 3)
     note(dod_shift, "death_date_shift")
+    # The incident date is the household's: days before the death of those who died of their
+    # wounds. A list that writes it errs by the same days as one that writes the death.
+    incident = population.date_of_incident
+    event = (incident[person] if incident is not None else true_dod) + (dod - true_dod)
+
+    # Gaps that are the list's habit rather than slips: drawn only when a design has them.
+    age_blank = np.zeros(m, dtype=bool)
+    if design.age_share < 1.0:
+        age_blank = ~_flags(rng, design.age_share, m)
+        note(age_blank, "age_missing")
+    sex_blank = np.zeros(m, dtype=bool)
+    if design.sex_share < 1.0:
+        sex_blank = ~_flags(rng, design.sex_share, m)
+        note(sex_blank, "sex_missing")
 
     order = _row_order(design, rng, m, age, dod, fields)
     fmt = design.format
@@ -185,13 +201,17 @@ def build_list(
             values = fields[field]
         elif field == "age":
             values = age.astype(str).astype(object)
+            values[age_blank] = ""
         elif field == "sex":
             values = np.where(sex == 0, fmt.sex_labels[0], fmt.sex_labels[1]).astype(object)
+            values[sex_blank] = ""
         elif field == "date_of_birth":
             values = _format_dates(dob, fmt.date_format)
             values[dob_missing] = ""
         elif field == "date_of_death":
             values = _format_dates(dod, fmt.date_format)
+        elif field == "event_date":
+            values = _format_dates(event, fmt.date_format)
         elif field == "place":
             values = _places(fmt.place_style, governorate, town, spelling)
             values[place_missing] = ""
@@ -280,6 +300,15 @@ def _names(
     swapped &= tokens[:, 1] != tokens[:, 2]
     tokens[swapped, 1], tokens[swapped, 2] = tokens[swapped, 2], tokens[swapped, 1].copy()
     record(swapped, "name_parts_swapped")
+    # Field-list writing draws only for designs that ask for it: the default lists' random
+    # streams, and so their files, stay as they were.
+    if design.name_parts:
+        styles.shorten(tokens, design.name_parts, rng, record)
+    decorations = None
+    if design.kunya_share > 0 or design.title_share > 0:
+        decorations = styles.draw_decorations(
+            design, person, population, spellings.tables, rng, record
+        )
 
     out: dict[str, np.ndarray] = {}
     latin: np.ndarray | None = None
@@ -292,6 +321,8 @@ def _names(
             tok = tokens[:, column]
             text = spellings.arabic_forms[style, np.maximum(tok, 0)]
             parts.append(np.where(tok >= 0, text, "").astype(object))
+        if decorations is not None:
+            decorations.apply_arabic(parts, style, spellings.arabic_forms, spellings.vocabulary)
         for code, rate, damage in (
             ("name_typo", errors.name_typo, arabic_typo),
             ("name_split", errors.name_split, split_word),
@@ -321,6 +352,8 @@ def _names(
             tok = tokens[:, column]
             text = spellings.latin(np.maximum(tok, 0), convention, variant)
             parts.append(np.where(tok >= 0, text, "").astype(object))
+        if decorations is not None:
+            decorations.apply_latin(parts, convention, variant, spellings.vocabulary)
         latin = _join(parts)
         for code, rate, damage in (
             ("latin_typo", errors.name_typo, latin_typo),
@@ -334,4 +367,9 @@ def _names(
                     latin[row] = after
                     changed[row] = True
             record(changed, code)
+    if design.script == "both" and design.arabic_share < 1.0 and "name_ar" in out:
+        latin_only = ~_flags(rng, design.arabic_share, m)
+        for written in ("name_ar", *(name for name in PART_COLUMNS if name)):
+            out[written][latin_only] = ""
+        record(latin_only, "latin_only")
     return out, latin

@@ -40,7 +40,7 @@ def mapping_for_simulated_list(entry: dict[str, Any]) -> ColumnMapping:
         rules["sex"] = FieldRule(
             columns=(header_of["sex"],), values={male: "male", female: "female"}
         )
-    for field in ("date_of_birth", "date_of_death"):
+    for field in ("date_of_birth", "date_of_death", "event_date"):
         if field in header_of:
             rules[field] = FieldRule(columns=(header_of[field],), date_format=entry["date_format"])
     return ColumnMapping(rules, name=f"simulated list {entry['name']}")
