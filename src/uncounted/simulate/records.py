@@ -11,25 +11,12 @@ import pandas as pd
 
 from uncounted.simulate import errors as err
 from uncounted.simulate import styles
-from uncounted.simulate.config import GOVERNORATES, ListDesign, RecordingErrors
+from uncounted.simulate.config import ListDesign, RecordingErrors
+from uncounted.simulate.geography import place_names
 from uncounted.simulate.names import NameTables, arabic_typo, latin_typo, split_word
-from uncounted.simulate.population import TOWNS, Population
+from uncounted.simulate.population import Population
 from uncounted.simulate.romanize import CONVENTION_NAMES, CONVENTIONS, romanize_token
 
-GOVERNORATE_SPELLINGS_EN: tuple[tuple[str, ...], ...] = (
-    ("North Gaza", "North Gaza", "Gaza North", "N. Gaza"),
-    ("Gaza", "Gaza", "Gaza City", "Gaza"),
-    ("Deir al-Balah", "Deir el-Balah", "Dair Al Balah", "Middle Area"),
-    ("Khan Younis", "Khan Yunis", "Khanyounis", "Khan Younis"),
-    ("Rafah", "Rafah", "Rafah", "Rafah"),
-)
-GOVERNORATE_SPELLINGS_AR: tuple[tuple[str, ...], ...] = (
-    ("شمال غزة", "الشمال", "شمال غزه", "شمال غزة"),
-    ("غزة", "غزة", "غزه", "مدينة غزة"),
-    ("دير البلح", "الوسطى", "دير البلح", "المنطقة الوسطى"),
-    ("خان يونس", "خانيونس", "خان يونس", "خانيونس"),
-    ("رفح", "رفح", "رفح", "رفح"),
-)
 # Name part columns: given, father, grandfather, great-grandfather, family.
 PART_COLUMNS = ("given_ar", "father_ar", "grandfather_ar", None, "family_ar")
 
@@ -154,15 +141,15 @@ def build_list(
     sex = np.where(sex_wrong, 1 - sex, sex)
     note(sex_wrong, "sex_wrong")
 
+    geography = population.geography
+    n_regions = len(geography.regions)
     governorate = population.governorate[person].copy()
     town = population.town[person].copy()
     place_wrong = _flags(rng, errors.place_wrong, m)
-    neighbour = np.clip(
-        governorate + np.where(rng.random(m) < 0.5, -1, 1), 0, len(GOVERNORATES) - 1
-    )
-    neighbour = np.where(neighbour == governorate, 1 if len(GOVERNORATES) > 1 else 0, neighbour)
-    town_gov = np.array([t[0] for t in TOWNS])
-    first_town = np.array([int(np.flatnonzero(town_gov == g)[0]) for g in range(len(GOVERNORATES))])
+    neighbour = np.clip(governorate + np.where(rng.random(m) < 0.5, -1, 1), 0, n_regions - 1)
+    neighbour = np.where(neighbour == governorate, 1 if n_regions > 1 else 0, neighbour)
+    town_gov = geography.town_region()
+    first_town = np.array([int(np.flatnonzero(town_gov == g)[0]) for g in range(n_regions)])
     governorate = np.where(place_wrong, neighbour, governorate)
     town = np.where(place_wrong, first_town[governorate], town)
     note(place_wrong, "place_wrong")
@@ -213,7 +200,9 @@ def build_list(
         elif field == "event_date":
             values = _format_dates(event, fmt.date_format)
         elif field == "place":
-            values = _places(fmt.place_style, governorate, town, spelling)
+            values = place_names(
+                geography, fmt.place_style, governorate, town, spelling, design.name
+            )
             values[place_missing] = ""
         else:
             raise ValueError(f"list {design.name!r}: unknown field {field!r} in its format")
@@ -254,20 +243,6 @@ def _row_order(
 def _format_dates(dates: np.ndarray, date_format: str) -> np.ndarray:
     text = pd.Series(pd.to_datetime(dates)).dt.strftime(date_format)
     return text.to_numpy(dtype=object)
-
-
-def _places(
-    style: str, governorate: np.ndarray, town: np.ndarray, spelling: np.ndarray
-) -> np.ndarray:
-    if style == "governorate_en":
-        table = np.array(GOVERNORATE_SPELLINGS_EN, dtype=object)
-        return table[governorate, spelling]
-    if style == "governorate_ar":
-        table = np.array(GOVERNORATE_SPELLINGS_AR, dtype=object)
-        return table[governorate, spelling]
-    column = 1 if style == "town_en" else 2
-    names = np.array([t[column] for t in TOWNS], dtype=object)
-    return names[town]
 
 
 def _names(

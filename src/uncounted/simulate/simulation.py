@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from uncounted.simulate.capture import check_designs, draw_captures
-from uncounted.simulate.config import AGE_GROUPS, GOVERNORATES, SEXES, ConflictConfig, ListDesign
+from uncounted.simulate.config import AGE_GROUPS, SEXES, ConflictConfig, ListDesign
 from uncounted.simulate.names import NameTables, load_name_tables, spelling_forms
-from uncounted.simulate.population import ROLE_NAMES, TOWNS, Population, Progress, make_population
+from uncounted.simulate.population import ROLE_NAMES, Population, Progress, make_population
 from uncounted.simulate.records import ListRecords, Spellings, build_list
 
 
@@ -63,8 +63,8 @@ class Simulation:
                 "age_group": np.array(AGE_GROUPS, dtype=object)[pop.age_group()],
                 "date_of_birth": pop.date_of_birth.astype(str),
                 "date_of_death": pop.date_of_death.astype(str),
-                "governorate": np.array(GOVERNORATES, dtype=object)[pop.governorate],
-                "town": np.array([t[1] for t in TOWNS], dtype=object)[pop.town],
+                "governorate": np.array(pop.geography.regions, dtype=object)[pop.governorate],
+                "town": np.array([t[1] for t in pop.geography.towns], dtype=object)[pop.town],
                 "id_number": pop.id_number,
                 "given_name": words[pop.given],
                 "father_name": words[pop.father],
@@ -121,7 +121,7 @@ class Simulation:
         strata = []
         age_group = pop.age_group()
         for (a, age_label), (s, sex_label), (g, gov_label) in product(
-            enumerate(AGE_GROUPS), enumerate(SEXES), enumerate(GOVERNORATES)
+            enumerate(AGE_GROUPS), enumerate(SEXES), enumerate(pop.geography.regions)
         ):
             inside = (age_group == a) & (pop.sex == s) & (pop.governorate == g)
             caught = self.captured[inside]
