@@ -14,6 +14,7 @@ from typing import Literal
 # population); "latin" lists of the Hebrew population carry English transliterations.
 Script = Literal["arabic", "latin", "both", "hebrew"]
 RowOrder = Literal["random", "age", "date_of_death", "name"]
+PopulationName = Literal["gaza", "hebrew"]
 PlaceStyle = Literal[
     "governorate_en", "governorate_ar", "town_en", "town_ar", "region_he", "town_he"
 ]
@@ -40,6 +41,16 @@ DEFAULT_WAVES: tuple[Wave, ...] = (
     Wave(date(2023, 12, 1), date(2024, 1, 31), 0.30, (0.14, 0.24, 0.16, 0.32, 0.14)),
     Wave(date(2024, 2, 1), date(2024, 4, 30), 0.14, (0.14, 0.26, 0.20, 0.20, 0.20)),
     Wave(date(2024, 5, 1), date(2024, 8, 31), 0.155, (0.14, 0.24, 0.22, 0.15, 0.25)),
+)
+
+
+# The Hebrew population: most deaths on 7 October 2023, the rest in the weeks after (of wounds,
+# bodies identified late) and over the months of war that followed. Places are of residence:
+# Gaza envelope, South, Centre, Jerusalem, North (see uncounted.simulate.geography.ISRAEL).
+HEBREW_WAVES: tuple[Wave, ...] = (
+    Wave(date(2023, 10, 7), date(2023, 10, 7), 0.62, (0.45, 0.12, 0.28, 0.06, 0.09)),
+    Wave(date(2023, 10, 8), date(2023, 10, 31), 0.08, (0.20, 0.20, 0.30, 0.12, 0.18)),
+    Wave(date(2023, 11, 1), date(2024, 8, 31), 0.30, (0.04, 0.20, 0.38, 0.15, 0.23)),
 )
 
 
@@ -382,6 +393,124 @@ DEFAULT_LISTS: tuple[ListDesign, ...] = (
 )
 
 
+# The Hebrew population's lists (``population="hebrew"``): a Hebrew victims list compiled from
+# the press (given and family name columns, age, sex, place of residence, date of death, no
+# IDs), an English news list beside it (transliterated names, no IDs), and an official register
+# with ID numbers and dates of birth.
+_HEBREW_LIST_ERRORS = dict(name_split=0.0, name_part_dropped=0.0, name_parts_swapped=0.0)
+HEBREW_VICTIMS = ListDesign(
+    name="hebrew_victims",
+    script="hebrew",
+    capture_rate=0.85,
+    format=ListFormat(
+        columns=(
+            ("שם פרטי", "given_he"),
+            ("שם משפחה", "family_he"),
+            ("גיל", "age"),
+            ("מין", "sex"),
+            ("מקום מגורים", "place"),
+            ("תאריך פטירה", "date_of_death"),
+        ),
+        sex_labels=("זכר", "נקבה"),
+        date_format="%d/%m/%Y",
+        place_style="town_he",
+    ),
+    effects={"governorate=Gaza envelope": 0.5, "period=2023-10": 0.5},
+    latent_loading=0.5,
+    errors=RecordingErrors(
+        name_typo=0.03,
+        id_missing=1.0,
+        age_heaping=0.05,
+        age_off_by_one=0.04,
+        place_wrong=0.02,
+        place_missing=0.04,
+        death_date_shift=0.1,
+        duplicate=0.01,
+        **_HEBREW_LIST_ERRORS,
+    ),
+    age_share=0.97,
+    sex_share=0.9,
+    description="a Hebrew victims list compiled from the press: given and family name columns, "
+    "age, sex, place of residence, date of death; no ID numbers",
+)
+
+LATIN_NEWS = ListDesign(
+    name="latin_news",
+    script="latin",
+    capture_rate=0.55,
+    format=ListFormat(
+        columns=(
+            ("Name", "name_latin"),
+            ("Age", "age"),
+            ("Hometown", "place"),
+            ("Date of death", "date_of_death"),
+        ),
+        date_format="%d %B %Y",
+        place_style="town_en",
+    ),
+    effects={"age=18-59": 0.3, "governorate=Gaza envelope": 0.4, "period=2023-10": 0.6},
+    depends_on={"hebrew_victims": 0.8},
+    latent_loading=0.8,
+    errors=RecordingErrors(
+        name_typo=0.03,
+        id_missing=1.0,
+        age_heaping=0.1,
+        age_off_by_one=0.05,
+        place_wrong=0.03,
+        place_missing=0.1,
+        death_date_shift=0.05,
+        duplicate=0.01,
+        **_HEBREW_LIST_ERRORS,
+    ),
+    age_share=0.85,
+    description="an English news list: transliterated names (Cohen/Kohen, Yosef/Yossi/Joseph, "
+    "double family names), age, hometown, date of death; no ID numbers, no sex",
+)
+
+NATIONAL_REGISTER = ListDesign(
+    name="national_register",
+    script="hebrew",
+    capture_rate=0.75,
+    format=ListFormat(
+        columns=(
+            ("מספר זהות", "id_number"),
+            ("שם מלא", "name_he"),
+            ("תאריך לידה", "date_of_birth"),
+            ("מין", "sex"),
+            ("מחוז", "place"),
+            ("תאריך פטירה", "date_of_death"),
+        ),
+        sex_labels=("ז", "נ"),
+        date_format="%Y-%m-%d",
+        place_style="region_he",
+    ),
+    effects={"age=0-17": 0.3, "age=60+": 0.3},
+    latent_loading=0.3,
+    errors=RecordingErrors(
+        name_typo=0.02,
+        id_missing=0.02,
+        id_digit_wrong=0.005,
+        id_transposed=0.003,
+        id_of_relative=0.0,
+        dob_missing=0.01,
+        dob_placeholder=0.01,
+        dob_year_drift=0.005,
+        age_heaping=0.0,
+        age_off_by_one=0.0,
+        sex_wrong=0.002,
+        place_wrong=0.01,
+        place_missing=0.01,
+        death_date_shift=0.03,
+        duplicate=0.005,
+        **_HEBREW_LIST_ERRORS,
+    ),
+    description="an official register: Hebrew full name, ID number with check digit, date of "
+    "birth, sex, district, date of death",
+)
+
+HEBREW_LISTS: tuple[ListDesign, ...] = (HEBREW_VICTIMS, LATIN_NEWS, NATIONAL_REGISTER)
+
+
 def with_field_list(n_lists: int = 4) -> tuple[ListDesign, ...]:
     """The first ``n_lists`` default designs and the field NGO's list after them."""
     if not 1 <= n_lists <= len(DEFAULT_LISTS):
@@ -394,7 +523,10 @@ class ConflictConfig:
     """A whole synthetic conflict. Same config, same files, byte for byte.
 
     ``lists`` overrides the default designs; otherwise the first ``n_lists`` of
-    ``DEFAULT_LISTS`` are used.
+    ``DEFAULT_LISTS`` are used. ``population="hebrew"`` simulates the Hebrew population
+    instead (:mod:`uncounted.simulate.hebrew`): its lists are the first ``n_lists`` of
+    ``HEBREW_LISTS`` (all three when ``n_lists`` is larger), and its waves ``HEBREW_WAVES``
+    unless ``waves`` is set.
     """
 
     n_victims: int = 20000
@@ -406,12 +538,26 @@ class ConflictConfig:
     household_visibility_share: float = 0.5
     share_without_id: float = 0.01  # victims who never had an ID number (mostly infants)
     error_scale: float = 1.0  # multiplies every list's error rates; 0 gives clean lists
+    # Written to the manifest only when not "gaza", so that earlier manifests stay as they were.
+    population: PopulationName = "gaza"
 
     def list_designs(self) -> tuple[ListDesign, ...]:
+        if self.population not in ("gaza", "hebrew"):
+            raise ValueError(f"population must be 'gaza' or 'hebrew', not {self.population!r}")
         if self.lists is not None:
             return self.lists
+        if self.population == "hebrew":
+            if self.n_lists < 1:
+                raise ValueError("n_lists must be at least 1")
+            return HEBREW_LISTS[: self.n_lists]
         if not 1 <= self.n_lists <= len(DEFAULT_LISTS):
             raise ValueError(
                 f"n_lists must be between 1 and {len(DEFAULT_LISTS)} without custom list designs"
             )
         return DEFAULT_LISTS[: self.n_lists]
+
+    def wave_plan(self) -> tuple[Wave, ...]:
+        """The waves the population dies in: ``waves``, or the Hebrew population's own."""
+        if self.population == "hebrew" and self.waves == DEFAULT_WAVES:
+            return HEBREW_WAVES
+        return self.waves

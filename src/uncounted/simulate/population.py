@@ -315,9 +315,7 @@ def make_population(
     if progress:
         progress("population", 2 * n // 3, n)
 
-    dod_household, gov_household = _death_dates(
-        rng, config.waves, n_households, len(GOVERNORATES)
-    )
+    dod_household, gov_household = _death_dates(rng, config.waves, n_households, len(GOVERNORATES))
     # Most of a household dies together; some die of their wounds days later.
     late = np.where(rng.random(n) < 0.1, rng.integers(1, 15, n), 0)
     end = np.datetime64(max(w.end for w in config.waves), "D")

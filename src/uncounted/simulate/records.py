@@ -13,6 +13,7 @@ from uncounted.simulate import errors as err
 from uncounted.simulate import styles
 from uncounted.simulate.config import ListDesign, RecordingErrors
 from uncounted.simulate.geography import place_names
+from uncounted.simulate.hebrew import HebrewNames, list_names
 from uncounted.simulate.names import NameTables, arabic_typo, latin_typo, split_word
 from uncounted.simulate.population import Population
 from uncounted.simulate.romanize import CONVENTION_NAMES, CONVENTIONS, romanize_token
@@ -80,7 +81,7 @@ def build_list(
     errors: RecordingErrors,
     members: np.ndarray,
     population: Population,
-    spellings: Spellings,
+    spellings: Spellings | HebrewNames,
     household_start: np.ndarray,
     household_size: np.ndarray,
     rng: np.random.Generator,
@@ -250,10 +251,12 @@ def _names(
     errors: RecordingErrors,
     person: np.ndarray,
     population: Population,
-    spellings: Spellings,
+    spellings: Spellings | HebrewNames,
     rng: np.random.Generator,
     record: Callable[[np.ndarray, str], None],
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    if isinstance(spellings, HebrewNames):
+        return list_names(design, errors, person, population, spellings, rng, record)
     m = len(person)
     tokens = np.stack(
         [

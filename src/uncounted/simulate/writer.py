@@ -66,6 +66,17 @@ def _write_json(data: object, path: Path) -> None:
     )
 
 
+def _config_dict(sim: Simulation) -> dict[str, Any]:
+    config = asdict(sim.config)
+    # Fields added after the manifest's first form are written only when they are not at
+    # their defaults: the default simulation's manifest stays byte for byte as it was.
+    if config["population"] == "gaza":
+        del config["population"]
+    else:
+        config["waves"] = [asdict(wave) for wave in sim.config.wave_plan()]
+    return config
+
+
 def _list_entry(design: ListDesign) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": design.name,
@@ -121,7 +132,7 @@ def write_simulation(
     record(out / "truth.json", "truth_summary", None)
     manifest: Manifest = {
         "generator": "uncounted.simulate",
-        "config": asdict(sim.config),
+        "config": _config_dict(sim),
         "lists": [_list_entry(design) for design in sim.designs],
         "files": files,
     }
