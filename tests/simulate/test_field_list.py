@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +175,18 @@ def test_field_list_ingests_with_the_mapping_the_simulator_writes(tmp_path: Path
     on_list = set(persons.loc[persons["on_field_ngo"] == "1", "person_id"])
     assert set(mine["person_id"]) == on_list
     assert np.isin(mine["person_id"], persons["person_id"]).all()
+
+
+def test_cli_field_list_option_adds_the_list(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from uncounted.cli.main import run; run()", "simulate",
+         str(tmp_path), "--field-list", "--lists", "2", "--victims", "1500", "--json"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert [entry["name"] for entry in manifest["lists"]] == [
+        "moh_hospitals",
+        "family_reports",
+        "field_ngo",
+    ]

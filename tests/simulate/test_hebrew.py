@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,8 +135,6 @@ def test_latin_list_spellings_drift_and_double_names_are_hyphenated(
 
 
 def test_hebrew_typo_changes_one_letter_at_most_and_stays_hebrew() -> None:
-    import numpy as np
-
     rng = np.random.default_rng(0)
     for name in (*GIVEN, *FAMILIES):
         if " " in name or len(name) < 3:
