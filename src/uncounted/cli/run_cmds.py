@@ -9,6 +9,7 @@ import typer
 from uncounted.cli import output
 from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
+from uncounted.simulate.config import HEBREW_LISTS, with_field_list
 from uncounted.workflow.demo import run_demo
 
 
@@ -19,16 +20,57 @@ def register(app: typer.Typer) -> None:
 
 def simulate(
     outdir: Path = typer.Argument(..., help="Folder for the lists and the truth files."),
-    lists: int = typer.Option(4, "--lists", min=1, max=6, help="How many lists (1-6)."),
+    lists: int | None = typer.Option(
+        None,
+        "--lists",
+        min=1,
+        max=6,
+        help="How many lists: 1-6, default 4 (the Hebrew population: 1-3, default 3).",
+    ),
     victims: int = typer.Option(20_000, "--victims", min=1, help="True number of victims."),
     seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same files."),
+    field_list: bool = typer.Option(
+        False,
+        "--field-list",
+        help="Add a field NGO's list after the others: Latin or Latin and Arabic names of 2-3 "
+        "parts with kunyas and titles, no IDs, incident dates, ages for about half.",
+    ),
+    population: str = typer.Option(
+        "gaza",
+        "--population",
+        help="gaza: Arabic names (given, father, grandfather, family). hebrew: Hebrew given and "
+        "family names, with a Hebrew victims list, an English news list and a register.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Simulate a conflict with known truth: one CSV per list, truth.csv, persons.csv, truth.json.
 
     Example: uncounted simulate sim --lists 4 --victims 20000 --seed 1
+    Also: uncounted simulate sim --field-list; uncounted simulate sim-he --population hebrew
     """
-    config = ConflictConfig(n_victims=victims, n_lists=lists, seed=seed)
+    if population not in ("gaza", "hebrew"):
+        raise typer.BadParameter("gaza or hebrew", param_hint="--population")
+    if population == "hebrew":
+        if field_list:
+            raise typer.BadParameter(
+                "the field list is a list of the gaza population", param_hint="--field-list"
+            )
+        if lists is not None and lists > len(HEBREW_LISTS):
+            raise typer.BadParameter(
+                f"the Hebrew population has {len(HEBREW_LISTS)} lists", param_hint="--lists"
+            )
+        n_lists = len(HEBREW_LISTS) if lists is None else lists
+        config = ConflictConfig(
+            n_victims=victims, n_lists=n_lists, seed=seed, population="hebrew"
+        )
+    else:
+        n_lists = 4 if lists is None else lists
+        config = ConflictConfig(
+            n_victims=victims,
+            n_lists=n_lists,
+            seed=seed,
+            lists=with_field_list(n_lists) if field_list else None,
+        )
     with output.progress_reporter(not as_json) as progress:
         simulation = simulate_conflict(config, progress)
         manifest = write_simulation(simulation, outdir, progress)

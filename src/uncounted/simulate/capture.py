@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from uncounted.simulate.config import AGE_GROUPS, GOVERNORATES, SEXES, ListDesign
+from uncounted.simulate.config import AGE_GROUPS, SEXES, ListDesign
 from uncounted.simulate.population import Population
 
 
@@ -26,8 +26,9 @@ def effect_mask(population: Population, key: str) -> np.ndarray:
         return population.age_group() == AGE_GROUPS.index(value)
     if variable == "sex" and value in SEXES:
         return population.sex == SEXES.index(value)
-    if variable == "governorate" and value in GOVERNORATES:
-        return population.governorate == GOVERNORATES.index(value)
+    regions = population.geography.regions
+    if variable == "governorate" and value in regions:
+        return population.governorate == regions.index(value)
     if variable == "period":
         first, _, last = value.partition("..")
         month = population.date_of_death.astype("datetime64[M]")

@@ -80,6 +80,8 @@ class NameTables:
     grandfather: TokenTable
     family: TokenTable
     real_family_count: int  # how many real family names the profile came from
+    # The usual Latin spelling of each token, where the population has one (Hebrew names).
+    latin: np.ndarray | None = None
 
 
 def read_token_counts() -> dict[tuple[str, str], list[tuple[str, int]]]:

@@ -16,8 +16,11 @@ from importlib import resources
 
 import numpy as np
 
-from uncounted.simulate.config import GOVERNORATES, ConflictConfig
+from uncounted.simulate.config import GOVERNORATES, ConflictConfig, Wave
+from uncounted.simulate.geography import GAZA, TOWN_WEIGHTS, TOWNS, Geography
 from uncounted.simulate.names import NameTables
+
+__all__ = ["TOWNS", "TOWN_WEIGHTS", "Population", "make_population"]
 
 HEAD, SPOUSE, CHILD, SIBLING, GRANDFATHER, GRANDMOTHER, SINGLE = range(7)
 ROLE_NAMES: tuple[str, ...] = (
@@ -30,27 +33,6 @@ ROLE_NAMES: tuple[str, ...] = (
     "alone",
 )
 MALE, FEMALE = 0, 1
-
-# Towns by governorate (English, Arabic), for lists that record a town rather than a governorate.
-TOWNS: tuple[tuple[int, str, str], ...] = (
-    (0, "Jabalia", "جباليا"),
-    (0, "Beit Lahia", "بيت لاهيا"),
-    (0, "Beit Hanoun", "بيت حانون"),
-    (1, "Gaza City", "مدينة غزة"),
-    (1, "Al-Shati camp", "مخيم الشاطئ"),
-    (1, "Sheikh Radwan", "الشيخ رضوان"),
-    (1, "Zeitoun", "الزيتون"),
-    (2, "Deir al-Balah", "دير البلح"),
-    (2, "Nuseirat", "النصيرات"),
-    (2, "Bureij", "البريج"),
-    (2, "Maghazi", "المغازي"),
-    (3, "Khan Younis", "خان يونس"),
-    (3, "Bani Suheila", "بني سهيلا"),
-    (3, "Abasan", "عبسان"),
-    (4, "Rafah", "رفح"),
-    (4, "Tal al-Sultan", "تل السلطان"),
-)
-TOWN_WEIGHTS = np.array([5, 3, 2, 6, 2, 2, 2, 3, 3, 2, 1, 5, 2, 1, 4, 2], dtype=float)
 
 Progress = Callable[[str, int, int], None]
 
@@ -66,8 +48,8 @@ class Population:
     age: np.ndarray  # true age in whole years at death
     date_of_birth: np.ndarray  # datetime64[D]
     date_of_death: np.ndarray  # datetime64[D]
-    governorate: np.ndarray  # index into GOVERNORATES
-    town: np.ndarray  # index into TOWNS
+    governorate: np.ndarray  # index into geography.regions (for Gaza, GOVERNORATES)
+    town: np.ndarray  # index into geography.towns
     id_number: np.ndarray  # str, "" for victims who never had one
     # Name parts as token ids into NameTables.vocabulary.
     given: np.ndarray
@@ -76,6 +58,10 @@ class Population:
     great_grandfather: np.ndarray
     family: np.ndarray
     visibility: np.ndarray  # latent tendency to be recorded by any list
+    # The date of the attack that killed the household: the date of death, except for those
+    # who died of their wounds days later. Field lists record this date.
+    date_of_incident: np.ndarray | None = None
+    geography: Geography = GAZA
 
     @property
     def size(self) -> int:
@@ -172,10 +158,9 @@ def _ages_and_sexes(
 
 
 def _death_dates(
-    rng: np.random.Generator, config: ConflictConfig, n_households: int
+    rng: np.random.Generator, waves: tuple[Wave, ...], n_households: int, n_regions: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A date of death and a governorate per household, wave by wave."""
-    waves = config.waves
+    """A date of death and a region per household, wave by wave."""
     shares = np.array([w.share for w in waves], dtype=float)
     wave = rng.choice(len(waves), size=n_households, p=shares / shares.sum())
     starts = np.array([np.datetime64(w.start, "D") for w in waves])
@@ -187,18 +172,19 @@ def _death_dates(
     for index, w in enumerate(waves):
         picks = wave == index
         weights = np.array(w.places, dtype=float)
-        governorate[picks] = rng.choice(
-            len(GOVERNORATES), size=int(picks.sum()), p=weights / weights.sum()
-        )
+        governorate[picks] = rng.choice(n_regions, size=int(picks.sum()), p=weights / weights.sum())
     return dod, governorate
 
 
-def _towns(rng: np.random.Generator, governorate: np.ndarray) -> np.ndarray:
-    town_gov = np.array([t[0] for t in TOWNS])
+def _towns(
+    rng: np.random.Generator, governorate: np.ndarray, geography: Geography = GAZA
+) -> np.ndarray:
+    town_gov = geography.town_region()
+    all_weights = np.array(geography.town_weights, dtype=float)
     town = np.empty(len(governorate), dtype=int)
-    for g in range(len(GOVERNORATES)):
+    for g in range(len(geography.regions)):
         candidates = np.flatnonzero(town_gov == g)
-        weights = TOWN_WEIGHTS[candidates] / TOWN_WEIGHTS[candidates].sum()
+        weights = all_weights[candidates] / all_weights[candidates].sum()
         picks = governorate == g
         town[picks] = rng.choice(candidates, size=int(picks.sum()), p=weights)
     return town
@@ -329,7 +315,7 @@ def make_population(
     if progress:
         progress("population", 2 * n // 3, n)
 
-    dod_household, gov_household = _death_dates(rng, config, n_households)
+    dod_household, gov_household = _death_dates(rng, config.waves, n_households, len(GOVERNORATES))
     # Most of a household dies together; some die of their wounds days later.
     late = np.where(rng.random(n) < 0.1, rng.integers(1, 15, n), 0)
     end = np.datetime64(max(w.end for w in config.waves), "D")
@@ -369,4 +355,5 @@ def make_population(
         great_grandfather=great,
         family=family,
         visibility=visibility,
+        date_of_incident=dod_household[household],
     )

@@ -10,25 +10,14 @@ import numpy as np
 import pandas as pd
 
 from uncounted.simulate import errors as err
-from uncounted.simulate.config import GOVERNORATES, ListDesign, RecordingErrors
+from uncounted.simulate import styles
+from uncounted.simulate.config import ListDesign, RecordingErrors
+from uncounted.simulate.geography import place_names
+from uncounted.simulate.hebrew import HebrewNames, list_names
 from uncounted.simulate.names import NameTables, arabic_typo, latin_typo, split_word
-from uncounted.simulate.population import TOWNS, Population
+from uncounted.simulate.population import Population
 from uncounted.simulate.romanize import CONVENTION_NAMES, CONVENTIONS, romanize_token
 
-GOVERNORATE_SPELLINGS_EN: tuple[tuple[str, ...], ...] = (
-    ("North Gaza", "North Gaza", "Gaza North", "N. Gaza"),
-    ("Gaza", "Gaza", "Gaza City", "Gaza"),
-    ("Deir al-Balah", "Deir el-Balah", "Dair Al Balah", "Middle Area"),
-    ("Khan Younis", "Khan Yunis", "Khanyounis", "Khan Younis"),
-    ("Rafah", "Rafah", "Rafah", "Rafah"),
-)
-GOVERNORATE_SPELLINGS_AR: tuple[tuple[str, ...], ...] = (
-    ("شمال غزة", "الشمال", "شمال غزه", "شمال غزة"),
-    ("غزة", "غزة", "غزه", "مدينة غزة"),
-    ("دير البلح", "الوسطى", "دير البلح", "المنطقة الوسطى"),
-    ("خان يونس", "خانيونس", "خان يونس", "خانيونس"),
-    ("رفح", "رفح", "رفح", "رفح"),
-)
 # Name part columns: given, father, grandfather, great-grandfather, family.
 PART_COLUMNS = ("given_ar", "father_ar", "grandfather_ar", None, "family_ar")
 
@@ -48,6 +37,7 @@ class Spellings:
     """Arabic spelling forms and Latin romanizations of the vocabulary, computed once."""
 
     def __init__(self, tables: NameTables, arabic_forms: np.ndarray) -> None:
+        self.tables = tables
         self.vocabulary = tables.vocabulary
         self.arabic_forms = arabic_forms
         self._latin: dict[int, str] = {}
@@ -91,7 +81,7 @@ def build_list(
     errors: RecordingErrors,
     members: np.ndarray,
     population: Population,
-    spellings: Spellings,
+    spellings: Spellings | HebrewNames,
     household_start: np.ndarray,
     household_size: np.ndarray,
     rng: np.random.Generator,
@@ -152,25 +142,39 @@ def build_list(
     sex = np.where(sex_wrong, 1 - sex, sex)
     note(sex_wrong, "sex_wrong")
 
+    geography = population.geography
+    n_regions = len(geography.regions)
     governorate = population.governorate[person].copy()
     town = population.town[person].copy()
     place_wrong = _flags(rng, errors.place_wrong, m)
-    neighbour = np.clip(
-        governorate + np.where(rng.random(m) < 0.5, -1, 1), 0, len(GOVERNORATES) - 1
-    )
-    neighbour = np.where(neighbour == governorate, 1 if len(GOVERNORATES) > 1 else 0, neighbour)
-    town_gov = np.array([t[0] for t in TOWNS])
-    first_town = np.array([int(np.flatnonzero(town_gov == g)[0]) for g in range(len(GOVERNORATES))])
+    neighbour = np.clip(governorate + np.where(rng.random(m) < 0.5, -1, 1), 0, n_regions - 1)
+    neighbour = np.where(neighbour == governorate, 1 if n_regions > 1 else 0, neighbour)
+    town_gov = geography.town_region()
+    first_town = np.array([int(np.flatnonzero(town_gov == g)[0]) for g in range(n_regions)])
     governorate = np.where(place_wrong, neighbour, governorate)
     town = np.where(place_wrong, first_town[governorate], town)
     note(place_wrong, "place_wrong")
     place_missing = _flags(rng, errors.place_missing, m)
     note(place_missing, "place_missing")
 
-    dod = population.date_of_death[person]
+    true_dod = population.date_of_death[person]
     dod_shift = _flags(rng, errors.death_date_shift, m)
-    dod = err.shift_days(dod, dod_shift, rng, 3)
+    dod = err.shift_days(true_dod, dod_shift, rng, 3)
     note(dod_shift, "death_date_shift")
+    # The incident date is the household's: days before the death of those who died of their
+    # wounds. A list that writes it errs by the same days as one that writes the death.
+    incident = population.date_of_incident
+    event = (incident[person] if incident is not None else true_dod) + (dod - true_dod)
+
+    # Gaps that are the list's habit rather than slips: drawn only when a design has them.
+    age_blank = np.zeros(m, dtype=bool)
+    if design.age_share < 1.0:
+        age_blank = ~_flags(rng, design.age_share, m)
+        note(age_blank, "age_missing")
+    sex_blank = np.zeros(m, dtype=bool)
+    if design.sex_share < 1.0:
+        sex_blank = ~_flags(rng, design.sex_share, m)
+        note(sex_blank, "sex_missing")
 
     order = _row_order(design, rng, m, age, dod, fields)
     fmt = design.format
@@ -185,15 +189,21 @@ def build_list(
             values = fields[field]
         elif field == "age":
             values = age.astype(str).astype(object)
+            values[age_blank] = ""
         elif field == "sex":
             values = np.where(sex == 0, fmt.sex_labels[0], fmt.sex_labels[1]).astype(object)
+            values[sex_blank] = ""
         elif field == "date_of_birth":
             values = _format_dates(dob, fmt.date_format)
             values[dob_missing] = ""
         elif field == "date_of_death":
             values = _format_dates(dod, fmt.date_format)
+        elif field == "event_date":
+            values = _format_dates(event, fmt.date_format)
         elif field == "place":
-            values = _places(fmt.place_style, governorate, town, spelling)
+            values = place_names(
+                geography, fmt.place_style, governorate, town, spelling, design.name
+            )
             values[place_missing] = ""
         else:
             raise ValueError(f"list {design.name!r}: unknown field {field!r} in its format")
@@ -236,29 +246,17 @@ def _format_dates(dates: np.ndarray, date_format: str) -> np.ndarray:
     return text.to_numpy(dtype=object)
 
 
-def _places(
-    style: str, governorate: np.ndarray, town: np.ndarray, spelling: np.ndarray
-) -> np.ndarray:
-    if style == "governorate_en":
-        table = np.array(GOVERNORATE_SPELLINGS_EN, dtype=object)
-        return table[governorate, spelling]
-    if style == "governorate_ar":
-        table = np.array(GOVERNORATE_SPELLINGS_AR, dtype=object)
-        return table[governorate, spelling]
-    column = 1 if style == "town_en" else 2
-    names = np.array([t[column] for t in TOWNS], dtype=object)
-    return names[town]
-
-
 def _names(
     design: ListDesign,
     errors: RecordingErrors,
     person: np.ndarray,
     population: Population,
-    spellings: Spellings,
+    spellings: Spellings | HebrewNames,
     rng: np.random.Generator,
     record: Callable[[np.ndarray, str], None],
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    if isinstance(spellings, HebrewNames):
+        return list_names(design, errors, person, population, spellings, rng, record)
     m = len(person)
     tokens = np.stack(
         [
@@ -280,6 +278,15 @@ def _names(
     swapped &= tokens[:, 1] != tokens[:, 2]
     tokens[swapped, 1], tokens[swapped, 2] = tokens[swapped, 2], tokens[swapped, 1].copy()
     record(swapped, "name_parts_swapped")
+    # Field-list writing draws only for designs that ask for it: the default lists' random
+    # streams, and so their files, stay as they were.
+    if design.name_parts:
+        styles.shorten(tokens, design.name_parts, rng, record)
+    decorations = None
+    if design.kunya_share > 0 or design.title_share > 0:
+        decorations = styles.draw_decorations(
+            design, person, population, spellings.tables, rng, record
+        )
 
     out: dict[str, np.ndarray] = {}
     latin: np.ndarray | None = None
@@ -292,6 +299,8 @@ def _names(
             tok = tokens[:, column]
             text = spellings.arabic_forms[style, np.maximum(tok, 0)]
             parts.append(np.where(tok >= 0, text, "").astype(object))
+        if decorations is not None:
+            decorations.apply_arabic(parts, style, spellings.arabic_forms, spellings.vocabulary)
         for code, rate, damage in (
             ("name_typo", errors.name_typo, arabic_typo),
             ("name_split", errors.name_split, split_word),
@@ -321,6 +330,8 @@ def _names(
             tok = tokens[:, column]
             text = spellings.latin(np.maximum(tok, 0), convention, variant)
             parts.append(np.where(tok >= 0, text, "").astype(object))
+        if decorations is not None:
+            decorations.apply_latin(parts, convention, variant, spellings.vocabulary)
         latin = _join(parts)
         for code, rate, damage in (
             ("latin_typo", errors.name_typo, latin_typo),
@@ -334,4 +345,9 @@ def _names(
                     latin[row] = after
                     changed[row] = True
             record(changed, code)
+    if design.script == "both" and design.arabic_share < 1.0 and "name_ar" in out:
+        latin_only = ~_flags(rng, design.arabic_share, m)
+        for written in ("name_ar", *(name for name in PART_COLUMNS if name)):
+            out[written][latin_only] = ""
+        record(latin_only, "latin_only")
     return out, latin

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from uncounted.simulate.capture import check_designs, draw_captures
-from uncounted.simulate.config import AGE_GROUPS, GOVERNORATES, SEXES, ConflictConfig, ListDesign
+from uncounted.simulate.config import AGE_GROUPS, SEXES, ConflictConfig, ListDesign
+from uncounted.simulate.hebrew import HebrewNames, make_hebrew_population
 from uncounted.simulate.names import NameTables, load_name_tables, spelling_forms
-from uncounted.simulate.population import ROLE_NAMES, TOWNS, Population, Progress, make_population
+from uncounted.simulate.population import ROLE_NAMES, Population, Progress, make_population
 from uncounted.simulate.records import ListRecords, Spellings, build_list
 
 
@@ -63,8 +64,8 @@ class Simulation:
                 "age_group": np.array(AGE_GROUPS, dtype=object)[pop.age_group()],
                 "date_of_birth": pop.date_of_birth.astype(str),
                 "date_of_death": pop.date_of_death.astype(str),
-                "governorate": np.array(GOVERNORATES, dtype=object)[pop.governorate],
-                "town": np.array([t[1] for t in TOWNS], dtype=object)[pop.town],
+                "governorate": np.array(pop.geography.regions, dtype=object)[pop.governorate],
+                "town": np.array([t[1] for t in pop.geography.towns], dtype=object)[pop.town],
                 "id_number": pop.id_number,
                 "given_name": words[pop.given],
                 "father_name": words[pop.father],
@@ -73,10 +74,18 @@ class Simulation:
                 "family_name": words[pop.family],
             }
         )
-        frame["full_name"] = (
-            frame["given_name"] + " " + frame["father_name"] + " " + frame["grandfather_name"]
-            + " " + frame["family_name"]
-        )  # fmt: skip
+        # The parts a naming system has (Hebrew names have no father or grandfather name).
+        frame["full_name"] = [
+            " ".join(part for part in parts if part)
+            for parts in zip(
+                frame["given_name"], frame["father_name"], frame["grandfather_name"],
+                frame["family_name"], strict=True,
+            )
+        ]  # fmt: skip
+        if self.tables.latin is not None:
+            latin = self.tables.latin
+            frame["given_name_latin"] = latin[pop.given]
+            frame["family_name_latin"] = latin[pop.family]
         for index, name in enumerate(self.list_names):
             frame[f"on_{name}"] = self.captured[:, index].astype(int)
         frame["capture_pattern"] = self.capture_patterns()
@@ -121,7 +130,7 @@ class Simulation:
         strata = []
         age_group = pop.age_group()
         for (a, age_label), (s, sex_label), (g, gov_label) in product(
-            enumerate(AGE_GROUPS), enumerate(SEXES), enumerate(GOVERNORATES)
+            enumerate(AGE_GROUPS), enumerate(SEXES), enumerate(pop.geography.regions)
         ):
             inside = (age_group == a) & (pop.sex == s) & (pop.governorate == g)
             caught = self.captured[inside]
@@ -139,7 +148,9 @@ class Simulation:
                 }
             )
         observed = int(self.captured.any(axis=1).sum())
+        population = {} if self.config.population == "gaza" else {"population": "hebrew"}
         return {
+            **population,
             "seed": self.config.seed,
             "true_total": pop.size,
             "observed": observed,
@@ -174,10 +185,18 @@ def simulate_conflict(config: ConflictConfig, progress: Progress | None = None) 
     streams = np.random.SeedSequence(config.seed).spawn(2)
     population_rng = np.random.default_rng(streams[0])
     capture_rng = np.random.default_rng(streams[1])
-    tables = load_name_tables()
-    population = make_population(config, tables, population_rng, progress)
+    spellings: Spellings | HebrewNames
+    if config.population == "hebrew":
+        hebrew_names = HebrewNames()
+        population = make_hebrew_population(config, hebrew_names, population_rng, progress)
+        # after the population: it adds the double family names it made
+        tables = hebrew_names.name_tables()
+        spellings = hebrew_names
+    else:
+        tables = load_name_tables()
+        population = make_population(config, tables, population_rng, progress)
+        spellings = Spellings(tables, spelling_forms(tables.vocabulary))
     captured, probability = draw_captures(population, designs, capture_rng)
-    spellings = Spellings(tables, spelling_forms(tables.vocabulary))
     household_size = np.bincount(population.household)
     household_start = (np.cumsum(household_size) - household_size)[population.household]
     size_per_person = household_size[population.household]

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from uncounted.simulate.config import ListDesign
 from uncounted.simulate.population import Progress
 from uncounted.simulate.simulation import Simulation
 
@@ -26,7 +27,8 @@ class Manifest(TypedDict):
     generator: str
     config: dict[str, Any]
     # name, file, script, columns {header: field}, sex_labels [male, female], date_format,
-    # place_style: enough to build an ingest mapping for the list.
+    # place_style (enough to build an ingest mapping for the list), and a description for
+    # the designs that have one.
     lists: list[dict[str, Any]]
     # file, kind (list, truth_rows, truth_persons, truth_summary), list, rows, sha256.
     files: list[dict[str, Any]]
@@ -62,6 +64,33 @@ def _write_json(data: object, path: Path) -> None:
         json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n",
         encoding="utf-8",
     )
+
+
+def _config_dict(sim: Simulation) -> dict[str, Any]:
+    config = asdict(sim.config)
+    # Fields added after the manifest's first form are written only when they are not at
+    # their defaults: the default simulation's manifest stays byte for byte as it was.
+    if config["population"] == "gaza":
+        del config["population"]
+    else:
+        config["waves"] = [asdict(wave) for wave in sim.config.wave_plan()]
+    return config
+
+
+def _list_entry(design: ListDesign) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": design.name,
+        "file": f"{design.name}.csv",
+        "script": design.script,
+        "columns": {header: field for header, field in design.format.columns},
+        "sex_labels": list(design.format.sex_labels),
+        "date_format": design.format.date_format,
+        "place_style": design.format.place_style,
+    }
+    # Only designs that have one say it, so that the default lists' manifests stay as they were.
+    if design.description:
+        entry["description"] = design.description
+    return entry
 
 
 def write_simulation(
@@ -103,19 +132,8 @@ def write_simulation(
     record(out / "truth.json", "truth_summary", None)
     manifest: Manifest = {
         "generator": "uncounted.simulate",
-        "config": asdict(sim.config),
-        "lists": [
-            {
-                "name": design.name,
-                "file": f"{design.name}.csv",
-                "script": design.script,
-                "columns": {header: field for header, field in design.format.columns},
-                "sex_labels": list(design.format.sex_labels),
-                "date_format": design.format.date_format,
-                "place_style": design.format.place_style,
-            }
-            for design in sim.designs
-        ],
+        "config": _config_dict(sim),
+        "lists": [_list_entry(design) for design in sim.designs],
         "files": files,
     }
     _write_json(manifest, out / "manifest.json")

@@ -16,6 +16,10 @@ _FIELD_FOR = {
     "father_ar": "father_name",
     "grandfather_ar": "grandfather_name",
     "family_ar": "family_name",
+    "given_he": "given_name",
+    "family_he": "family_name",
+    "given_latin": "given_name",
+    "family_latin": "family_name",
     "id_number": "id_number",
     "age": "age_years",
     "place": "place",
@@ -26,8 +30,9 @@ def mapping_for_simulated_list(entry: dict[str, Any]) -> ColumnMapping:
     """The mapping of one list of ``manifest.json`` (its ``columns``, sex labels, date format)."""
     header_of = {field: header for header, field in entry["columns"].items()}
     rules: dict[str, FieldRule] = {"status": FieldRule(constant="killed")}
-    if "name_ar" in header_of:
-        rules["full_name"] = FieldRule(columns=(header_of["name_ar"],))
+    native = next((f for f in ("name_ar", "name_he") if f in header_of), None)
+    if native is not None:
+        rules["full_name"] = FieldRule(columns=(header_of[native],))
         if "name_latin" in header_of:
             rules["full_name_latin"] = FieldRule(columns=(header_of["name_latin"],))
     elif "name_latin" in header_of:
@@ -40,7 +45,7 @@ def mapping_for_simulated_list(entry: dict[str, Any]) -> ColumnMapping:
         rules["sex"] = FieldRule(
             columns=(header_of["sex"],), values={male: "male", female: "female"}
         )
-    for field in ("date_of_birth", "date_of_death"):
+    for field in ("date_of_birth", "date_of_death", "event_date"):
         if field in header_of:
             rules[field] = FieldRule(columns=(header_of[field],), date_format=entry["date_format"])
     return ColumnMapping(rules, name=f"simulated list {entry['name']}")
