@@ -17,7 +17,8 @@ from uncounted.link.features import build_features
 from uncounted.link.model import LinkageModel
 from uncounted.link.prior import prior_m
 from uncounted.store import Project
-from uncounted.workflow.linkage import link_project
+from uncounted.workflow.linkage import link_project, linkage_status
+from uncounted.workflow.reporting import write_report
 
 # Invented, generic names: given names (with their sex) and family names, combined at random.
 GIVEN = [
@@ -69,14 +70,20 @@ def test_lists_sharing_only_names_link_through_the_prior_and_say_so(tmp_path: Pa
         sha_first = _ingest(project, first, "first")
         sha_second = _ingest(project, second, "second")
         summary = link_project(project)
+        status = linkage_status(project)
         person = dict(
             project.con.execute(
                 "SELECT r.source_sha256 || ':' || r.row_number, p.person_id FROM records r"
                 " JOIN person_records p USING (record_id)"
             ).fetchall()
         )
+    html = write_report(tmp_path / "project").path.read_text(encoding="utf-8")
     assert summary.training["comparisons"]["name"]["source"] == "prior"
     assert summary.training["used_prior"]
+    # The stored run says it too, to `status`, the dashboard and the report.
+    assert status is not None
+    assert status["latest_run"]["training"]["comparisons"]["name"]["source"] == "prior"
+    assert "parameters (m) from" in html and ">prior<" in html
     linked = sum(person[f"{sha_first}:{k}"] == person[f"{sha_second}:{k}"] for k in range(1, 81))
     assert linked >= 0.9 * SHARED
     wrong = sum(

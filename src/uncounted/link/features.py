@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Final
@@ -44,6 +45,7 @@ from uncounted.normalize import (
 from uncounted.normalize.columns import map_unique
 
 PARTS: Final = ("given", "father", "grandfather", "family")
+_DOUBLE: Final = re.compile(r"(.)\1+")
 # Romanization candidates multiply across the tokens of a compound part; a handful is enough to
 # find the spelling a Latin list used, and bounding it keeps list_has_any cheap.
 MAX_CANDIDATES: Final = 8
@@ -135,11 +137,20 @@ def _rasm(key: str) -> str:
     return arabic_rasm(key) if detect_script(key) == "arabic" else ""
 
 
+def _loose(skeleton: str) -> str:
+    """A Latin consonant skeleton without y and w after its first letter: romanizations write
+    the Arabic and Hebrew long vowels ي and و as y or i, w or u (Safyani, Sfiani; Rawia,
+    Rauia), and a skeleton that keeps one spelling's y cannot meet the other's i."""
+    loose = skeleton[:1] + skeleton[1:].replace("y", "").replace("w", "")
+    return _DOUBLE.sub(r"\1", loose)
+
+
 def _xskels(key: str) -> list[str]:
     tokens = _latin_tokens_of(key)
     if tokens is not None:
-        return ["".join(latin_token_skeleton(t) for t in tokens)] if tokens else []
-    return _candidates(cross_script_skeletons(key))
+        return ["".join(_loose(latin_token_skeleton(t)) for t in tokens)] if tokens else []
+    per_token = [tuple(dict.fromkeys(_loose(s) for s in c)) for c in cross_script_skeletons(key)]
+    return _candidates(per_token)
 
 
 def _xskel(key: str) -> str:
