@@ -11,12 +11,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.helpers import PASSWORD, add_users, csrf_of
+from tests.web.helpers import LOCAL_URL, PASSWORD, add_users, csrf_of
 from uncounted.cli.main import run
 from uncounted.store import Project
 from uncounted.web.app import create_app
 from uncounted.web.leases import ReviewLeases
-from uncounted.web.throttle import MAX_FAILURES, WINDOW_SECONDS, LoginThrottle
+from uncounted.web.throttle import (
+    MAX_CLIENT_FAILURES,
+    MAX_FAILURES,
+    WINDOW_SECONDS,
+    LoginThrottle,
+)
 
 
 class Clock:
@@ -42,23 +47,37 @@ def test_a_lease_keeps_a_pair_from_others_until_it_expires() -> None:
     assert leases.held_by("bob") is None
 
 
-def test_the_throttle_blocks_a_name_after_repeated_failures() -> None:
+def test_the_throttle_blocks_a_name_and_a_client_and_remembers_across_restarts(
+    tmp_path: Path,
+) -> None:
     clock = Clock()
+    clock.now = 1_700_000_000.0
     throttle = LoginThrottle(clock)
-    for _ in range(MAX_FAILURES - 1):
-        throttle.failed("ann")
-    assert throttle.blocked_for("ann") == 0
-    throttle.failed("ann")
-    assert throttle.blocked_for("ann") == WINDOW_SECONDS
-    assert throttle.blocked_for("bob") == 0
-    clock.now = WINDOW_SECONDS + 1
-    assert throttle.blocked_for("ann") == 0
+    with Project.create(tmp_path / "p") as project:
+        for _ in range(MAX_FAILURES):
+            assert throttle.reserve(project, "ann", "10.0.0.1") == 0
+        assert throttle.reserve(project, "ann", "10.0.0.2") == WINDOW_SECONDS
+        assert throttle.blocked_for(project, "bob", "10.0.0.2") == 0
+        # one client trying one password on many names is stopped too
+        for i in range(MAX_CLIENT_FAILURES - MAX_FAILURES):
+            assert throttle.reserve(project, f"user{i}", "10.0.0.1") == 0
+        assert throttle.reserve(project, "bob", "10.0.0.1") > 0
+        assert throttle.reserve(project, "bob", "10.0.0.3") == 0
+    # a new server (a new throttle, the project opened again) remembers
+    with Project.open(tmp_path / "p") as project:
+        again = LoginThrottle(clock)
+        assert again.blocked_for(project, "ann", "10.0.0.9") == WINDOW_SECONDS
+        assert again.blocked_for(project, "carol", "10.0.0.1") > 0
+        again.succeeded(project, "ann")
+        assert again.blocked_for(project, "ann", "10.0.0.9") == 0
+        clock.now += WINDOW_SECONDS + 1
+        assert again.blocked_for(project, "carol", "10.0.0.1") == 0
 
 
 def test_after_five_wrong_passwords_even_the_right_one_waits(project_dir: Path) -> None:
     add_users(project_dir, rev="reviewer")
     app = create_app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     token = csrf_of(client.get("/login").text)
     for _ in range(MAX_FAILURES):
         wrong = client.post("/login", data={"csrf_token": token, "username": "rev",
