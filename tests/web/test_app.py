@@ -217,7 +217,7 @@ def test_a_stale_or_repeated_decision_is_refused_not_counted_twice(project_dir: 
 def test_two_reviewers_at_once_lose_nothing_and_count_nothing_twice(project_dir: Path) -> None:
     add_users(project_dir, ann="reviewer", bob="reviewer")
     app = _app(project_dir)
-    clients = {"ann": TestClient(app, base_url=LOCAL_URL), "bob": TestClient(app, base_url=LOCAL_URL)}
+    clients = {name: TestClient(app, base_url=LOCAL_URL) for name in ("ann", "bob")}
     for name, client in clients.items():
         log_in(client, name)
     made: dict[str, list[tuple[str, str]]] = {"ann": [], "bob": []}
@@ -260,7 +260,7 @@ def test_the_same_pair_decided_by_two_reviewers_at_the_same_instant_counts_once(
 ) -> None:
     add_users(project_dir, ann="reviewer", bob="reviewer")
     app = _app(project_dir)
-    clients = {"ann": TestClient(app, base_url=LOCAL_URL), "bob": TestClient(app, base_url=LOCAL_URL)}
+    clients = {name: TestClient(app, base_url=LOCAL_URL) for name in ("ann", "bob")}
     for name, client in clients.items():
         log_in(client, name)
     page = clients["ann"].get("/review").text

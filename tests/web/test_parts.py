@@ -11,17 +11,19 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.helpers import LOCAL_URL, PASSWORD, add_users, csrf_of
+from tests.web.helpers import LOCAL_URL, PASSWORD, add_users, csrf_of, log_in
 from uncounted.cli.main import run
 from uncounted.store import Project
 from uncounted.web.app import create_app
 from uncounted.web.leases import ReviewLeases
+from uncounted.web.origin import HostPolicy
 from uncounted.web.throttle import (
     MAX_CLIENT_FAILURES,
     MAX_FAILURES,
     WINDOW_SECONDS,
     LoginThrottle,
 )
+from uncounted.web.users import disable_user, set_password
 
 
 class Clock:
@@ -135,6 +137,11 @@ def test_user_commands_add_list_disable_and_serve_refuses_other_hosts(
     again = uncounted("user", "add", project, "ann", "--role", "admin", "--password-stdin",
                       stdin=PASSWORD + "\n")
     assert again.returncode == 1 and "exists already" in again.stderr
+    changed = uncounted("user", "password", project, "ann", "--password-stdin", "--json",
+                        stdin="another password 1\n")
+    assert changed.returncode == 0, changed.stderr
+    assert uncounted("user", "password", project, "nobody", "--password-stdin",
+                     stdin="another password 1\n").returncode == 1
     disabled = uncounted("user", "disable", project, "ann", "--json")
     assert json.loads(disabled.stdout)["disabled"] is True
     listed = json.loads(uncounted("user", "list", project, "--json").stdout)
@@ -143,7 +150,55 @@ def test_user_commands_add_list_disable_and_serve_refuses_other_hosts(
     with Project.open(project, read_only=True) as opened:
         audit = opened.con.execute(
             "SELECT username, action, target FROM audit_log ORDER BY audit_id").fetchall()
-    assert [(a[1], a[2]) for a in audit] == [("user_add", "ann"), ("user_disable", "ann")]
+    assert [(a[1], a[2]) for a in audit] == [("user_add", "ann"), ("user_password", "ann"),
+                                             ("user_disable", "ann")]
     assert all(str(a[0]).startswith("cli:") for a in audit)
     # With every user disabled, another host is refused again.
     assert uncounted("serve", project, "--host", "0.0.0.0", "--port", "1").returncode == 1
+
+
+def test_a_password_change_or_disabling_ends_every_session_of_the_user(
+    project_dir: Path,
+) -> None:
+    add_users(project_dir, rev="reviewer", ann="viewer")
+    app = create_app(project_dir)
+    rev, rev_elsewhere, ann = (TestClient(app, base_url=LOCAL_URL) for _ in range(3))
+    for client, name in ((rev, "rev"), (rev_elsewhere, "rev"), (ann, "ann")):
+        log_in(client, name)
+        assert client.get("/persons").status_code == 200
+    with app.state.access.use() as project:
+        set_password(project, "rev", "a new long password", by="test")
+    for client in (rev, rev_elsewhere):
+        gone = client.get("/persons", follow_redirects=False)
+        assert gone.status_code == 303 and gone.headers["location"] == "/login"
+    assert ann.get("/persons").status_code == 200  # other users keep theirs
+    with app.state.access.use() as project:
+        disable_user(project, "ann", by="test")
+        assert project.con.execute("SELECT count(*) FROM web_sessions").fetchall() == [(0,)]
+    assert ann.get("/persons", follow_redirects=False).status_code == 303
+    log_in(rev, "rev", "a new long password")
+    assert rev.get("/persons").status_code == 200
+    app.state.access.close()
+    with Project.open(project_dir, read_only=True) as project:
+        audit = project.con.execute(
+            "SELECT action, target, details FROM audit_log WHERE action LIKE 'user_%'"
+            " AND username = 'test' ORDER BY audit_id").fetchall()
+    assert [(a, t, json.loads(d)) for a, t, d in audit][-2:] == [
+        ("user_password", "rev", {"sessions_ended": 2}),
+        ("user_disable", "ann", {"sessions_ended": 1})]
+
+
+def test_the_host_policy_answers_the_bound_names_only() -> None:
+    local = HostPolicy("127.0.0.1")
+    for header in ("127.0.0.1:8000", "localhost:8000", "LOCALHOST", "[::1]:8000", "localhost."):
+        assert local.allows(header), header
+    for header in ("attacker.example:8000", "127.0.0.1.attacker.example", "", None,
+                   "localhost:80:80", "[::1", "10.0.0.5:8000"):
+        assert not local.allows(header), header
+    proxied = HostPolicy("10.0.0.5", ["uncounted.example.org"])
+    assert proxied.allows("10.0.0.5:8000") and proxied.allows("uncounted.example.org")
+    assert not proxied.allows("attacker.example")
+    everywhere = HostPolicy("0.0.0.0")
+    # an address cannot be rebound to, a name can
+    assert everywhere.allows("192.168.1.20:8000") and everywhere.allows("[fe80::1]:8000")
+    assert not everywhere.allows("attacker.example:8000")

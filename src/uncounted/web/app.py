@@ -21,8 +21,8 @@ from uncounted.web.access import ProjectAccess
 from uncounted.web.auth import LoginRequired, RoleRefused
 from uncounted.web.binding import DEFAULT_HOST, check_binding, is_loopback
 from uncounted.web.csrf import CsrfRefused
-from uncounted.web.origin import HostPolicy, refusal
 from uncounted.web.leases import LEASE_SECONDS, ReviewLeases
+from uncounted.web.origin import HostPolicy, refusal
 from uncounted.web.pages import make_environment, redirect, render
 from uncounted.web.routes import (
     account,
