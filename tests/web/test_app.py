@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.helpers import PASSWORD, add_users, csrf_of, hidden, log_in
+from tests.web.helpers import LOCAL_URL, PASSWORD, add_users, csrf_of, hidden, log_in
 from uncounted.core.errors import UncountedError
 from uncounted.store import Project
 from uncounted.web.app import create_app
@@ -38,7 +38,7 @@ def _rows(project_dir: Path, sql: str) -> list[tuple[object, ...]]:
 
 def test_on_localhost_without_users_there_is_one_local_admin(project_dir: Path) -> None:
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     page = client.get("/")
     assert page.status_code == 200
     assert "local use, no login" in page.text
@@ -51,7 +51,7 @@ def test_another_host_is_refused_until_a_user_exists(project_dir: Path) -> None:
         create_app(project_dir, host="0.0.0.0")
     add_users(project_dir, admin1="admin")
     app = create_app(project_dir, host="0.0.0.0")
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
     _close(app)
 
@@ -59,7 +59,7 @@ def test_another_host_is_refused_until_a_user_exists(project_dir: Path) -> None:
 def test_once_users_exist_every_page_needs_a_login(project_dir: Path) -> None:
     add_users(project_dir, rev="reviewer")
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     for path in ("/", "/sources", "/persons", "/review", "/estimates", "/audit",
                  "/admin/users", "/persons/P000001"):
         response = client.get(path, follow_redirects=False)
@@ -83,14 +83,14 @@ def _rows_after_close(app: FastAPI, project_dir: Path, sql: str) -> list[tuple[o
 def test_session_cookie_is_signed_httponly_and_strict(project_dir: Path) -> None:
     add_users(project_dir, rev="reviewer")
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     cookie = client.get("/login").headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     log_in(client, "rev")
     value = client.cookies.get("uncounted_session")
     assert value
     # A forged cookie (changed payload, old signature) is ignored: back to the login page.
-    forged = TestClient(app)
+    forged = TestClient(app, base_url=LOCAL_URL)
     forged.cookies.set("uncounted_session", "x" + value[1:])
     assert forged.get("/", follow_redirects=False).status_code == 303
     _close(app)
@@ -107,7 +107,8 @@ def test_passwords_are_stored_as_argon2id_hashes(project_dir: Path) -> None:
 def test_roles_viewer_reads_reviewer_decides_admin_manages(project_dir: Path) -> None:
     add_users(project_dir, ann="viewer", rev="reviewer", adm="admin")
     app = _app(project_dir)
-    viewer, reviewer, admin = TestClient(app), TestClient(app), TestClient(app)
+    viewer, reviewer, admin = (TestClient(app, base_url=LOCAL_URL)
+                               for _ in range(3))
     log_in(viewer, "ann")
     log_in(reviewer, "rev")
     log_in(admin, "adm")
@@ -137,7 +138,7 @@ def test_roles_viewer_reads_reviewer_decides_admin_manages(project_dir: Path) ->
 
 def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(project_dir: Path) -> None:
     app = _app(project_dir)
-    client, other = TestClient(app), TestClient(app)
+    client, other = TestClient(app, base_url=LOCAL_URL), TestClient(app, base_url=LOCAL_URL)
     foreign = csrf_of(other.get("/persons").text)
     client.get("/")
     posts = [r.path for module in (account, admin, estimates, overview, persons, review)
@@ -170,7 +171,7 @@ def _decide(client: TestClient, decision: str) -> tuple[int, str, str]:
 def test_a_decision_and_its_audit_row_are_stored_together(project_dir: Path) -> None:
     add_users(project_dir, rev="reviewer")
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     log_in(client, "rev")
     page = client.get("/review").text
     assert "probability" in page and 'id="decide"' in page
@@ -189,7 +190,7 @@ def test_a_decision_and_its_audit_row_are_stored_together(project_dir: Path) -> 
 def test_a_stale_or_repeated_decision_is_refused_not_counted_twice(project_dir: Path) -> None:
     add_users(project_dir, ann="reviewer", bob="reviewer")
     app = _app(project_dir)
-    ann, bob = TestClient(app), TestClient(app)
+    ann, bob = TestClient(app, base_url=LOCAL_URL), TestClient(app, base_url=LOCAL_URL)
     log_in(ann, "ann")
     log_in(bob, "bob")
     page = ann.get("/review").text
@@ -216,7 +217,7 @@ def test_a_stale_or_repeated_decision_is_refused_not_counted_twice(project_dir: 
 def test_two_reviewers_at_once_lose_nothing_and_count_nothing_twice(project_dir: Path) -> None:
     add_users(project_dir, ann="reviewer", bob="reviewer")
     app = _app(project_dir)
-    clients = {"ann": TestClient(app), "bob": TestClient(app)}
+    clients = {name: TestClient(app, base_url=LOCAL_URL) for name in ("ann", "bob")}
     for name, client in clients.items():
         log_in(client, name)
     made: dict[str, list[tuple[str, str]]] = {"ann": [], "bob": []}
@@ -259,7 +260,7 @@ def test_the_same_pair_decided_by_two_reviewers_at_the_same_instant_counts_once(
 ) -> None:
     add_users(project_dir, ann="reviewer", bob="reviewer")
     app = _app(project_dir)
-    clients = {"ann": TestClient(app), "bob": TestClient(app)}
+    clients = {name: TestClient(app, base_url=LOCAL_URL) for name in ("ann", "bob")}
     for name, client in clients.items():
         log_in(client, name)
     page = clients["ann"].get("/review").text
@@ -298,7 +299,7 @@ def _hand_person(project_dir: Path) -> str:
 def test_search_by_arabic_name_finds_the_romanized_record_too(project_dir: Path) -> None:
     person = _hand_person(project_dir)
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     token = csrf_of(client.get("/persons").text)
 
     def found(**criteria: str) -> list[str]:
@@ -318,7 +319,7 @@ def test_search_by_arabic_name_finds_the_romanized_record_too(project_dir: Path)
                                             " JOIN person_records pr USING (record_id)"
                                             " WHERE r.id_number IS NOT NULL LIMIT 1")[0]
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     token = csrf_of(client.get("/persons").text)
     assert found(id_number=str(id_number)) == [owner]
     _close(app)
@@ -334,7 +335,7 @@ def test_a_person_page_shows_every_record_and_the_match_weights(project_dir: Pat
     rows = _rows(project_dir, f"SELECT r.row_number FROM person_records pr JOIN records r"
                               f" USING (record_id) WHERE pr.person_id = '{person}'")
     app = _app(project_dir)
-    page = TestClient(app).get(f"/persons/{person}").text
+    page = TestClient(app, base_url=LOCAL_URL).get(f"/persons/{person}").text
     _close(app)
     for name in files:  # type: ignore[union-attr]
         assert Path(str(name)).name in page
@@ -348,7 +349,7 @@ def test_a_person_page_shows_every_record_and_the_match_weights(project_dir: Pat
 def test_sources_page_says_what_was_refused_and_why(project_dir: Path) -> None:
     (sha,) = _rows(project_dir, "SELECT source_sha256 FROM quarantine")[0]
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     sources = client.get("/sources").text
     assert f"/sources/{sha}" in sources and "hand_list_2024-01-15.csv" in sources
     rows = client.get(f"/sources/{sha}").text
@@ -362,7 +363,7 @@ def test_estimates_are_the_stored_ones(project_dir: Path) -> None:
     (result,) = _rows(project_dir, "SELECT result FROM estimate_runs")[0]
     headline = json.loads(str(result))["estimates"][0]
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     page = client.get("/estimates").text
     dashboard = client.get("/").text
     _close(app)
@@ -373,13 +374,13 @@ def test_estimates_are_the_stored_ones(project_dir: Path) -> None:
     with Project.open(project_dir) as project:
         project.con.execute("UPDATE estimate_runs SET link_run_id = 0")
     app = _app(project_dir)
-    page = TestClient(app).get("/estimates").text
+    page = TestClient(app, base_url=LOCAL_URL).get("/estimates").text
     _close(app)
     assert 'id="stale-estimate"' in page and "link run 0" in page
     with Project.open(project_dir) as project:
         project.con.execute("DELETE FROM estimate_runs")
     app = _app(project_dir)
-    page = TestClient(app).get("/estimates").text
+    page = TestClient(app, base_url=LOCAL_URL).get("/estimates").text
     _close(app)
     assert "No estimate is stored" in page
 
@@ -391,7 +392,7 @@ def test_logs_carry_no_names_nor_query_strings(
     person = _hand_person(project_dir)
     caplog.set_level(logging.DEBUG)
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     log_in(client, "rev")
     token = csrf_of(client.get("/persons").text)
     client.post("/persons", data={"csrf_token": token, "name": "زهير البرتقالي"})
@@ -413,7 +414,7 @@ def test_logs_carry_no_names_nor_query_strings(
 
 def test_releases_show_the_chain_and_what_a_release_changed(project_dir: Path) -> None:
     app = _app(project_dir)
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL_URL)
     chain = client.get("/releases").text
     assert "hand_notes" in chain and "2024-01-15" in chain and "2024-02-15" in chain
     assert "family_reports" not in chain  # one undated release: no chain
@@ -435,7 +436,8 @@ def test_an_unexpected_error_is_logged_by_type_only(
     monkeypatch.setattr(persons, "explain_person", broken)
     caplog.set_level(logging.DEBUG)
     app = _app(project_dir)
-    response = TestClient(app, raise_server_exceptions=False).get("/persons/P000001")
+    client = TestClient(app, base_url=LOCAL_URL, raise_server_exceptions=False)
+    response = client.get("/persons/P000001")
     _close(app)
     assert response.status_code == 500 and "Zuhair" not in response.text
     assert "GET /persons/{person_id} failed: ValueError" in caplog.text

@@ -15,6 +15,7 @@ from uncounted.cli import output
 from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.core.errors import UncountedError
 from uncounted.store import Project
+from uncounted.workflow.export import escape_formula
 from uncounted.workflow.release_diff import (
     COMPARED_FIELDS,
     CSV_COLUMNS,
@@ -44,7 +45,8 @@ def diff(
         None, "--to", help="The newer release (YYYY-MM-DD); default: the one after --from."
     ),
     fmt: str = typer.Option(
-        "text", "--format", help="text (counts) or csv (one row per person, before/after values)."
+        "text", "--format", help="text (counts) or csv (one row per person, before/after values;"
+        " a text cell starting like a spreadsheet formula (= + - @) is written as '=...).",
     ),
     output_file: Path | None = typer.Option(
         None, "--output", help="With --format csv: write here instead of stdout."
@@ -86,7 +88,9 @@ def _write_csv(result: ReleaseDiff, path: Path | None) -> Path | None:
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(diff_rows(result))
+    # Made for spreadsheets: names that start like a formula are written as text ('=...).
+    writer.writerows({key: escape_formula(value) if isinstance(value, str) else value
+                      for key, value in row.items()} for row in diff_rows(result))
     if path is None:
         sys.stdout.write(text.getvalue())
         sys.stdout.flush()

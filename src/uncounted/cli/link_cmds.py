@@ -448,6 +448,10 @@ def export(
     output_file: Path | None = typer.Option(
         None, "--output", help="Where to write (default: DIR/exports/WHAT-runN.FORMAT)."
     ),
+    no_formula_escape: bool = typer.Option(
+        False, "--no-formula-escape",
+        help="Write CSV text cells exactly as stored, for programs rather than spreadsheets.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write every record with its person (records) or every person with its lists (persons).
@@ -456,6 +460,10 @@ def export(
     person_id, record_id and the normalized fields. persons: person_id, n_records, one 0/1
     column per list named list:<name>, then sex, age_years, age_group, place, date_of_death.
 
+    CSV is made for spreadsheets: a text cell beginning with =, +, -, @, a tab or a carriage
+    return gets a leading apostrophe ('=...), so a spreadsheet shows it instead of running it
+    as a formula. --no-formula-escape turns that off; Parquet is never changed.
+
     Example: uncounted export gaza-2024 persons --format parquet --output persons.parquet
     """
     if what not in WHAT:
@@ -463,7 +471,8 @@ def export(
     if fmt not in FORMATS:
         raise typer.BadParameter("csv or parquet", param_hint="--format")
     with output.stdout_to_stderr(as_json), Project.open(directory) as project:
-        result = export_table(project, what, fmt, output_file)
+        result = export_table(project, what, fmt, output_file,
+                              escape_formulas=not no_formula_escape)
     output.emit(
         result.to_dict(),
         as_json=as_json,

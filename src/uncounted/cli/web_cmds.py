@@ -15,13 +15,13 @@ from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.core.errors import UncountedError
 from uncounted.store import Project
 from uncounted.web.binding import DEFAULT_HOST
-from uncounted.web.users import ROLES, add_user, disable_user, list_users
+from uncounted.web.users import ROLES, add_user, disable_user, list_users, set_password
 from uncounted.workflow.review import default_reviewer
 
 DIRECTORY = typer.Argument(..., help="The project folder.")
 
 users_app = typer.Typer(
-    help="The web app's users: add, list, disable.", no_args_is_help=True,
+    help="The web app's users: add, list, password, disable.", no_args_is_help=True,
     rich_markup_mode=None,
 )
 
@@ -42,6 +42,11 @@ def serve(
         help="Address to listen on. Anything but 127.0.0.1 needs at least one user.",
     ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host",
+        help="Another host name the app answers to (the public name behind a proxy);"
+             " repeatable. Requests naming any other host are refused (DNS rebinding).",
+    ),
     review_low: float | None = typer.Option(
         None, "--review-low",
         help="Lowest probability in the review queue (default: threshold / 2).",
@@ -60,8 +65,10 @@ def serve(
 
     On 127.0.0.1 without users there is no login (one local admin). Once a user exists every
     page needs a login; any other --host is refused until a user exists. Server logs carry
-    the method, the route pattern and the status only, never names or query strings. The
-    server holds the project open: stop it before running other commands on the project.
+    the method, the route pattern and the status only, never names or query strings. The app
+    answers only requests for its own host names (127.0.0.1, localhost, [::1], --host and any
+    --allowed-host), and changes only from its own pages. The server holds the project open:
+    stop it before running other commands on the project.
 
     Example: uncounted serve gaza-2024 --port 8000
     """
@@ -69,7 +76,8 @@ def serve(
 
     from uncounted.web.app import create_app
 
-    app = create_app(directory, host=host, review_low=review_low, review_high=review_high)
+    app = create_app(directory, host=host, allowed_hosts=allowed_host, review_low=review_low,
+                     review_high=review_high)
     app.state.secure_cookie = behind_tls
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -102,13 +110,7 @@ def user_add(
     """
     if role not in ROLES:
         raise typer.BadParameter(f"one of {', '.join(ROLES)}", param_hint="--role")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True,
-                                err=True)
-    if not password:
-        raise UncountedError("no password was given", field="password")
+    password = _read_password(password_stdin)
     with Project.open(directory) as project:
         user = add_user(project, name, password, role, by=f"cli:{default_reviewer()}")
     output.emit(user.to_dict(), as_json=as_json,
@@ -137,6 +139,37 @@ def user_list(directory: Path = DIRECTORY, as_json: bool = JSON_OPTION) -> None:
         output.stdout.print(table)
 
     output.emit(document, as_json=as_json, render=render)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True,
+                                err=True)
+    if not password:
+        raise UncountedError("no password was given", field="password")
+    return password
+
+
+@users_app.command("password")
+def user_password(
+    directory: Path = DIRECTORY,
+    name: str = typer.Argument(..., help="The user name."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Set a user's password; every session they have open ends (they log in again).
+
+    Example: uncounted user password gaza-2024 analyst-1
+    """
+    password = _read_password(password_stdin)
+    with Project.open(directory) as project:
+        user = set_password(project, name, password, by=f"cli:{default_reviewer()}")
+    output.emit(user.to_dict(), as_json=as_json,
+                render=lambda: _say(f"new password for {user.username}; their sessions ended"))
 
 
 @users_app.command("disable")

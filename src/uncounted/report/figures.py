@@ -190,7 +190,8 @@ def forest(rows: Sequence[dict[str, Any]]) -> Figure:
             if row["estimate"] is not None:
                 axes.plot([row["estimate"]], [y], marker="D" if headline else "o",
                           color=colour, markersize=6 if headline else 4)
-            axes.plot([row["observed"]], [y], marker="|", color="#888", markersize=10)
+            if row["observed"] is not None:  # None: the table hides it
+                axes.plot([row["observed"]], [y], marker="|", color="#888", markersize=10)
         axes.set_yticks(ys, [row["label"] for row in rows])
         axes.set_xlabel("total persons (grey tick: observed; dot: estimate; line: interval)")
         axes.grid(axis="x", color="#eee")

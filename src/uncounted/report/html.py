@@ -2,7 +2,9 @@
 
 :func:`build_report` gathers each section's plain data (one module per section) and its
 figures; :func:`write_html_report` renders ``templates/report.html.j2``. Every count in every
-table goes through the ``cell`` filter, i.e. :func:`uncounted.report.suppression.suppress`.
+table goes through the ``cell`` filter, i.e. :func:`uncounted.report.suppression.suppress`,
+after :func:`uncounted.report.margins.protect_report` has chosen the cells to hide (small
+cells, and the complementary cells that keep them from being worked out from the totals).
 Names appear only in the small examples section, inside ``<bdi>``/``dir="auto"`` elements so
 Arabic and Hebrew run right to left.
 """
@@ -19,12 +21,13 @@ import jinja2
 from uncounted.report import plots
 from uncounted.report.estimates import estimates_section
 from uncounted.report.linkage import linkage_section
+from uncounted.report.margins import protect_report
 from uncounted.report.names import DEFAULT_EXAMPLES, names_section
 from uncounted.report.overlap import overlap_section
 from uncounted.report.provenance import provenance
 from uncounted.report.quality import quality_section
 from uncounted.report.reproducibility import reproducibility_section
-from uncounted.report.suppression import DEFAULT_MIN_CELL, suppress
+from uncounted.report.suppression import DEFAULT_MIN_CELL, Count, suppress
 from uncounted.report.victims import victims_section
 from uncounted.store.project import Project
 
@@ -53,6 +56,17 @@ class ReportInputs:
     releases: dict[str, Any] | None = None
 
 
+def _hidden(count: Any) -> bool:
+    return isinstance(count, Count) and count.hidden is not None
+
+
+def _share(part: Any, whole: Any) -> str:
+    # a percentage of a hidden count, or of a hidden whole, would give the count away
+    if not whole or _hidden(part) or _hidden(whole):
+        return "—"
+    return f"{100 * part / whole:.1f}%"
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("uncounted.report", "templates"),
@@ -62,8 +76,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters["number"] = lambda v: "—" if v is None else f"{v:,.0f}"
-    environment.filters["share"] = lambda part, whole: (
-        "—" if not whole else f"{100 * part / whole:.1f}%")
+    environment.filters["share"] = _share
     return environment
 
 
@@ -90,7 +103,7 @@ def build_report(
     settings = {"min_cell": options.min_cell, "names": options.name_examples,
                 "strata": ",".join(options.strata)}
     min_cell = options.min_cell
-    return {
+    report = {
         "title": options.title or f"uncounted report: {project.root.name}",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "min_cell": min_cell,
@@ -103,25 +116,43 @@ def build_report(
         "names": names_section(project, options.name_examples),
         "releases": inputs.releases,
         "reproducibility": reproducibility_section(source_data, linkage, estimates, settings),
-        "figures": {
-            "pyramid": plots.pyramid_plot(victims, min_cell),
-            "places": plots.places_plot(victims, min_cell),
-            "deaths": plots.deaths_plot(victims, min_cell),
-            "first_release": plots.first_release_plot(victims, min_cell),
-            # one list has no overlap to draw; its table says so
-            "upset": plots.upset_plot(overlap, min_cell) if len(overlap["sets"]) > 1 else None,
-            "upset_releases": [plots.upset_plot(r, min_cell) for r in overlap["releases"]],
-            "weights": plots.weights_plot(linkage),
-            "forest": plots.forest_plot(estimates),
-        },
+        "figures": {},
         "options": asdict(options),
         "sections": extra_sections or {},
     }
+    # Before the figures: a bar is drawn as zero where its table hides the count.
+    protect_report(report, min_cell)
+    report["figures"] = _figures(report, min_cell)
+    return report
 
 
-def render_html(report: dict[str, Any]) -> str:
+def _figures(report: dict[str, Any], min_cell: int) -> dict[str, Any]:
+    victims, overlap = report["victims"], report["overlap"]
+    linkage, estimates = report["linkage"], report["estimates"]
+    return {
+        "pyramid": plots.pyramid_plot(victims, min_cell),
+        "places": plots.places_plot(victims, min_cell),
+        "deaths": plots.deaths_plot(victims, min_cell),
+        "first_release": plots.first_release_plot(victims, min_cell),
+        # one list has no overlap to draw; its table says so
+        "upset": plots.upset_plot(overlap, min_cell) if len(overlap["sets"]) > 1 else None,
+        "upset_releases": [plots.upset_plot(r, min_cell) for r in overlap["releases"]],
+        "weights": plots.weights_plot(linkage),
+        "forest": plots.forest_plot(estimates),
+    }
+
+
+def render_html(report: dict[str, Any], *, strict: bool = False) -> str:
+    """The report as HTML. ``strict`` (for tests) refuses to print a count that did not go
+    through the report's ledger, i.e. one whose relations to the others were not audited."""
     environment = _ENVIRONMENT.overlay()
-    environment.filters["cell"] = lambda count: suppress(count, report["min_cell"])
+
+    def cell(count: Any) -> str:
+        if strict and count is not None and not isinstance(count, Count):
+            raise AssertionError(f"a count printed outside the ledger: {count!r}")
+        return suppress(count, report["min_cell"])
+
+    environment.filters["cell"] = cell
     return environment.get_template("report.html.j2").render(report=report)
 
 

@@ -84,4 +84,7 @@ def forest_plot(estimates: dict[str, Any]) -> str | None:
     rows = estimates.get("plottable", [])
     if not rows:
         return None
+    # no tick for an observed count its table hides
+    rows = [{**row, "observed": None if is_suppressed(row["observed"]) else row["observed"]}
+            for row in rows]
     return figures.to_data_uri(figures.forest(rows))

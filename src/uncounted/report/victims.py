@@ -53,6 +53,8 @@ def victims_section(project: Project) -> dict[str, Any]:
         "sex": {
             key: sum(row[key] for row in pyramid) for key in ("male", "female", "unknown")
         },
+        # the figure's caption says how many are not drawn for want of an age
+        "unknown_age": sum(by_band["unknown"].values()),
         "places": [{"place": p, "persons": n} for p, n in places[:TOP_PLACES]],
         "other_places": {"places": max(0, len(places) - TOP_PLACES),
                          "persons": sum(n for _, n in places[TOP_PLACES:])},

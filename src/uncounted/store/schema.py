@@ -213,11 +213,34 @@ def _v4_estimates_users_audit(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v5_web_sessions_and_login_attempts(con: duckdb.DuckDBPyConnection) -> None:
+    # The web app's logged-in sessions live here, not only in the signed cookie, so logout, a
+    # password change or disabling a user ends them at once (a copied cookie stops working);
+    # only a hash of each session id is kept. Failed logins are kept too, so the throttle
+    # holds across restarts; times are Unix seconds, compared with the server's clock.
+    con.execute(
+        """
+        CREATE TABLE web_sessions (
+            sid_hash VARCHAR PRIMARY KEY,
+            username VARCHAR NOT NULL,
+            created_at DOUBLE NOT NULL,
+            expires_at DOUBLE NOT NULL
+        );
+        CREATE TABLE login_attempts (
+            username VARCHAR NOT NULL,
+            client VARCHAR NOT NULL,
+            attempted_at DOUBLE NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     _v1_sources_and_records,
     _v2_command_log,
     _v3_linkage,
     _v4_estimates_users_audit,
+    _v5_web_sessions_and_login_attempts,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

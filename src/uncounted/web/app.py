@@ -6,7 +6,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Final
 
@@ -22,6 +22,7 @@ from uncounted.web.auth import LoginRequired, RoleRefused
 from uncounted.web.binding import DEFAULT_HOST, check_binding, is_loopback
 from uncounted.web.csrf import CsrfRefused
 from uncounted.web.leases import LEASE_SECONDS, ReviewLeases
+from uncounted.web.origin import HostPolicy, refusal
 from uncounted.web.pages import make_environment, redirect, render
 from uncounted.web.routes import (
     account,
@@ -40,6 +41,9 @@ STATIC_DIR: Final = Path(__file__).parent / "static"
 log = logging.getLogger("uncounted.web")
 
 # Vega needs to compile expressions at run time ('unsafe-eval'); everything else is same-origin.
+# Referrer-Policy same-origin: no address (a query may hold a name) goes to another site, and
+# the app's own forms still send their Origin, which every POST is checked against ("no-referrer"
+# would make browsers send "Origin: null"). no-store: every page may show personal data.
 _SECURITY_HEADERS: Final = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline';"
@@ -48,7 +52,7 @@ _SECURITY_HEADERS: Final = {
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
@@ -70,11 +74,15 @@ def create_app(
     project_dir: str | Path,
     *,
     host: str = DEFAULT_HOST,
+    allowed_hosts: Iterable[str] = (),
     lease_seconds: float = LEASE_SECONDS,
     review_low: float | None = None,
     review_high: float | None = None,
 ) -> FastAPI:
     """The app for one project. Refuses (UncountedError) a non-local host without users.
+
+    The app answers only requests naming ``host``, a loopback name or one of
+    ``allowed_hosts`` (see :mod:`uncounted.web.origin`).
 
     ``review_low`` and ``review_high`` bound the review queue's match probabilities (default:
     the window of `uncounted review`, around the link threshold)."""
@@ -96,6 +104,7 @@ def create_app(
                   lifespan=lifespan)
     app.state.access = access
     app.state.local = is_loopback(host)
+    app.state.hosts = HostPolicy(host, allowed_hosts)
     app.state.secret = project_secret(access.project_dir)
     app.state.codec = SessionCodec(app.state.secret)
     app.state.secure_cookie = False  # set by `serve` behind TLS; plain HTTP on 127.0.0.1
@@ -111,6 +120,15 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
+        refused = refusal(request, app.state.hosts)
+        if refused is not None:
+            # Before the session or any page: a rebound name or another site gets nothing.
+            status, message = refused
+            response: Response = PlainTextResponse(message, status_code=status)
+            response.headers.update(_SECURITY_HEADERS)
+            log.warning("%s refused: %s", request.method,
+                        "unknown host name" if status == 400 else "cross-origin change")
+            return response
         codec: SessionCodec = app.state.codec
         session = codec.loads(request.cookies.get(COOKIE_NAME))
         fresh = session is None

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from uncounted.web.sessions import session_alive
 from uncounted.web.users import LOCAL_USER, Role, any_users, get_user, role_at_least
 
 
@@ -44,6 +45,10 @@ def current_viewer(request: Request) -> Viewer | None:
             return Viewer(LOCAL_USER, "admin", local=True) if state.local else None
         username = request.state.session.username
         if not username:
+            return None
+        # The signature says who the cookie was made for; the server's list says whether that
+        # login is still live (logout, a password change or disabling the user end it).
+        if not session_alive(project, request.state.session):
             return None
         user = get_user(project, username)
     if user is None or user.disabled:

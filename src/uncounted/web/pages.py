@@ -83,6 +83,13 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
     request.app.state.flashes[request.state.session.sid] = (kind, message)
 
 
+def page_number(page: int, total: int, size: int) -> int:
+    """The page to show: ``page`` within 1..the last page. Whatever number a URL carries (a
+    huge one would overflow the database's OFFSET), the query gets a real page."""
+    last = max(1, -(-total // size))
+    return min(max(page, 1), last)
+
+
 def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 

@@ -1,21 +1,29 @@
-"""Sessions in a signed cookie, and the secret that signs them.
+"""Sessions: a signed cookie, the secret that signs it, and the server's list of live logins.
 
 The cookie holds a random session id and, after a login, the user name; it is signed with
-itsdangerous (so it cannot be forged) and expires after ``MAX_AGE``. The user's role and
-whether they are still enabled are read from the project at every request, so disabling a
-user ends their sessions at once. The secret lives in the project folder (readable by its
-owner only), so sessions survive a restart of the server but not a copy of the code.
+itsdangerous (so it cannot be forged) and expires after ``MAX_AGE``. A logged-in session must
+also be a row of ``web_sessions`` (by the SHA-256 of its id, so the database alone gives no
+usable session): logout deletes the row, a password change or disabling the user deletes all
+of the user's rows, so a cookie copied before any of those stops working at once. The user's
+role and whether they are still enabled are read from the project at every request too. The
+secret lives in the project folder (readable by its owner only), so sessions survive a
+restart of the server but not a copy of the code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import duckdb
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from uncounted.store.project import Project
 
 COOKIE_NAME: Final = "uncounted_session"
 MAX_AGE: Final = 12 * 3600
@@ -64,3 +72,41 @@ class SessionCodec:
             return None
         user = data.get("user")
         return Session(data["sid"], user if isinstance(user, str) else None)
+
+
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def open_session(project: Project, username: str, *, now: float | None = None) -> Session:
+    """A new logged-in session of ``username``, recorded as live (expired rows are dropped)."""
+    now = time.time() if now is None else now
+    session = new_session(username)
+    with project.transaction() as con:
+        con.execute("DELETE FROM web_sessions WHERE expires_at <= ?", [now])
+        con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?)",
+                    [_sid_hash(session.sid), username, now, now + MAX_AGE])
+    return session
+
+
+def session_alive(project: Project, session: Session, *, now: float | None = None) -> bool:
+    """Whether a logged-in session is still live on the server (not ended, not expired)."""
+    if not session.username:
+        return False
+    now = time.time() if now is None else now
+    rows = project.con.execute(
+        "SELECT count(*) FROM web_sessions WHERE sid_hash = ? AND username = ?"
+        " AND expires_at > ?", [_sid_hash(session.sid), session.username, now]).fetchall()
+    return bool(rows[0][0])
+
+
+def end_session(project: Project, session: Session) -> None:
+    with project.transaction() as con:
+        con.execute("DELETE FROM web_sessions WHERE sid_hash = ?", [_sid_hash(session.sid)])
+
+
+def end_user_sessions(con: duckdb.DuckDBPyConnection, username: str) -> int:
+    """End every session of a user, inside the caller's transaction; returns how many."""
+    rows = con.execute("DELETE FROM web_sessions WHERE username = ? RETURNING sid_hash",
+                       [username]).fetchall()
+    return len(rows)

@@ -1,6 +1,19 @@
-"""Slowing down password guessing: after ``MAX_FAILURES`` failed logins for one user name
-within ``WINDOW_SECONDS``, further attempts on that name are refused until the window passes.
-Kept in memory: a restart forgets it, which costs a guesser a restart of someone else's server.
+"""Slowing down password guessing, per user name and per client, kept in the project.
+
+Every login attempt first *reserves* a slot: in one step (a lock and one transaction) the
+throttle counts the recent failures of the name and of the client and, if both are under
+their limits, records this attempt as a failure before the password is checked. A success
+then removes the name's failures. So 50 guesses sent at once for one name get
+``MAX_FAILURES`` checks, not 43: the others find the slots taken before any password is
+verified. Counting by client too stops one client from trying one password on many names.
+The attempts are rows of ``login_attempts``, so a restart of the server forgets nothing.
+
+The client is the address the connection comes from. Behind a reverse proxy every client
+has the proxy's address: then the per-client limit is shared by everyone, which slows
+everyone during an attack rather than letting the attack through.
+
+The price of counting by name: anyone can lock a name out for ``WINDOW_SECONDS`` by failing
+five times; an admin can still log in under another name.
 """
 
 from __future__ import annotations
@@ -10,34 +23,57 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-MAX_FAILURES: Final = 5
+import duckdb
+
+from uncounted.store.project import Project
+
+MAX_FAILURES: Final = 5  # per user name, within the window
+MAX_CLIENT_FAILURES: Final = 20  # per client address, over every name, within the window
 WINDOW_SECONDS: Final = 600.0
 
 
 class LoginThrottle:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        # Wall-clock seconds: the rows outlive the process, so a monotonic clock would not do.
         self._clock = clock
-        self._failures: dict[str, list[float]] = {}
+        # The transaction alone would not make count-then-insert atomic (DuckDB lets two
+        # transactions insert at once); this lock does, within the one server process.
         self._lock = threading.Lock()
 
-    def _recent(self, username: str) -> list[float]:
-        cutoff = self._clock() - WINDOW_SECONDS
-        recent = [t for t in self._failures.get(username, []) if t > cutoff]
-        self._failures[username] = recent
-        return recent
+    def reserve(self, project: Project, username: str, client: str) -> float:
+        """0 when this attempt may check a password (it is recorded as a failure until
+        :meth:`succeeded`), else the seconds until the name or the client may try again."""
+        with self._lock, project.transaction() as con:
+            now = self._clock()
+            con.execute("DELETE FROM login_attempts WHERE attempted_at <= ?",
+                        [now - WINDOW_SECONDS])
+            wait = _wait(con, username, client, now)
+            if wait > 0:
+                return wait
+            con.execute("INSERT INTO login_attempts VALUES (?, ?, ?)", [username, client, now])
+            return 0.0
 
-    def blocked_for(self, username: str) -> float:
-        """Seconds until the name may try again (0 if it may now)."""
-        with self._lock:
-            recent = self._recent(username)
-            if len(recent) < MAX_FAILURES:
-                return 0.0
-            return max(0.0, recent[-MAX_FAILURES] + WINDOW_SECONDS - self._clock())
+    def succeeded(self, project: Project, username: str) -> None:
+        """The name's owner proved who they are: forget the name's failures (the client's
+        failures on other names stay)."""
+        with self._lock, project.transaction() as con:
+            con.execute("DELETE FROM login_attempts WHERE username = ?", [username])
 
-    def failed(self, username: str) -> None:
+    def blocked_for(self, project: Project, username: str, client: str) -> float:
+        """Seconds until the name or the client may try again (0 if they may now)."""
         with self._lock:
-            self._recent(username).append(self._clock())
+            return _wait(project.con, username, client, self._clock())
 
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username, None)
+
+def _wait(con: duckdb.DuckDBPyConnection, username: str, client: str, now: float) -> float:
+    wait = 0.0
+    for column, key, limit in (("username", username, MAX_FAILURES),
+                               ("client", client, MAX_CLIENT_FAILURES)):
+        times = [float(r[0]) for r in con.execute(
+            f"SELECT attempted_at FROM login_attempts WHERE {column} = ?"
+            " AND attempted_at > ? ORDER BY attempted_at DESC LIMIT ?",
+            [key, now - WINDOW_SECONDS, limit]).fetchall()]
+        if len(times) >= limit:
+            # the oldest of the last `limit` failures leaves the window first
+            wait = max(wait, times[-1] + WINDOW_SECONDS - now)
+    return wait

@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from uncounted.core.errors import UncountedError
 from uncounted.store.project import Project, utc_now
 from uncounted.web.audit import write_audit
+from uncounted.web.sessions import end_user_sessions
 from uncounted.workflow.linked import jsonable
 
 Role = Literal["viewer", "reviewer", "admin"]
@@ -124,7 +125,7 @@ def add_user(project: Project, username: str, password: str, role: str, *, by: s
 
 
 def disable_user(project: Project, username: str, *, by: str) -> User:
-    """Disable a user: their sessions stop working at their next request."""
+    """Disable a user: their sessions end at once (deleted from the server's list)."""
     user = get_user(project, username)
     if user is None:
         raise UncountedError(f"no user is called {username!r}", field="username")
@@ -132,10 +133,27 @@ def disable_user(project: Project, username: str, *, by: str) -> User:
         return user
     with project.transaction() as con:
         con.execute("UPDATE users SET disabled = true WHERE username = ?", [username])
-        write_audit(con, by, "user_disable", username, {})
+        ended = end_user_sessions(con, username)
+        write_audit(con, by, "user_disable", username, {"sessions_ended": ended})
     disabled = get_user(project, username)
     assert disabled is not None
     return disabled
+
+
+def set_password(project: Project, username: str, password: str, *, by: str) -> User:
+    """Give a user a new password and end every session they have (a cookie copied under the
+    old password stops working)."""
+    check_password(password)
+    user = get_user(project, username)
+    if user is None:
+        raise UncountedError(f"no user is called {username!r}", field="username")
+    password_hash = _hasher.hash(password)
+    with project.transaction() as con:
+        con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                    [password_hash, username])
+        ended = end_user_sessions(con, username)
+        write_audit(con, by, "user_password", username, {"sessions_ended": ended})
+    return user
 
 
 def authenticate(project: Project, username: str, password: str) -> User | None:

@@ -11,17 +11,26 @@ age_group, place, date_of_death``. It is the input of estimation.
 
 CSV is UTF-8 with a header; Parquet keeps the types. The file is written whole under a
 temporary name and then renamed, so a reader never sees half a file.
+
+CSV is meant to be opened in spreadsheets, which run a cell beginning with ``=``, ``+``,
+``-`` or ``@`` (or a tab or carriage return, or their full-width forms) as a formula: a name
+field holding ``=HYPERLINK(...)`` would run on the analyst's machine. So such a text cell is
+written with a leading apostrophe (``'=...``), which spreadsheets show as the text itself;
+numbers are left alone. ``escape_formulas=False`` (``--no-formula-escape``) writes every
+cell as stored, for programs rather than spreadsheets. Parquet is never changed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -39,6 +48,31 @@ RECORD_COLUMNS: Final = (
     "source_sha256", "list", "release", "row_number", "person_id", "record_id",
     *CANONICAL_FIELDS, "id_check",
 )
+
+
+# What a spreadsheet takes for the start of a formula (OWASP's list, with the full-width forms).
+# A plain string, not a raw one: the tab, carriage return and full-width characters are
+# themselves in the class, which both Python's re and Arrow's RE2 read the same way.
+FORMULA_START: Final = "^([=+\\-@\t\r\uff1d\uff0b\uff0d\uff20])"
+
+
+_FORMULA: Final = re.compile(FORMULA_START)
+
+
+def escape_formula(value: str) -> str:
+    """One text cell as a spreadsheet will show, not run, it."""
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def spreadsheet_safe(table: pa.Table) -> pa.Table:
+    """``table`` with every text cell that a spreadsheet would run as a formula escaped."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.replace_substring_regex(column, pattern=FORMULA_START,
+                                                replacement="'\\1")
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names)
 
 
 @dataclass(frozen=True)
@@ -108,9 +142,12 @@ def persons_frame(project: Project, *, prefix: str = LIST_PREFIX) -> pd.DataFram
 
 
 def export(
-    project: Project, what: str, fmt: str = "csv", output: str | Path | None = None
+    project: Project, what: str, fmt: str = "csv", output: str | Path | None = None,
+    *, escape_formulas: bool = True,
 ) -> ExportResult:
-    """Write ``records`` or ``persons`` as CSV or Parquet; to DIR/exports/ by default."""
+    """Write ``records`` or ``persons`` as CSV or Parquet; to DIR/exports/ by default. CSV
+    text cells that a spreadsheet would run as formulas are escaped unless
+    ``escape_formulas`` is False."""
     if what not in WHAT:
         raise UncountedError(f"export records or persons, not {what!r}", field="what")
     if fmt not in FORMATS:
@@ -124,7 +161,7 @@ def export(
         path = project.root / EXPORTS_DIR / f"{what}-run{run.run_id}.{fmt}"
     else:
         path = Path(output)
-    _write(table, path, fmt)
+    _write(spreadsheet_safe(table) if fmt == "csv" and escape_formulas else table, path, fmt)
     return ExportResult(what, path, fmt, table.num_rows, table.column_names, run.run_id)
 
 

@@ -9,7 +9,7 @@ from uncounted.core.errors import UncountedError
 from uncounted.web.audit import audit_count, read_audit
 from uncounted.web.auth import AdminUser, AnyUser
 from uncounted.web.csrf import csrf_protect
-from uncounted.web.pages import flash, redirect, render
+from uncounted.web.pages import flash, page_number, redirect, render
 from uncounted.web.users import ROLES, add_user, disable_user, list_users
 
 router = APIRouter()
@@ -20,10 +20,10 @@ AUDIT_PAGE = 200
 def audit_page(
     request: Request, viewer: AnyUser, page: int = 1
 ) -> Response:
-    page = max(page, 1)
     with request.app.state.access.use() as project:
-        rows = read_audit(project, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
         total = audit_count(project)
+        page = page_number(page, total, AUDIT_PAGE)
+        rows = read_audit(project, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
     return render(request, "audit.html.j2", {"rows": rows, "total": total, "page": page,
                                              "page_size": AUDIT_PAGE})
 

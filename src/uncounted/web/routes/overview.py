@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from uncounted.core.errors import UncountedError
 from uncounted.web import charts
 from uncounted.web.auth import AnyUser
-from uncounted.web.pages import render
+from uncounted.web.pages import page_number, render
 from uncounted.workflow.overview import (
     QUARANTINE_PAGE,
     dashboard,
@@ -53,10 +53,13 @@ def sources_page(request: Request, viewer: AnyUser) -> Response:
 def source_page(
     request: Request, viewer: AnyUser, sha256: str, page: int = 1
 ) -> Response:
-    page = max(page, 1)
     with request.app.state.access.use() as project:
-        found = quarantined_rows(project, sha256, offset=(page - 1) * QUARANTINE_PAGE)
-    if found is None:
-        raise UncountedError("no source has this SHA-256", field="sha256")
+        found = quarantined_rows(project, sha256, offset=0)
+        if found is None:
+            raise UncountedError("no source has this SHA-256", field="sha256")
+        page = page_number(page, int(found["source"]["quarantined"]), QUARANTINE_PAGE)
+        if page > 1:
+            found = quarantined_rows(project, sha256, offset=(page - 1) * QUARANTINE_PAGE)
+    assert found is not None
     return render(request, "quarantine.html.j2", {"found": found, "page": page,
                                                   "page_size": QUARANTINE_PAGE})
