@@ -57,7 +57,8 @@ def show(case: str, result: dict[str, Any]) -> None:
             print(f"{case}_{kind}_{measure}: {overall[kind][measure]:.4f}")
     for name, scores in result["scores"]["by"]["list"].items():
         pair = scores["pair"]
-        print(f"{case}_list_{name}_pair_precision_recall: {pair['precision']:.4f} {pair['recall']:.4f}")
+        figures = f"{pair['precision']:.4f} {pair['recall']:.4f}"
+        print(f"{case}_list_{name}_pair_precision_recall: {figures}")
     summary = result["summary"]
     print(f"{case}_records: {summary.records}")
     print(f"{case}_persons: {summary.persons}")

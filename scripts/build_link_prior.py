@@ -17,9 +17,10 @@ cannot identify a comparison (``uncounted.link.prior``). Labelled pairs, from th
 - ``simulated``: a simulated conflict (4 lists, every pair of records of one true person).
 
 Name levels: the mean over the pair sets of each set's share within the class (sets with at
-least ``MIN_PAIRS`` pairs of the class). Age and sex: MoH and simulated; ID, date of death and
-source: simulated (the real sets are labelled by the ID itself, and their dates are copies),
-with ``UNRELATED_DEATH_DATES`` of the date-of-death matches moved to its "differ" level.
+least ``MIN_PAIRS`` pairs of the class). Age and sex: MoH and simulated; source: none, for
+it describes how a project's lists and releases are laid out; ID and date of death: simulated
+(the real sets are labelled by the ID itself, and their dates are copies), with
+``UNRELATED_DEATH_DATES`` of the date-of-death matches moved to its "differ" level.
 Only aggregate shares are written: no name, no record. Same data and seed, same file.
 """
 
@@ -62,7 +63,13 @@ MIN_PAIRS = 200
 # unrelated dates: this share of the prior's date-of-death m goes to its last level.
 UNRELATED_DEATH_DATES = 0.2
 PSEUDO = 0.5
-SETS_FOR = {"age": ("moh", "simulated"), "sex": ("moh", "simulated")}
+# The source comparison (same file, another release of the list, another list) has no prior:
+# how matches spread over it is the layout of the project's own lists and releases.
+SETS_FOR: dict[str, tuple[str, ...]] = {
+    "age": ("moh", "simulated"),
+    "sex": ("moh", "simulated"),
+    "source": (),
+}
 OTHER_SETS = ("simulated",)
 PARTS = ("given", "father", "grandfather", "family")
 VIEWS = ("key", "skel", "xkeys", "xskel", "xskels", "rasm")

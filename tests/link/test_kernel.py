@@ -70,7 +70,9 @@ def test_partial_names_are_judged_by_what_both_records_give() -> None:
     # its class, not the weak "given same, one of the lineage alike" of four-part names.
     both = _word("g_strong", "fam_strong", "fam_alike", "fam_known")
     assert table[both] == _level("two parts compared: both the same")
-    three = _word("g_strong", "f_strong", "f_alike", "fam_strong", "fam_alike", "f_known", "fam_known")
+    three = _word(
+        "g_strong", "f_strong", "f_alike", "fam_strong", "fam_alike", "f_known", "fam_known"
+    )
     assert table[three] == _level("three parts compared: all the same")
     assert table[_word("g_strong", "fam_known")] == _level(
         "two parts compared: given same, other differs"

@@ -22,15 +22,47 @@ from uncounted.workflow.reporting import write_report
 
 # Invented, generic names: given names (with their sex) and family names, combined at random.
 GIVEN = [
-    ("Amar", "male"), ("Basel", "male"), ("Dima", "female"), ("Farid", "male"),
-    ("Hala", "female"), ("Jamal", "male"), ("Kamal", "male"), ("Lina", "female"),
-    ("Nabil", "male"), ("Rami", "male"), ("Samir", "male"), ("Tala", "female"),
-    ("Walid", "male"), ("Yara", "female"), ("Zaid", "male"), ("Huda", "female"),
-    ("Rana", "female"), ("Sami", "male"), ("Nour", "female"), ("Omar", "male"),
+    ("Amar", "male"),
+    ("Basel", "male"),
+    ("Dima", "female"),
+    ("Farid", "male"),
+    ("Hala", "female"),
+    ("Jamal", "male"),
+    ("Kamal", "male"),
+    ("Lina", "female"),
+    ("Nabil", "male"),
+    ("Rami", "male"),
+    ("Samir", "male"),
+    ("Tala", "female"),
+    ("Walid", "male"),
+    ("Yara", "female"),
+    ("Zaid", "male"),
+    ("Huda", "female"),
+    ("Rana", "female"),
+    ("Sami", "male"),
+    ("Nour", "female"),
+    ("Omar", "male"),
 ]
 FAMILY = [
-    "Haddad", "Khoury", "Nasser", "Saleh", "Darwish", "Mansour", "Barakat", "Jaber", "Qasem",
-    "Hamdan", "Awad", "Shami", "Zaher", "Taha", "Bakri", "Odeh", "Fares", "Hijazi", "Kanaan",
+    "Haddad",
+    "Khoury",
+    "Nasser",
+    "Saleh",
+    "Darwish",
+    "Mansour",
+    "Barakat",
+    "Jaber",
+    "Qasem",
+    "Hamdan",
+    "Awad",
+    "Shami",
+    "Zaher",
+    "Taha",
+    "Bakri",
+    "Odeh",
+    "Fares",
+    "Hijazi",
+    "Kanaan",
     "Masri",
 ]
 SHARED = 80
@@ -110,13 +142,14 @@ def test_a_comparison_nothing_can_train_is_a_warning(tmp_path: Path) -> None:
 
 def test_records_without_names_or_ids_stop_the_run(tmp_path: Path) -> None:
     path = _write(
-        tmp_path / "titles.csv", [{"name": "(unknown)", "sex": "male", "age": "40"} for _ in range(5)]
+        tmp_path / "titles.csv",
+        [{"name": "(unknown)", "sex": "male", "age": "40"} for _ in range(5)],
     )
     first, _ = _two_lists(tmp_path)
     with Project.create(tmp_path / "project") as project:
         _ingest(project, first, "first")
         _ingest(project, path, "titles")
-        with pytest.raises(UncountedError, match="titles.*name or an ID"):
+        with pytest.raises(UncountedError, match=r"titles.*name or an ID"):
             link_project(project)
         assert project.con.execute("SELECT count(*) FROM link_runs").fetchone() == (0,)
 
@@ -129,3 +162,47 @@ def test_lists_that_find_no_pair_are_an_error_not_a_result(tmp_path: Path) -> No
         _ingest(project, other, "other")
         with pytest.raises(UncountedError, match="0 candidate pairs between the lists"):
             link_project(project)
+
+
+def test_a_copied_list_is_merged_and_other_statuses_set_apart(tmp_path: Path) -> None:
+    """A list that republishes another is named as a copy and merged into it; persons of
+    another status (detained) are not counted among the killed. Both said beside the number."""
+    from uncounted.workflow.estimation import estimate_project
+
+    first, second = _two_lists(tmp_path)
+    with first.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    copy = _write(tmp_path / "copy.csv", rows[:200])
+    held_path = tmp_path / "held.csv"
+    with held_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["name", "sex", "age", "status"])
+        writer.writeheader()
+        # 25 people no other list has, detained (held, released): not among the killed.
+        for k in range(25):
+            given, sex = GIVEN[k % len(GIVEN)]
+            family = ["Abadi", "Sarraj", "Tamimi", "Qudsi", "Rifai"][k // 5]
+            writer.writerow(
+                {"name": f"{given} {family}", "sex": sex, "age": str(20 + k), "status": "detained"}
+            )
+    with Project.create(tmp_path / "project") as project:
+        _ingest(project, first, "first")
+        _ingest(project, second, "second")
+        _ingest(project, copy, "copy")
+        ingest_file(
+            project,
+            held_path,
+            list_name="held",
+            mapping=mappings.from_pairs(
+                ["full_name_latin=name", "sex=sex", "age_years=age", "status=status"]
+            ),
+        )
+        link_project(project)
+        run = estimate_project(project, method="chapman", seed=1)
+    systems = run.result["systems"]
+    assert [m["list"] for m in systems["merged"]] == ["copy"]
+    assert systems["merged"][0]["within"] == "first"
+    assert run.result["lists"] == ["first", "second"]
+    assert any("'copy' is a copy or subset of 'first'" in c for c in run.result["caveats"])
+    assert systems["persons_by_status"].get("detained") == 25
+    assert "held" not in run.result["lists"]  # it holds nobody of the status counted
+    assert any("25 detained" in c for c in run.result["caveats"])

@@ -18,7 +18,12 @@ from uncounted.estimate.methods import get_method, make_estimator, method_names,
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 from uncounted.store import Project
-from uncounted.workflow.estimation import estimate_project, parse_strata, save_estimate_run
+from uncounted.workflow.estimation import (
+    DEFAULT_STATUS,
+    estimate_project,
+    parse_strata,
+    save_estimate_run,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +57,18 @@ def estimate(
     seed: int = SEED_OPTION,
     level: float = LEVEL_OPTION,
     jobs: int = JOBS_OPTION,
+    status: str = typer.Option(
+        DEFAULT_STATUS,
+        "--status",
+        help="Count the persons of this status only (killed, injured, detained, missing); "
+        "persons of another status are set apart, never counted together.",
+    ),
+    keep_copies: bool = typer.Option(
+        False,
+        "--keep-copies",
+        help="Keep a list that copies another (95%+ of its persons on it) as a system of its "
+        "own; by default it is merged into the list it copies.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Estimate the total, including the people no list recorded, with intervals.
@@ -79,13 +96,23 @@ def estimate(
             results = _estimate_table(table, method, model, seed, level, jobs, progress)
         else:
             assert directory is not None
-            results, estimate_id = _estimate_project(directory, method, strata, seed, level,
-                                                     jobs)
+            results, estimate_id, caveats, systems = _estimate_project(
+                directory, method, strata, seed, level, jobs, status, keep_copies
+            )
 
     document: dict[str, Any] = {"estimates": [_as_dict(label, r) for label, r in results]}
     if directory is not None:
         document["estimate_id"] = estimate_id
-    output.emit(document, as_json=as_json, render=lambda: _render(results))
+        document["caveats"] = caveats
+        document["systems"] = systems
+
+    def render() -> None:
+        _render(results)
+        if directory is not None:
+            for caveat in caveats:
+                output.stdout.print(f"caveat: {caveat}", style="bold yellow", markup=False)
+
+    output.emit(document, as_json=as_json, render=render)
 
 
 def _estimate_table(
@@ -100,14 +127,23 @@ def _estimate_table(
 
 
 def _estimate_project(
-    directory: Path, method: str, strata: str | None, seed: int, level: float, jobs: int
-) -> tuple[list[tuple[str | None, EstimateResult]], int]:
-    """The estimates, as stored in a new estimate run (whose id comes second)."""
+    directory: Path,
+    method: str,
+    strata: str | None,
+    seed: int,
+    level: float,
+    jobs: int,
+    status: str,
+    keep_copies: bool,
+) -> tuple[list[tuple[str | None, EstimateResult]], int, list[str], dict[str, Any]]:
+    """The estimates, as stored in a new estimate run (whose id comes second), its caveats
+    and how the lists were taken as systems."""
     with Project.open(directory) as project:
         run = estimate_project(project, method=method, strata=parse_strata(strata), seed=seed,
-                               level=level, jobs=jobs)
+                               level=level, jobs=jobs, status=status, keep_copies=keep_copies)
         estimate_id = save_estimate_run(project, run)
-    return [(entry["stratum"], _from_dict(entry)) for entry in run.estimates], estimate_id
+    results = [(entry["stratum"], _from_dict(entry)) for entry in run.estimates]
+    return results, estimate_id, run.result["caveats"], run.result["systems"]
 
 
 def _from_dict(entry: dict[str, Any]) -> EstimateResult:

@@ -88,6 +88,7 @@ def estimates_section(
         "stale": latest_link_run is not None and run["link_run_id"] != latest_link_run,
         "latest_link_run": latest_link_run,
         "lists": result.get("lists", []),
+        "caveats": result.get("caveats", []),
         "unlisted": result.get("unlisted", 0),
         "total": total,
         "strata": [e for e in entries if e["stratum"] != "total"],

@@ -21,13 +21,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from uncounted import __version__
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.strata import StratifiedEstimate
+from uncounted.estimate.systems import contained_lists, merge_contained, period_warnings
 from uncounted.store.project import Project, utc_now
 from uncounted.workflow.export import list_names, persons_frame
 from uncounted.workflow.linked import one
@@ -63,6 +64,11 @@ class EstimateRun:
         }
 
 
+# Records of different status (killed, injured, detained, missing) are never counted together;
+# "documented victims" are the persons of the status estimated.
+DEFAULT_STATUS = "killed"
+
+
 def headline_of(run: EstimateRun) -> dict[str, Any]:
     """The run's headline: without strata, the one stratum "all" (its ensemble is the table's
     own; the "total" beside it re-derives the same from its draws); else the total."""
@@ -84,8 +90,15 @@ def estimate_project(
     seed: int = 1,
     level: float = 0.95,
     jobs: int = 2,
+    status: str = DEFAULT_STATUS,
+    keep_copies: bool = False,
 ) -> EstimateRun:
-    """Estimate every stratum and the total from the latest link run's persons (not stored)."""
+    """Estimate every stratum and the total from the latest link run's persons (not stored).
+
+    Only persons of ``status`` are counted (a person any of whose records has it, or whose
+    records give no status); a list that copies another is merged into it unless
+    ``keep_copies`` (``uncounted.estimate.systems``). What was set aside and why, and lists
+    whose dates of death barely overlap the others', are the run's ``caveats``."""
     has_persons = one(project.con.execute("SELECT count(*) FROM persons"))
     if not has_persons or not has_persons[0]:
         raise UncountedError(
@@ -94,9 +107,29 @@ def estimate_project(
             "capture table with --table FILE.csv",
             file=str(project.root),
         )
-    lists = list_names(project)
+    all_lists = list_names(project)
     # One row per person, one 0/1 column per list named as the list, then the attributes.
     persons = persons_frame(project, prefix="")
+    persons, statuses = _of_status(project, persons, status)
+    lists = [name for name in all_lists if persons[name].sum() > 0]
+    copies = [] if keep_copies else contained_lists(persons, lists)
+    persons, lists = merge_contained(persons, lists, copies)
+    periods = _period_caveats(project, set(persons["person_id"]), lists)
+    caveats = [c.reason() for c in copies] + [p["reason"] for p in periods]
+    other = {k: v for k, v in statuses.items() if k != status and k != "unknown"}
+    if other:
+        caveats.append(
+            "counted: persons with status '" + status + "' only; set apart: "
+            + ", ".join(f"{n:,} {k}" for k, n in sorted(other.items()))
+            + " (persons none of whose records says " + status + ")"
+        )
+    if len(lists) < 2:
+        raise UncountedError(
+            f"fewer than two independent lists hold persons of status '{status}' "
+            f"({', '.join(lists) or 'none'}); multiple systems estimation needs two or more"
+            + ("" if not copies else f" ({'; '.join(caveats)})"),
+            file=str(project.root),
+        )
     fitted = StratifiedEstimate(list(strata), lists, method=method, level=level, seed=seed,
                                 n_jobs=jobs).fit(persons)
     printed: list[tuple[str, EstimateResult]] = [("total", fitted.total_),
@@ -109,9 +142,23 @@ def estimate_project(
         method=method,
         strata=list(strata),
         seed=seed,
-        settings={"level": level, "min_lists": fitted.min_lists, "n_draws": fitted.n_draws},
+        settings={
+            "level": level,
+            "min_lists": fitted.min_lists,
+            "n_draws": fitted.n_draws,
+            "status": status,
+            "keep_copies": keep_copies,
+        },
         result={
             "lists": lists,
+            "caveats": caveats,
+            "systems": {
+                "lists_in_project": all_lists,
+                "merged": [c.as_dict() for c in copies],
+                "period_warnings": periods,
+                "status": status,
+                "persons_by_status": statuses,
+            },
             "unlisted": fitted.unlisted_,
             "estimates": [{"stratum": label, **r.to_dict()} for label, r in printed],
             "methods": {
@@ -121,6 +168,63 @@ def estimate_project(
         },
         uncounted_version=__version__,
     )
+
+
+def _of_status(
+    project: Project, persons: Any, status: str
+) -> tuple[Any, dict[str, int]]:
+    """The persons counted as ``status``, and how many persons have each status. A person is
+    of ``status`` when any of its records says so; a person some of whose records state no
+    status is taken to be of it too (a list that states none is a list of the status being
+    estimated), and counted as "unknown"; the others are set apart under their status."""
+    rows = project.con.execute(
+        "SELECT pr.person_id, list_sort(list_distinct(list(r.status))),"
+        " bool_or(r.status IS NULL) FROM person_records pr"
+        " JOIN records r USING (record_id) GROUP BY pr.person_id"
+    ).fetchall()
+    found = {
+        str(p): ([str(v) for v in (values or []) if v], bool(none)) for p, values, none in rows
+    }
+    counts: dict[str, int] = {}
+    keep = []
+    for person in persons["person_id"]:
+        values, unstated = found.get(str(person), ([], True))
+        label = status if status in values else ("unknown" if unstated else values[0])
+        counts[label] = counts.get(label, 0) + 1
+        keep.append(label in (status, "unknown"))
+    return persons[keep].reset_index(drop=True), counts
+
+
+def _period_caveats(
+    project: Project, persons: set[str], lists: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Lists whose dates of death barely overlap the other lists' (see ``period_warnings``)."""
+    rows = project.con.execute(
+        "SELECT r.list, pr.person_id, date_diff('day', DATE '1970-01-01', r.date_of_death)"
+        " FROM records r JOIN person_records pr USING (record_id)"
+        " WHERE r.date_of_death IS NOT NULL"
+    ).fetchall()
+    days: dict[str, list[float]] = {}
+    for name, person, day in rows:
+        if name in lists and person in persons:
+            days.setdefault(str(name), []).append(float(day))
+    out = []
+    for warning in period_warnings(days):
+        span = [_date(warning[k]) for k in ("from_day", "to_day", "others_from_day",
+                                             "others_to_day")]
+        warning["reason"] = (
+            f"list '{warning['list']}' records deaths from {span[0]} to {span[1]} (central 90% "
+            f"of {warning['records']:,} dated records), the other lists from {span[2]} to "
+            f"{span[3]}: only {warning['share_inside']:.0%} of its span overlaps theirs, so it "
+            "may cover another period or population, against the estimate's assumption of one "
+            "population"
+        )
+        out.append(warning)
+    return out
+
+
+def _date(day: float) -> str:
+    return (datetime(1970, 1, 1) + timedelta(days=day)).date().isoformat()
 
 
 def _named(headline: EstimateResult, results: list[EstimateResult]) -> list[dict[str, Any]]:

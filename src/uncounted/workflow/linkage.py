@@ -239,7 +239,9 @@ def link_project(
     overlaps = list_overlaps(features, assignment.person_of)
     warnings += [o.warning() for o in overlaps if o.suspicious]
     refused = [r.as_dict() for r in clustering.refused]
-    settings = {
+    training: dict[str, Any] = {} if report is None else report.as_dict()
+    overlap_rows = [o.as_dict() for o in overlaps]
+    settings: dict[str, Any] = {
         "duplicate_free_sources": sorted(duplicate_free),
         "min_probability": MIN_REPORTED_PROBABILITY,
         "must_links": len(constraints.must_link),
@@ -248,8 +250,8 @@ def link_project(
         "within_source_probability": WITHIN_SOURCE_PROBABILITY,
         "cannot_links": len(constraints.cannot_link),
         "warnings": warnings,
-        "training": {} if report is None else report.as_dict(),
-        "list_overlaps": [o.as_dict() for o in overlaps],
+        "training": training,
+        "list_overlaps": overlap_rows,
     }
     summary = LinkRunSummary(
         run_id=0,
@@ -266,8 +268,8 @@ def link_project(
         labels_used=labels_used,
         refused_must_links=refused,
         warnings=warnings,
-        training=settings["training"],
-        list_overlaps=settings["list_overlaps"],
+        training=training,
+        list_overlaps=overlap_rows,
     )
     _write_run(project, summary, model, pairs, summaries, assignment, settings, started_at, say)
     summary.review_queue = review_queue_size(project)
