@@ -61,7 +61,9 @@ def serve(
     On 127.0.0.1 without users there is no login (one local admin). Once a user exists every
     page needs a login; any other --host is refused until a user exists. Server logs carry
     the method, the route pattern and the status only, never names or query strings. The
-    server holds the project open: stop it before running other commands on the project.
+    server opens the project only for the moment of each request, so other commands (ingest,
+    link, status, ...) run while it serves; while one of them holds the project, pages show a
+    notice naming it.
 
     Example: uncounted serve gaza-2024 --port 8000
     """
@@ -80,7 +82,7 @@ def serve(
         f"serving {directory} at http://{host}:{port}/ (Ctrl-C stops)", markup=False,
         highlight=False,
     )
-    # One worker: the app holds the project's single DuckDB writer connection.
+    # One worker: requests take turns on the project's DuckDB file (one writer at a time).
     uvicorn.run(app, host=host, port=port, workers=1, access_log=False, server_header=False,
                 log_level="info")
 
