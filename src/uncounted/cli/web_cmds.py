@@ -50,6 +50,12 @@ def serve(
         None, "--review-high",
         help="Highest probability in the review queue (default: (1 + threshold) / 2).",
     ),
+    hold: float = typer.Option(
+        10.0, "--hold", min=0, metavar="SECONDS",
+        help="Keep the project open this long after a request while no command waits for it"
+        " (pages are quicker); a command that asks gets it after the request in flight."
+        " 0 closes it after every request.",
+    ),
     behind_tls: bool = typer.Option(
         False, "--behind-tls",
         help="Mark session cookies Secure (the app is reached through an HTTPS proxy).",
@@ -71,7 +77,8 @@ def serve(
 
     from uncounted.web.app import create_app
 
-    app = create_app(directory, host=host, review_low=review_low, review_high=review_high)
+    app = create_app(directory, host=host, review_low=review_low, review_high=review_high,
+                     linger=hold)
     app.state.secure_cookie = behind_tls
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

@@ -259,6 +259,21 @@ def current_holder(root: Path) -> Holder | None:
         os.close(fd)  # drops the probe's flock, if it took one
 
 
+def others_waiting(root: Path) -> bool:
+    """Whether another process waits for its turn on the project (holds the turnstile): the
+    web server, which keeps the project open between requests, gives it up when one does."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(Path(root) / QUEUE_NAME, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return not _try(fd)
+    finally:
+        os.close(fd)  # drops the probe's flock, if it took one
+
+
 def acquire(
     root: str | Path,
     *,

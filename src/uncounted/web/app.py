@@ -18,7 +18,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from uncounted.core.errors import UncountedError
-from uncounted.web.access import POLICY, REQUEST_WAIT, ProjectAccess, ProjectBusy
+from uncounted.store import Project
+from uncounted.web.access import (
+    LINGER,
+    POLICY,
+    REQUEST_WAIT,
+    SERVER_COMMAND,
+    ProjectAccess,
+    ProjectBusy,
+)
 from uncounted.web.auth import LoginRequired, RoleRefused
 from uncounted.web.binding import DEFAULT_HOST, check_binding, is_loopback
 from uncounted.web.csrf import CsrfRefused
@@ -76,25 +84,26 @@ def create_app(
     review_low: float | None = None,
     review_high: float | None = None,
     request_wait: float = REQUEST_WAIT,
+    linger: float = LINGER,
 ) -> FastAPI:
     """The app for one project. Refuses (UncountedError) a non-local host without users.
 
     ``review_low`` and ``review_high`` bound the review queue's match probabilities (default:
-    the window of `uncounted review`, around the link threshold). The app opens the project
-    for each request only; a request waits ``request_wait`` seconds for a command holding the
-    project, then shows a notice naming it (503)."""
-    access = ProjectAccess(Path(project_dir), wait=request_wait)
+    the window of `uncounted review`, around the link threshold). The app hands the project
+    over to any command that waits for it after the request in flight (it keeps it open at
+    most ``linger`` seconds after a request otherwise); a request waits ``request_wait``
+    seconds for a command holding the project, then shows a notice naming it (503)."""
+    access = ProjectAccess(Path(project_dir), wait=request_wait, linger=linger)
     # Starting waits for the project as long as any command would.
     with access.use(wait=POLICY) as project:
         check_binding(project, host)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        try:
-            with access.use() as project:
-                app.state.search.warm_up(project)
-        except ProjectBusy:
-            pass  # a command holds the project: the index is built on the first search
+        # In the background, with a connection of its own (while it holds the project, the
+        # requests share this process's turn and commands wait).
+        app.state.search.warm_up(
+            lambda: Project.open(access.project_dir, command=SERVER_COMMAND))
         yield
         access.close()
 
