@@ -3,85 +3,25 @@ failing, gives up after --wait naming it, and goes on at once when the holder is
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.store.holding import CLI, held, wait_until_queued
 from uncounted.store import Project
-from uncounted.store.lock import QUEUE_NAME, ProjectBusy, current_holder
-
-CLI = [sys.executable, "-c", "from uncounted.cli.main import run; run()"]
-
-# A process that opens the project as `uncounted link` would and keeps it until told to stop
-# (the file in argv[2] appears). With argv[3] == "fork", it forks a child that outlives its
-# hold, as link's worker processes can.
-HOLDER = """
-import os, sys, time
-from pathlib import Path
-from uncounted.store import Project
-from uncounted.store.lock import configure
-configure(command="uncounted link")
-project = Project.open(sys.argv[1])
-child = os.fork() if len(sys.argv) > 3 else None
-if child == 0:
-    time.sleep(30)
-    os._exit(0)
-print("holding", flush=True)
-while not Path(sys.argv[2]).exists():
-    time.sleep(0.01)
-project.close()
-print("closed", flush=True)
-if child:
-    time.sleep(30)
-"""
+from uncounted.store.lock import ProjectBusy, current_holder
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     Project.create(tmp_path / "p").close()
     return tmp_path / "p"
-
-
-@contextmanager
-def held(root: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], Path]]:
-    release = root.parent / "release-now"
-    release.unlink(missing_ok=True)
-    process = subprocess.Popen([sys.executable, "-c", HOLDER, str(root), str(release), *extra],
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "holding"
-        yield process, release
-    finally:
-        release.touch()
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-
-
-def _wait_until_queued(root: Path, process: subprocess.Popen[str]) -> None:
-    """Until ``process`` waits for its turn: it holds the turnstile (the queue's lock)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "it did not wait: " + process.communicate()[1]
-        fd = os.open(root / QUEUE_NAME, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return
-        finally:
-            os.close(fd)
-        time.sleep(0.05)
-    raise AssertionError("it never queued for the project")
 
 
 def _status(root: Path, *before: str) -> subprocess.Popen[str]:
@@ -92,7 +32,7 @@ def _status(root: Path, *before: str) -> subprocess.Popen[str]:
 def test_a_command_waits_for_the_holder_names_it_and_then_runs(root: Path) -> None:
     with held(root) as (holder, release):
         status = _status(root)
-        _wait_until_queued(root, status)
+        wait_until_queued(root, status)
         time.sleep(1.5)  # past the second of silence (the server holds it for milliseconds)
         assert status.poll() is None, "status did not wait: " + status.communicate()[1]
         release.touch()
@@ -126,7 +66,7 @@ def test_the_environment_variable_sets_the_wait(root: Path) -> None:
 def test_killing_the_holder_lets_the_waiting_command_go_on(root: Path) -> None:
     with held(root) as (holder, _):
         status = _status(root)
-        _wait_until_queued(root, status)
+        wait_until_queued(root, status)
         os.kill(holder.pid, signal.SIGKILL)
         _, err = status.communicate(timeout=60)
     assert status.returncode == 0, err
@@ -148,7 +88,7 @@ def test_one_process_shares_its_own_turn_and_others_wait_for_all_of_it(root: Pat
 
 
 def test_a_forked_child_does_not_keep_the_turn_of_its_parent(root: Path) -> None:
-    with held(root, "fork") as (holder, release):
+    with held(root, "uncounted link", "fork") as (holder, release):
         release.touch()
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "closed"
