@@ -22,6 +22,7 @@ from tests.store.holding import CLI, held
 from tests.web.helpers import add_users, csrf_of, hidden, log_in
 from tests.web.live import LiveServer, serve
 from uncounted.store import Project
+from uncounted.store.lock import current_holder
 from uncounted.web.app import create_app
 
 WIDE = ("--review-low", "0.01", "--review-high", "1.0")
@@ -282,4 +283,35 @@ def test_kill_9_of_an_ingest_mid_transaction_leaves_the_project_to_the_server(
     assert rerun.returncode == 0, rerun.stderr
     assert _rows(project_dir, "SELECT rows, records, quarantined FROM sources"
                               " WHERE list = 'big'") == [(60_000, 60_000, 0)]
+    _consistent(project_dir)
+
+
+def test_kill_9_of_a_link_leaves_the_project_to_the_server_and_the_next_link(
+    project_dir: Path, tmp_path: Path
+) -> None:
+    runs = "SELECT count(*) FROM link_runs"
+    before = _rows(project_dir, runs)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    link = [*CLI, "link", str(project_dir), "--json"]
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    with serve(project_dir, tmp_path / "server.log") as server:
+        process = subprocess.Popen(link, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env=env)
+        deadline = time.monotonic() + 240
+        while not any(scratch.iterdir()):  # its spill folder: the link is under way
+            assert process.poll() is None, "the link ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        holder = current_holder(project_dir)
+        assert holder is not None and holder.command == "uncounted link"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert len(list(scratch.iterdir())) == 1  # left behind by the kill
+        assert httpx.get(server.url + "/", timeout=120).status_code == 200
+        rerun = subprocess.run(link, capture_output=True, text=True, timeout=600, env=env)
+        assert httpx.get(server.url + "/", timeout=120).status_code == 200
+    assert rerun.returncode == 0, rerun.stderr
+    assert _rows(project_dir, runs) == [(before[0][0] + 1,)]
+    assert list(scratch.iterdir()) == []  # the next link removed it, and its own at exit
     _consistent(project_dir)

@@ -49,9 +49,7 @@ def _root(
         raise typer.Exit(0)
     # Only the command's name: its arguments may hold a name searched for.
     lock.configure(command=f"uncounted {ctx.invoked_subcommand or ''}".strip(),
-                   report=output.report_wait)
-    if wait is not None:
-        lock.configure(timeout=wait)
+                   report=output.report_wait, timeout=lock.POLICY if wait is None else wait)
 
 
 register_project(app)

@@ -102,16 +102,26 @@ class ProjectBusy(ProjectError):
         self.waited = waited
 
 
+class _UsePolicy:
+    """The sentinel: wait as this process's policy says."""
+
+
+POLICY: Final = _UsePolicy()
+Timeout = float | None | _UsePolicy
+
+
 class _Policy:
-    """How long this process waits for a project, whom it tells, and what it says it is."""
+    """How long this process waits for a project (POLICY: as UNCOUNTED_WAIT says), whom it
+    tells, and what it says it is."""
 
     def __init__(self) -> None:
-        self.timeout: float | None = _env_timeout()
+        self.timeout: Timeout = POLICY
         self.report: Reporter | None = None
         self.command: str = "uncounted (Python)"
 
 
-def _env_timeout() -> float | None:
+def timeout_from_env() -> float | None:
+    """``UNCOUNTED_WAIT`` in seconds; None (wait as long as it takes) when unset."""
     text = os.environ.get("UNCOUNTED_WAIT", "").strip()
     if not text:
         return None
@@ -131,31 +141,34 @@ def _env_timeout() -> float | None:
 _policy = _Policy()
 
 
-class _UsePolicy:
-    """The sentinel: wait as this process's policy says."""
+class _Unchanged:
+    """The sentinel of :func:`configure`: leave this setting as it is."""
 
 
-POLICY: Final = _UsePolicy()
-Timeout = float | None | _UsePolicy
+_UNCHANGED: Final = _Unchanged()
 
 
 def configure(
     *,
-    timeout: Timeout = POLICY,
-    report: Reporter | _UsePolicy | None = POLICY,
+    timeout: Timeout | _Unchanged = _UNCHANGED,
+    report: Reporter | _Unchanged | None = _UNCHANGED,
     command: str | None = None,
 ) -> None:
     """Set this process's defaults: ``timeout`` seconds (None: as long as it takes; 0: not at
-    all), a ``report`` callback for waits, and the ``command`` named to those who wait."""
-    if not isinstance(timeout, _UsePolicy):
+    all; POLICY: as UNCOUNTED_WAIT says), a ``report`` callback for waits, and the ``command``
+    named to those who wait. What is not given is left as it is."""
+    if not isinstance(timeout, _Unchanged):
         _policy.timeout = timeout
-    if not isinstance(report, _UsePolicy):
+    if not isinstance(report, _Unchanged):
         _policy.report = report
     if command is not None:
         _policy.command = command
 
 
 def default_timeout() -> float | None:
+    """How long this process waits for a project unless told otherwise."""
+    if isinstance(_policy.timeout, _UsePolicy):
+        return timeout_from_env()
     return _policy.timeout
 
 
@@ -290,7 +303,7 @@ def acquire(
     root = Path(root)
     if fcntl is None:
         return ProjectLease(None)
-    limit = _policy.timeout if isinstance(timeout, _UsePolicy) else timeout
+    limit = default_timeout() if isinstance(timeout, _UsePolicy) else timeout
     reporter = _policy.report if isinstance(report, _UsePolicy) else report
     started = time.monotonic()
     key = _key(root)
