@@ -5,7 +5,10 @@ an older checkout: ``PYTHONPATH=/old/src python benchmarks/web_latency.py PROJEC
 
 * ``ms_per_page``: the median time of each of a few pages over ``--rounds`` requests, one client;
 * ``status_while_serving_s``: the wall time of ``uncounted status PROJECT --json`` while two
-  clients request pages back to back (interpreter start included), and its exit status.
+  clients request pages back to back (interpreter start included), and its exit status;
+* ``open_wait_ms``: in another process, the time ``Project.open`` takes (median of 5) right
+  after a page was served (the server holds the project then), and while two clients request
+  pages back to back (absent from checkouts older than the project lock).
 
 The project should be a copy: nothing is written to it but the lock file. Run
 ``python benchmarks/web_latency.py PROJECT [--rounds 30]`` from the repository root.
@@ -27,6 +30,19 @@ import urllib.request
 from pathlib import Path
 
 PAGES = ("/", "/persons", "/review", "/sources", "/estimates")
+OPEN = """
+import sys, time
+from uncounted.store import Project
+started = time.perf_counter()
+Project.open(sys.argv[1]).close()
+print(1000 * (time.perf_counter() - started))
+"""
+
+
+def _open_ms(project: Path) -> float | None:
+    done = subprocess.run([sys.executable, "-c", OPEN, str(project)], capture_output=True,
+                          text=True)
+    return float(done.stdout) if done.returncode == 0 else None
 
 
 def _port() -> int:
@@ -42,6 +58,11 @@ def _get(url: str) -> int:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
+
+
+def _median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 1) if len(known) == len(values) else None
 
 
 def main() -> None:
@@ -78,6 +99,10 @@ def main() -> None:
                 _get(base + page)
                 times.append(1000 * (time.perf_counter() - started))
             pages[page] = round(statistics.median(times), 1)
+        idle_opens = []
+        for _ in range(5):
+            _get(base + "/")
+            idle_opens.append(_open_ms(args.project))
         stop = threading.Event()
         served = [0, 0]
 
@@ -96,6 +121,7 @@ def main() -> None:
             capture_output=True, text=True, env={**os.environ},
         )
         took = time.perf_counter() - started
+        busy_opens = [_open_ms(args.project) for _ in range(5)]
         stop.set()
         for thread in clients:
             thread.join()
@@ -105,6 +131,10 @@ def main() -> None:
             "status_exit": status.returncode,
             "status_error": status.stderr.strip().splitlines()[-1:] if status.returncode else [],
             "pages_served_meanwhile": sum(served),
+            "open_wait_ms": {
+                "after_a_page": _median(idle_opens),
+                "while_two_clients_request": _median(busy_opens),
+            },
         }, indent=2))
     finally:
         server.terminate()

@@ -71,7 +71,7 @@ def test_pages_show_a_notice_while_a_command_holds_the_project(project_dir: Path
     client = TestClient(app)
     page = client.get("/review").text
     left, right = hidden(page, "left"), hidden(page, "right")
-    app.state.access.close()  # as the app does when a command asks (tested live below)
+    # The app keeps the project between requests; the command asks, and gets it.
     with held(project_dir, "uncounted ingest") as (holder, _):
         busy = client.get("/persons")
         sent = client.post("/review/decide", follow_redirects=False, data={
