@@ -11,9 +11,11 @@ The lock is an advisory ``flock``: the kernel drops it when its process ends, ``
 included, so a dead holder never blocks anyone, and no lock file is ever stale.
 
 Turns are fair: before waiting for the lock a process takes a second lock, the turnstile
-(``DIR/project.lock.queue``), and gives it back once it holds the first. The web server opens the
-project for every request; without the turnstile a command could wait forever for a gap between
-two reviewers' requests, with it the command is next.
+(``DIR/project.lock.queue``), and gives it back once it holds the first. The web server takes
+the project again for the next request as soon as it has given it up; without the turnstile a
+command could wait forever for a gap between two reviewers' requests (it did, in the test of
+this), with it the command is next. The server also looks at the turnstile to know that a
+process waits (:func:`others_waiting`), and hands the project over after the request in flight.
 
 Within one process the lock is counted, not taken twice: code that opens the project while the
 same process has it open (another thread, or a nested open) shares the turn, as DuckDB shares
