@@ -15,7 +15,9 @@ def test_create_makes_the_layout(tmp_path: Path) -> None:
     with Project.create(tmp_path / "p") as project:
         assert current_version(project.con) == SCHEMA_VERSION
     names = sorted(p.name for p in (tmp_path / "p").iterdir())
-    assert names == ["project.duckdb", "reports", "sources"]
+    # The lock files: who has the project now, and who is next (uncounted.store.lock).
+    assert names == ["project.duckdb", "project.lock", "project.lock.queue", "reports",
+                     "sources"]
 
 
 def test_create_refuses_an_existing_project_and_a_non_empty_folder(tmp_path: Path) -> None:

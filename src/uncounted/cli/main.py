@@ -21,6 +21,7 @@ from uncounted.cli.report_cmds import register as register_report
 from uncounted.cli.run_cmds import register as register_runs
 from uncounted.cli.web_cmds import register as register_web
 from uncounted.core.errors import UncountedError
+from uncounted.store import lock
 
 app = typer.Typer(
     name="uncounted",
@@ -34,11 +35,21 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    wait: float | None = typer.Option(
+        None, "--wait", min=0, metavar="SECONDS",
+        help="How long to wait for the project while another process holds it (the web"
+        " server for a moment, another command for its whole run); then exit 1 naming the"
+        " holder. Default: UNCOUNTED_WAIT, else as long as it takes; 0 fails at once.",
+    ),
 ) -> None:
     if version:
         typer.echo(f"uncounted {__version__}")
         raise typer.Exit(0)
+    # Only the command's name: its arguments may hold a name searched for.
+    lock.configure(command=f"uncounted {ctx.invoked_subcommand or ''}".strip(),
+                   report=output.report_wait, timeout=lock.POLICY if wait is None else wait)
 
 
 register_project(app)

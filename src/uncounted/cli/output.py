@@ -15,6 +15,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.status import Status
+
+from uncounted.store.lock import Waiting
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
@@ -74,3 +77,54 @@ def stdout_to_stderr(enabled: bool = True) -> Iterator[None]:
         sys.stdout.flush()
         os.dup2(saved, fd)
         os.close(saved)
+
+
+class _WaitReport:
+    """What a command says on stderr while it waits for a project another process holds: who
+    holds it, once (again if the holder changes), then a progress line (a live line on a
+    terminal, a line every ten seconds otherwise). Silent for the first second: the web server
+    holds a project for milliseconds at a time."""
+
+    GRACE = 1.0
+    EVERY = 10.0
+
+    def __init__(self) -> None:
+        self._named: object = None
+        self._status: Status | None = None
+        self._last_line = 0.0
+
+    def __call__(self, event: Waiting) -> None:
+        if event.done:
+            if self._status is not None:
+                self._status.stop()
+                self._status = None
+            if self._named is not None:
+                _say(f"waited {event.waited:.0f} s for {event.root}; going on")
+            self._named = None
+            self._last_line = 0.0
+            return
+        if event.waited < self.GRACE:
+            return
+        who = event.holder.describe() if event.holder else "another process"
+        key = (event.holder.pid, event.holder.since) if event.holder else "unknown"
+        if key != self._named:
+            self._named = key
+            _say(f"waiting for the project {event.root}: {who} holds it"
+                 " (uncounted --wait SECONDS sets how long to wait)")
+        line = f"waiting for the project: {event.waited:.0f} s"
+        if stderr.is_terminal:
+            if self._status is None:
+                self._status = stderr.status(line)
+                self._status.start()
+            else:
+                self._status.update(line)
+        elif event.waited - self._last_line >= self.EVERY or self._last_line == 0.0:
+            self._last_line = max(event.waited, 1e-9)
+            _say(line)
+
+
+def _say(text: str) -> None:
+    stderr.print(text, markup=False, highlight=False)
+
+
+report_wait = _WaitReport()

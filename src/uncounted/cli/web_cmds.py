@@ -55,6 +55,12 @@ def serve(
         None, "--review-high",
         help="Highest probability in the review queue (default: (1 + threshold) / 2).",
     ),
+    hold: float = typer.Option(
+        10.0, "--hold", min=0, metavar="SECONDS",
+        help="Keep the project open this long after a request while no command waits for it"
+        " (pages are quicker); a command that asks gets it after the request in flight."
+        " 0 closes it after every request.",
+    ),
     behind_tls: bool = typer.Option(
         False, "--behind-tls",
         help="Mark session cookies Secure (the app is reached through an HTTPS proxy).",
@@ -67,8 +73,9 @@ def serve(
     page needs a login; any other --host is refused until a user exists. Server logs carry
     the method, the route pattern and the status only, never names or query strings. The app
     answers only requests for its own host names (127.0.0.1, localhost, [::1], --host and any
-    --allowed-host), and changes only from its own pages. The server holds the project open:
-    stop it before running other commands on the project.
+    --allowed-host), and changes only from its own pages. The server opens the project only
+    for the moment of each request, so other commands (ingest, link, status, ...) run while it
+    serves; while one of them holds the project, pages show a notice naming it.
 
     Example: uncounted serve gaza-2024 --port 8000
     """
@@ -77,7 +84,7 @@ def serve(
     from uncounted.web.app import create_app
 
     app = create_app(directory, host=host, allowed_hosts=allowed_host, review_low=review_low,
-                     review_high=review_high)
+                     review_high=review_high, linger=hold)
     app.state.secure_cookie = behind_tls
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -88,7 +95,7 @@ def serve(
         f"serving {directory} at http://{host}:{port}/ (Ctrl-C stops)", markup=False,
         highlight=False,
     )
-    # One worker: the app holds the project's single DuckDB writer connection.
+    # One worker: requests take turns on the project's DuckDB file (one writer at a time).
     uvicorn.run(app, host=host, port=port, workers=1, access_log=False, server_header=False,
                 log_level="info")
 

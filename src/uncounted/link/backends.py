@@ -73,6 +73,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 from sqlglot import exp
 
 from uncounted.core.errors import UncountedError
+from uncounted.core.scratch import scratch_folder
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -240,7 +241,10 @@ def duckdb_connection() -> duckdb.DuckDBPyConnection:
             f"UNCOUNTED_DUCKDB_MEMORY={limit!r} is not a memory size DuckDB reads "
             f"(e.g. 3GB): {problem}"
         ) from problem
-    con.execute(f"SET temp_directory = '{_duckdb_scratch()}'")
+    # One spill folder per process, removed at exit; one left by a killed run is removed
+    # here once its owner is dead (uncounted.core.scratch).
+    spill = str(scratch_folder("uncounted-duckdb-")).replace("'", "''")
+    con.execute(f"SET temp_directory = '{spill}'")
     return con
 
 
@@ -248,18 +252,6 @@ def duckdb_memory_limit() -> str:
     """Memory DuckDB may hold while linking before it spills to disk: 3 GB, or
     ``UNCOUNTED_DUCKDB_MEMORY`` (any size DuckDB reads, e.g. ``8GB``)."""
     return os.environ.get("UNCOUNTED_DUCKDB_MEMORY", "").strip() or DEFAULT_DUCKDB_MEMORY
-
-
-_scratch: list[Path] = []
-
-
-def _duckdb_scratch() -> str:
-    """One private spill folder per process, removed at exit."""
-    if not _scratch:
-        folder = Path(tempfile.mkdtemp(prefix="uncounted-duckdb-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        _scratch.append(folder)
-    return str(_scratch[0]).replace("'", "''")
 
 
 def register_features(db_api: DatabaseAPI[Any], features: pa.Table) -> SplinkDataFrame:

@@ -12,6 +12,12 @@ transaction, then moves the staged files into ``sources``. Opening a project fin
 move for committed files and deletes staged files whose transaction never committed, so a
 process killed at any point leaves the project as it was before the command or as it would be
 after it, never in between.
+
+Sharing: a process opens the database only while it holds the project's lock
+(:mod:`uncounted.store.lock`), and waits for its turn when another process holds it, so the web
+server (which opens the project for each request) and commands take turns instead of refusing
+each other. The staging recovery above runs under the lock too, so it never touches the staged
+files of a command that is still running.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import duckdb
 
 from uncounted import __version__
 from uncounted.core.errors import ProjectError
+from uncounted.store.lock import POLICY, ProjectLease, Timeout, acquire
 from uncounted.store.schema import SCHEMA_VERSION, current_version, migrate
 
 DATABASE_NAME: Final = "project.duckdb"
@@ -44,10 +51,18 @@ def utc_now() -> datetime:
 class Project:
     """An open project. Use :meth:`create` or :meth:`open`, and close it (or use ``with``)."""
 
-    def __init__(self, root: Path, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
+    def __init__(
+        self,
+        root: Path,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        read_only: bool,
+        lease: ProjectLease | None = None,
+    ) -> None:
         self.root = root
         self.con = con
         self.read_only = read_only
+        self._lease = lease
 
     # -- life cycle -----------------------------------------------------------------------------
     @classmethod
@@ -85,7 +100,19 @@ class Project:
         return cls.open(root)
 
     @classmethod
-    def open(cls, root: str | Path, *, read_only: bool = False) -> Project:
+    def open(
+        cls,
+        root: str | Path,
+        *,
+        read_only: bool = False,
+        wait: Timeout = POLICY,
+        command: str | None = None,
+    ) -> Project:
+        """Open the project once this process has its turn (see :mod:`uncounted.store.lock`).
+
+        ``wait``: seconds to wait while another process holds the project (None: as long as it
+        takes; default: this process's setting, ``uncounted --wait`` on the command line).
+        ``command``: what this process tells those who wait for it."""
         root = Path(root)
         database = root / DATABASE_NAME
         if not database.is_file():
@@ -93,27 +120,39 @@ class Project:
                 "not an uncounted project (no project.duckdb); create one with `uncounted init`",
                 file=str(root),
             )
+        lease = acquire(root, timeout=wait, command=command, required=not read_only)
         try:
             con = duckdb.connect(str(database), read_only=read_only)
         except duckdb.IOException as exc:
+            lease.release()
             if "lock" in str(exc).lower():
                 raise ProjectError(
-                    "the project is in use by another uncounted process; try again when it ends",
+                    "the database is in use by a process that does not take the project's lock"
+                    " (an older uncounted, or a DuckDB shell); try again when it ends",
                     file=str(root),
                 ) from None
             raise ProjectError(f"cannot open the database: {exc}", file=str(database)) from None
-        project = cls(root, con, read_only=read_only)
+        except BaseException:
+            lease.release()
+            raise
+        project = cls(root, con, read_only=read_only, lease=lease)
         try:
             project._upgrade()
             if not read_only:
                 project._recover_staging()
         except BaseException:
-            con.close()
+            project.close()
             raise
         return project
 
     def close(self) -> None:
-        self.con.close()
+        """Close the database, then give the project's turn back (in that order: the next
+        process must find the database closed)."""
+        try:
+            self.con.close()
+        finally:
+            if self._lease is not None:
+                self._lease.release()
 
     def __enter__(self) -> Project:
         return self
@@ -188,7 +227,7 @@ class Project:
 
     # -- internals ------------------------------------------------------------------------------
     def _upgrade(self) -> None:
-        version = current_version(self.con)
+        version = self._version()
         if version > SCHEMA_VERSION:
             raise ProjectError(
                 f"the project has schema version {version}, newer than this uncounted "
@@ -204,6 +243,18 @@ class Project:
                 )
             with self.transaction() as con:
                 migrate(con)
+
+    def _version(self) -> int:
+        """The schema version, read the quick way: the web app opens the project for every
+        request, and information_schema (which :func:`current_version` asks first, to work
+        inside a transaction) costs five times the direct read on a cold catalog."""
+        try:
+            rows = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchall()
+        except duckdb.CatalogException:  # no meta table: outside any transaction, harmless
+            return current_version(self.con)
+        return int(rows[0][0]) if rows else 0
 
     def _recover_staging(self) -> None:
         if not self.staging_dir.is_dir():

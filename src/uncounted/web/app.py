@@ -7,6 +7,7 @@ import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -17,7 +18,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from uncounted.core.errors import UncountedError
-from uncounted.web.access import ProjectAccess
+from uncounted.store import Project
+from uncounted.web.access import (
+    LINGER,
+    POLICY,
+    REQUEST_WAIT,
+    SERVER_COMMAND,
+    ProjectAccess,
+    ProjectBusy,
+)
 from uncounted.web.auth import LoginRequired, RoleRefused
 from uncounted.web.binding import DEFAULT_HOST, check_binding, is_loopback
 from uncounted.web.csrf import CsrfRefused
@@ -38,6 +47,7 @@ from uncounted.web.throttle import LoginThrottle
 from uncounted.workflow.person_search import PersonSearch
 
 STATIC_DIR: Final = Path(__file__).parent / "static"
+BUSY_RETRY_SECONDS: Final = 5
 log = logging.getLogger("uncounted.web")
 
 # Vega needs to compile expressions at run time ('unsafe-eval'); everything else is same-origin.
@@ -78,6 +88,8 @@ def create_app(
     lease_seconds: float = LEASE_SECONDS,
     review_low: float | None = None,
     review_high: float | None = None,
+    request_wait: float = REQUEST_WAIT,
+    linger: float = LINGER,
 ) -> FastAPI:
     """The app for one project. Refuses (UncountedError) a non-local host without users.
 
@@ -85,18 +97,21 @@ def create_app(
     ``allowed_hosts`` (see :mod:`uncounted.web.origin`).
 
     ``review_low`` and ``review_high`` bound the review queue's match probabilities (default:
-    the window of `uncounted review`, around the link threshold)."""
-    access = ProjectAccess(Path(project_dir))
-    try:
-        with access.use() as project:
-            check_binding(project, host)
-    except BaseException:
-        access.close()
-        raise
+    the window of `uncounted review`, around the link threshold). The app hands the project
+    over to any command that waits for it after the request in flight (it keeps it open at
+    most ``linger`` seconds after a request otherwise); a request waits ``request_wait``
+    seconds for a command holding the project, then shows a notice naming it (503)."""
+    access = ProjectAccess(Path(project_dir), wait=request_wait, linger=linger)
+    # Starting waits for the project as long as any command would.
+    with access.use(wait=POLICY) as project:
+        check_binding(project, host)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        with access.use() as project:
-            app.state.search.warm_up(project)
+        # In the background, with a connection of its own (while it holds the project, the
+        # requests share this process's turn and commands wait).
+        app.state.search.warm_up(
+            lambda: Project.open(access.project_dir, command=SERVER_COMMAND))
         yield
         access.close()
 
@@ -177,6 +192,20 @@ def create_app(
             "refused: the form's security token is missing or stale; reload the page and try"
             " again", status_code=403,
         )
+
+    @app.exception_handler(ProjectBusy)
+    async def project_busy(request: Request, exc: ProjectBusy) -> Response:
+        since = exc.holder.since_datetime() if exc.holder else None
+        response = render(request, "busy.html.j2", {
+            "title": "The project is busy",
+            "holder": exc.holder,
+            "minutes": None if since is None else
+            max(0, int((datetime.now(UTC).replace(tzinfo=None) - since).total_seconds() // 60)),
+            "sent": request.method != "GET",
+            "retry": BUSY_RETRY_SECONDS,
+        }, status_code=503)
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
 
     @app.exception_handler(UncountedError)
     async def uncounted_error(request: Request, exc: UncountedError) -> Response:

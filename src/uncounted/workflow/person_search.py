@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -129,24 +131,22 @@ class PersonSearch:
         self._lock = threading.Lock()
         self._warming: threading.Thread | None = None
 
-    def warm_up(self, project: Project) -> None:
-        """Build the latest run's index in a background thread, on a cursor of its own, so the
-        first search does not wait (seconds on 100,000 records) and other pages are not held
-        up meanwhile. Call it where the project's connection may be used."""
-        cursor = project.con.cursor()
+    def warm_up(self, open_project: Callable[[], AbstractContextManager[Project]]) -> None:
+        """Build the latest run's index in a background thread, on a connection of its own
+        (``open_project()`` opens the project for the thread), so the first search does not
+        wait (seconds on 100,000 records) and other pages are not held up meanwhile."""
 
         def build() -> None:
             try:
-                rows = cursor.execute("SELECT max(run_id) FROM link_runs").fetchall()
-                if rows and rows[0][0] is not None:
-                    index = NameIndex.build(cursor, int(rows[0][0]))
-                    with self._lock:
-                        if self._index is None or self._index.run_id < index.run_id:
-                            self._index = index
-            except Exception:  # closed underneath (the app stopped): the first search builds it
+                with open_project() as project:
+                    rows = project.con.execute("SELECT max(run_id) FROM link_runs").fetchall()
+                    if rows and rows[0][0] is not None:
+                        index = NameIndex.build(project.con, int(rows[0][0]))
+                        with self._lock:
+                            if self._index is None or self._index.run_id < index.run_id:
+                                self._index = index
+            except Exception:  # the project could not be read now: the first search builds it
                 pass
-            finally:
-                cursor.close()
 
         self._warming = threading.Thread(target=build, name="person-search-index", daemon=True)
         self._warming.start()
