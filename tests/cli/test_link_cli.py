@@ -92,10 +92,15 @@ def test_review_decide_list_and_an_interactive_session(linked: tuple[Path, Path]
     project_dir, _ = linked
     queue = cli("review", project_dir, "--list", "--low", "0.01", "--json").json()
     assert queue["run_id"] == 1 and queue["total"] == len(queue["pairs"]) >= 4
-    # Closest to the threshold (in match weight) first.
+    # Pairs across lists first (their labels teach what the lists' own records cannot), taken in
+    # turn from each pair of lists, each closest to the threshold (in match weight) first.
     at_threshold = math.log2(queue["threshold"] / (1 - queue["threshold"]))
-    distance = [abs(p["match_weight"] - at_threshold) for p in queue["pairs"]]
-    assert distance == sorted(distance)
+    across = [p["lists"][0] != p["lists"][1] for p in queue["pairs"]]
+    assert across == sorted(across, reverse=True)
+    groups: dict[tuple[str, ...], list[float]] = {}
+    for p in queue["pairs"]:
+        groups.setdefault(tuple(p["lists"]), []).append(abs(p["match_weight"] - at_threshold))
+    assert all(d == sorted(d) for d in groups.values())
     assert all(p["comparisons"] for p in queue["pairs"])
     first = queue["pairs"][0]
     decided = cli("review", project_dir, "--decide", first["record_id_r"], first["record_id_l"],
@@ -268,3 +273,18 @@ def test_commands_before_linkage_say_so(linked: tuple[Path, Path], cli: Any,
     Project.create(empty).close()
     nothing = cli("link", empty, "--json")
     assert nothing.code == 1 and "ingest a list first" in nothing.json()["error"]["message"]
+
+
+def test_review_never_offers_pairs_clustering_cannot_join(linked: tuple[Path, Path], cli: Any
+                                                           ) -> None:
+    project_dir, _ = linked
+    with Project.open(project_dir) as project:
+        valid = dict(project.con.execute(
+            "SELECT record_id, id_number FROM records WHERE id_check = 'valid'").fetchall())
+        scored = project.con.execute(
+            "SELECT record_id_l, record_id_r FROM link_pairs WHERE run_id = 1").fetchall()
+    clash = [(a, b) for a, b in scored if a in valid and b in valid and valid[a] != valid[b]]
+    queue = cli("review", project_dir, "--list", "--low", "0.0", "--high", "1.0", "--json").json()
+    offered = {(p["record_id_l"], p["record_id_r"]) for p in queue["pairs"]}
+    assert clash, "the fixture should score some pairs with two different valid IDs"
+    assert not offered & set(clash)

@@ -65,3 +65,12 @@ def test_a_list_of_another_period_is_warned() -> None:
     warned = period_warnings(days)
     assert [w["list"] for w in warned] == ["old"]
     assert warned[0]["share_inside"] < 0.5
+
+
+def test_a_long_dated_list_beside_undated_lists_is_named() -> None:
+    rng = np.random.default_rng(4)
+    days = {"old": list(rng.uniform(11_000, 19_700, 100))}
+    warned = period_warnings(days, ["old", "undated"])
+    assert [w["list"] for w in warned] == ["old"] and warned[0]["share_inside"] is None
+    short = {"recent": list(rng.uniform(19_600, 19_900, 100))}
+    assert period_warnings(short, ["recent", "undated"]) == []

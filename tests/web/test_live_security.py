@@ -55,17 +55,21 @@ def test_parallel_guesses_are_throttled_per_name_and_per_client_across_restarts(
         attempts = [("rev", PASSWORD if i == RIGHT_AT else f"wrong guess {i:02d}")
                     for i in range(GUESSES)]
         statuses = _parallel(live, attempts)
+        busy = statuses.count(503)
         checked = statuses.count(401) + statuses.count(303)
         assert checked <= MAX_FAILURES, statuses
-        assert statuses.count(429) >= GUESSES - MAX_FAILURES
+        # Refused unchecked: throttled (429), or, on a loaded machine, turned away while the
+        # project was busy with the other requests (503, the busy notice).
+        assert statuses.count(429) + statuses.count(503) >= GUESSES - MAX_FAILURES
         # one password on 50 names from the same client: the client's limit holds
         statuses = _parallel(live, [(f"user{i:02d}", PASSWORD) for i in range(GUESSES)])
+        busy += statuses.count(503)
         assert checked + statuses.count(401) <= MAX_CLIENT_FAILURES, statuses
-        assert statuses.count(429) >= GUESSES - MAX_CLIENT_FAILURES
+        assert statuses.count(429) + statuses.count(503) >= GUESSES - MAX_CLIENT_FAILURES
     checked_rows = _actions(project_dir, "login%")
     assert checked_rows.count("login_failed") + checked_rows.count("login") \
         <= MAX_CLIENT_FAILURES
-    assert checked_rows.count("login_blocked") >= 2 * GUESSES - MAX_CLIENT_FAILURES
+    assert checked_rows.count("login_blocked") >= 2 * GUESSES - MAX_CLIENT_FAILURES - busy
     # a restart forgets nothing: the right password still waits
     with serve(project_dir, tmp_path / "second.log") as again:
         assert _parallel(again, [("rev", PASSWORD)]) == [429]

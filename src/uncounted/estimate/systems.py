@@ -29,6 +29,9 @@ MIN_PERSONS: Final = 20
 # A list whose central 90% of dates of death lies less than this much inside the others' is
 # warned about.
 MIN_PERIOD_OVERLAP: Final = 0.5
+# When the other lists give no dates of death, a list whose dates span more than this (3 years)
+# is named: nothing shows the others cover such a period.
+MAX_UNCHECKED_SPAN_DAYS: Final = 3 * 365.25
 
 
 @dataclass(frozen=True)
@@ -104,18 +107,37 @@ def merge_contained(
     return out.drop(columns=list(target)), kept
 
 
-def period_warnings(days: Mapping[str, Sequence[float]]) -> list[dict[str, Any]]:
+def period_warnings(
+    days: Mapping[str, Sequence[float]], lists: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     """Lists whose central 90% of dates of death (day numbers) lies mostly outside the span of
-    the other lists' central 90%: another period, maybe another population."""
+    the other lists' central 90%: another period, maybe another population. When no other list
+    of ``lists`` dates its deaths, a list whose own dates span more than
+    ``MAX_UNCHECKED_SPAN_DAYS`` is named too (``share_inside`` None): nothing shows that the
+    others cover its period."""
     spans = {
         name: (float(np.quantile(values, 0.05)), float(np.quantile(values, 0.95)), len(values))
         for name, values in days.items()
         if len(values) >= MIN_PERSONS
     }
-    out = []
+    out: list[dict[str, Any]] = []
     for name, (low, high, n) in spans.items():
         others = [s for other, s in spans.items() if other != name]
         if not others:
+            undated = [other for other in lists if other != name and other not in days]
+            if undated and high - low > MAX_UNCHECKED_SPAN_DAYS:
+                out.append(
+                    {
+                        "list": name,
+                        "from_day": low,
+                        "to_day": high,
+                        "others_from_day": None,
+                        "others_to_day": None,
+                        "share_inside": None,
+                        "records": n,
+                        "undated_lists": undated,
+                    }
+                )
             continue
         other_low = min(s[0] for s in others)
         other_high = max(s[1] for s in others)

@@ -209,16 +209,25 @@ def _period_caveats(
         if name in lists and person in persons:
             days.setdefault(str(name), []).append(float(day))
     out = []
-    for warning in period_warnings(days):
-        span = [_date(warning[k]) for k in ("from_day", "to_day", "others_from_day",
-                                             "others_to_day")]
-        warning["reason"] = (
-            f"list '{warning['list']}' records deaths from {span[0]} to {span[1]} (central 90% "
-            f"of {warning['records']:,} dated records), the other lists from {span[2]} to "
-            f"{span[3]}: only {warning['share_inside']:.0%} of its span overlaps theirs, so it "
-            "may cover another period or population, against the estimate's assumption of one "
-            "population"
-        )
+    for warning in period_warnings(days, lists):
+        low, high = _date(warning["from_day"]), _date(warning["to_day"])
+        if warning["share_inside"] is None:
+            warning["reason"] = (
+                f"list '{warning['list']}' records deaths from {low} to {high} (central 90% of "
+                f"{warning['records']:,} dated records), and the other lists "
+                f"({', '.join(warning['undated_lists'])}) give no dates of death: nothing shows "
+                "that they cover that period, against the estimate's assumption of one "
+                "population; estimate it apart or check its scope"
+            )
+        else:
+            others = _date(warning["others_from_day"]), _date(warning["others_to_day"])
+            warning["reason"] = (
+                f"list '{warning['list']}' records deaths from {low} to {high} (central 90% "
+                f"of {warning['records']:,} dated records), the other lists from {others[0]} to "
+                f"{others[1]}: only {warning['share_inside']:.0%} of its span overlaps theirs, "
+                "so it may cover another period or population, against the estimate's "
+                "assumption of one population"
+            )
         out.append(warning)
     return out
 

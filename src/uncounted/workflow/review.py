@@ -79,13 +79,22 @@ _QUEUE = """
     )
     SELECT p.record_id_l, p.record_id_r, p.match_probability, p.match_weight,
            p.comparison_weights, latest.decision,
-           coalesce(a.person_id = b.person_id, false) AS same_person
+           coalesce(a.person_id = b.person_id, false) AS same_person,
+           coalesce(ra.sex <> rb.sex, false) AS sexes_differ,
+           ra.list = rb.list AS same_list,
+           least(ra.list, rb.list) || '|' || greatest(ra.list, rb.list) AS list_pair
     FROM link_pairs p
     LEFT JOIN latest USING (record_id_l, record_id_r)
     LEFT JOIN person_records a ON a.record_id = p.record_id_l
     LEFT JOIN person_records b ON b.record_id = p.record_id_r
+    JOIN records ra ON ra.record_id = p.record_id_l
+    JOIN records rb ON rb.record_id = p.record_id_r
     WHERE p.run_id = ? AND p.match_probability BETWEEN ? AND ?
       AND (latest.decision IS NULL OR latest.decision = 'skip')
+      -- Two different valid ID numbers are two people whatever a reviewer says: clustering
+      -- never joins them, so asking would waste the reviewer's time.
+      AND NOT coalesce(ra.id_check = 'valid' AND rb.id_check = 'valid'
+                       AND ra.id_number <> rb.id_number, false)
 """
 
 
@@ -96,25 +105,40 @@ def review_queue(
     high: float | None = None,
     limit: int | None = None,
 ) -> ReviewQueue:
-    """The latest run's pairs to review: probability in [low, high], no accept or reject yet;
-    pairs never looked at first, then skipped ones; each group closest to the threshold first."""
+    """The latest run's pairs to review: probability in [low, high], no accept or reject yet,
+    none that clustering could never join (two different valid IDs). Pairs never looked at
+    first, then skipped ones; within each, pairs across lists before pairs within one (their
+    labels teach the model what the lists' own records cannot), taken in turn from each pair
+    of lists, each closest to the threshold first. A pair whose records give two sexes is
+    marked (``sexes_differ``): accepting it joins them only by the reviewer's word."""
     run = require_run(project)
     low, high = _window(run, low, high)
     params: list[Any] = [run.run_id, low, high]
     total_row = one(project.con.execute(f"SELECT count(*) FROM ({_QUEUE})", params))
     total = int(total_row[0]) if total_row else 0
+    ranked = (
+        "SELECT *, row_number() OVER (PARTITION BY (decision IS NOT NULL), same_list, list_pair"
+        " ORDER BY abs(match_weight - $w), record_id_l, record_id_r) AS turn"
+        f" FROM ({_QUEUE.replace('?', '$run', 1).replace('?', '$low', 1).replace('?', '$high', 1)})"
+    )
     order = (
-        " ORDER BY (decision IS NOT NULL), abs(match_weight - ?), record_id_l, record_id_r"
+        " ORDER BY (decision IS NOT NULL), same_list, turn, abs(match_weight - $w),"
+        " record_id_l, record_id_r"
     )
     rows = project.con.execute(
-        _QUEUE + order + (f" LIMIT {int(limit)}" if limit is not None else ""),
-        [*params, threshold_weight(run.threshold)],
+        "SELECT record_id_l, record_id_r, match_probability, match_weight, comparison_weights,"
+        f" decision, same_person, sexes_differ, list_pair FROM ({ranked})"
+        + order
+        + (f" LIMIT {int(limit)}" if limit is not None else ""),
+        {"run": run.run_id, "low": low, "high": high, "w": threshold_weight(run.threshold)},
     ).fetchall()
     pairs = []
-    for left, right, probability, weight, weights, decision, same in rows:
+    for left, right, probability, weight, weights, decision, same, sexes, lists in rows:
         entry = explain_pair(run, left, right, probability, weight, weights)
         entry["skipped_before"] = decision == "skip"
         entry["same_person_now"] = bool(same)
+        entry["sexes_differ"] = bool(sexes)
+        entry["lists"] = str(lists).split("|")
         pairs.append(entry)
     return ReviewQueue(run.run_id, run.threshold, low, high, total, pairs)
 
