@@ -17,8 +17,8 @@ cannot identify a comparison (``uncounted.link.prior``). Labelled pairs, from th
 - ``simulated``: a simulated conflict (4 lists, every pair of records of one true person).
 
 Name levels: the mean over the pair sets of each set's share within the class (sets with at
-least ``MIN_PAIRS`` pairs of the class). Age and sex: MoH and simulated; source: none, for
-it describes how a project's lists and releases are laid out; ID and date of death: simulated
+least ``MIN_PAIRS`` pairs of the class). Age and sex: MoH and simulated; source: only that a
+file rarely lists a person twice (``SOURCE_PRIOR``); ID and date of death: simulated
 (the real sets are labelled by the ID itself, and their dates are copies), with
 ``UNRELATED_DEATH_DATES`` of the date-of-death matches moved to its "differ" level.
 Only aggregate shares are written: no name, no record. Same data and seed, same file.
@@ -63,12 +63,19 @@ MIN_PAIRS = 200
 # unrelated dates: this share of the prior's date-of-death m goes to its last level.
 UNRELATED_DEATH_DATES = 0.2
 PSEUDO = 0.5
-# The source comparison (same file, another release of the list, another list) has no prior:
-# how matches spread over it is the layout of the project's own lists and releases.
 SETS_FOR: dict[str, tuple[str, ...]] = {
     "age": ("moh", "simulated"),
     "sex": ("moh", "simulated"),
-    "source": (),
+}
+# The source comparison: how matches spread over "same file", "another release" and "another
+# list" is the layout of a project's own lists and releases, so its prior says only that one
+# file rarely lists a person twice (the within-release duplicates of the simulator and the
+# MoH releases are 1.5-3%) and is even between the rest; training spreads it over the levels
+# the project's pairs reach.
+SOURCE_PRIOR = {
+    "same file": 0.03,
+    "same list, another release": 0.485,
+    "All other comparisons": 0.485,
 }
 OTHER_SETS = ("simulated",)
 PARTS = ("given", "father", "grandfather", "family")
@@ -301,6 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             **simulated_set(model, folder, args.victims, args.seed),
         }
     m, used = combine(model, sets)
+    m["source"] = dict(SOURCE_PRIOR)
+    used["source"] = "set by hand: see SOURCE_PRIOR"
     document = {
         "about": (
             "Prior m of every comparison level (name levels: share within the level's name "

@@ -377,22 +377,27 @@ def id_comparison() -> ComparisonCreator:
     )
 
 
-# Age levels in two classes, by whether both records give a date of birth: a list that gives
-# only ages can never reach "same date of birth", so its matches spread over the age levels
-# only, and a prior m shared by both kinds of pair would understate them (uncounted.link.prior).
-DATES_OF_BIRTH, AGES = "dates of birth", "ages"
+# Age levels in three classes, by what both records give: dates of birth, birth years (a
+# 1 January placeholder keeps its year), or ages only. A list that gives only ages can never
+# reach "same date of birth" or "same birth year", so its matches spread over the age levels
+# only, and a prior m shared by every kind of pair would understate them (link.prior).
+DATES_OF_BIRTH, BIRTH_YEARS, AGES = "dates of birth", "birth years", "ages"
 _BOTH_DOB: Final = '"dob_l" IS NOT NULL AND "dob_r" IS NOT NULL'
+_BOTH_YEAR: Final = '"birth_year_l" IS NOT NULL AND "birth_year_r" IS NOT NULL'
+_AGES_WITHIN_1: Final = 'abs("age_years_l" - "age_years_r") <= 1'
 _AGE_LEVELS: Final = (
     ('"dob_l" = "dob_r"', "same date of birth", 0.4, DATES_OF_BIRTH),
     (
-        f'{_BOTH_DOB} AND abs("age_years_l" - "age_years_r") <= 1',
+        f"{_BOTH_DOB} AND {_AGES_WITHIN_1}",
         "dates of birth differ, ages within 1",
         0.05,
         DATES_OF_BIRTH,
     ),
     (_BOTH_DOB, "dates of birth differ", 0.02, DATES_OF_BIRTH),
-    ('"birth_year_l" = "birth_year_r"', "same birth year", 0.1, AGES),
-    ('abs("age_years_l" - "age_years_r") <= 1', "ages within 1", 0.35, AGES),
+    ('"birth_year_l" = "birth_year_r"', "same birth year", 0.1, BIRTH_YEARS),
+    (f"{_BOTH_YEAR} AND {_AGES_WITHIN_1}", "birth years differ, ages within 1", 0.02, BIRTH_YEARS),
+    (_BOTH_YEAR, "birth years differ", 0.01, BIRTH_YEARS),
+    (_AGES_WITHIN_1, "ages within 1", 0.35, AGES),
     ('abs("age_years_l" - "age_years_r") <= 3', "ages within 3", 0.1, AGES),
 )
 AGE_LEVEL_CLASS: Final[dict[str, str]] = {

@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from uncounted.link.comparisons import (
     AGE_LEVEL_CLASS,
     AGES,
+    BIRTH_YEARS,
     DATES_OF_BIRTH,
     NAME_CLASSES,
     NAME_LEVEL_CLASS,
@@ -165,11 +166,13 @@ def _age_class_shares(features: pa.Table) -> dict[str, float]:
     year = _valid(features, "birth_year")
     age = _valid(features, "age_years")
     pattern = dob.astype(np.int64) | year.astype(np.int64) << 1 | age.astype(np.int64) << 2
-    totals = {DATES_OF_BIRTH: 0.0, AGES: 0.0}
+    totals = {DATES_OF_BIRTH: 0.0, BIRTH_YEARS: 0.0, AGES: 0.0}
     for a, b, pairs in _pairs_by_pattern(pattern, 8):
         both = a & b
         if both & 1:
             totals[DATES_OF_BIRTH] += pairs
+        elif both & 2:
+            totals[BIRTH_YEARS] += pairs
         elif both:
             totals[AGES] += pairs
     total = sum(totals.values())
@@ -243,10 +246,12 @@ def blended_m(
     shares: Mapping[str, float],
     *,
     u: NDArray[np.float64] | None = None,
+    reachable: set[int] | None = None,
     min_labelled: float = MIN_LABELLED_CLASS_MATCHES,
 ) -> tuple[NDArray[np.float64] | None, list[ClassSource]]:
     """m of every level (splink numbering; None where neither data nor prior say anything, so
-    the caller leaves those levels weightless) and where each class's m came from."""
+    the caller leaves those levels weightless) and where each class's m came from. The prior is
+    spread over the levels in ``reachable`` only, when given (the levels some pair reached)."""
     name = comparison["output_column_name"]
     levels = non_null_levels(comparison)
     labels = [level_label(lv) for lv in reversed(levels)]
@@ -259,6 +264,10 @@ def blended_m(
         prior_here = None
         if prior is not None and all(labels[k] in prior for k in positions):
             values = np.array([prior[labels[k]] for k in positions], dtype=float)
+            if reachable is not None and any(int(k) in reachable for k in positions):
+                # Matches can only fall in levels the project's pairs reach (one list and its
+                # releases have no pair "on another list").
+                values = values * np.array([int(k) in reachable for k in positions])
             if values.sum() > 0:
                 prior_here = values / values.sum()
         data, matches, found, rejected = _blend(estimates, positions, min_labelled, prior_here, u)

@@ -61,6 +61,10 @@ PRIOR_SAMPLE_RECORDS: Final = 5_000
 # Pairs of a session beyond this are sampled: plenty to estimate m, and the cost of a session
 # stays flat however many records there are.
 SESSION_MAX_PAIRS: Final = 500_000
+# A session judges a comparison only when each level this common among random pairs holds at
+# least this share of what random pairs put there, among the session's pairs.
+COMMON_LEVEL_SHARE: Final = 0.05
+MIN_LEVEL_SHARE: Final = 0.02
 # Half a pair added to every level's count keeps a level no pair reached at a small m or u.
 _PSEUDO: Final = 0.5
 # m and u that tag each comparison level with its number through its match weight.
@@ -429,9 +433,24 @@ def _learn_m(
             start_u=u,
             fixed_u=None if session.fit_u else u,
         )
-        for name, m, found in zip(names_here, m_by_comparison, matches, strict=True):
-            learnt.setdefault(name, []).append(MEstimate(m, found, "data"))
+        for name, m, found, u_levels in zip(names_here, m_by_comparison, matches, u, strict=True):
+            if _covers_levels(gammas[f"gamma_{name}"].to_numpy(), u_levels):
+                learnt.setdefault(name, []).append(MEstimate(m, found, "data"))
     return learnt
+
+
+def _covers_levels(levels: NDArray[np.integer[Any]], u: NDArray[np.float64]) -> bool:
+    """Whether a session's pairs reach every level that random pairs commonly reach. A block
+    can hold only one kind of pair (every pair of a father-name block within one file, when
+    the other list gives no father names): EM then finds its "matches" among those, and their
+    m says nothing of the levels the block never reaches; taken as an estimate, it would say
+    that matches never fall there (two lists would never link)."""
+    known = levels[levels >= 0]
+    if len(known) == 0:
+        return False
+    share = np.bincount(known, minlength=len(u)) / len(known)
+    common = u >= COMMON_LEVEL_SHARE
+    return bool(np.all(share[common] >= MIN_LEVEL_SHARE * u[common]))
 
 
 def _with_u(
@@ -609,6 +628,7 @@ def _with_m(
             None if prior is None else prior.get(name),
             shares.get(name, {}),
             u=_by_level(model, name, "u_probability"),
+            reachable={level for found, level in seen if found == name},
         )
         sources += found
         for position, level in enumerate(levels):
