@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import duckdb
@@ -61,6 +61,10 @@ PRIOR_SAMPLE_RECORDS: Final = 5_000
 # Pairs of a session beyond this are sampled: plenty to estimate m, and the cost of a session
 # stays flat however many records there are.
 SESSION_MAX_PAIRS: Final = 500_000
+# Review labels move m by at most LABEL_MAX_STEP (in log m) a step, LABEL_STEPS times.
+LABEL_STEPS: Final = 8
+LABEL_MAX_STEP: Final = 1.0
+LABEL_MIN_CURVATURE: Final = 1.0
 # A session judges a comparison only when each level this common among random pairs holds at
 # least this share of what random pairs put there, among the session's pairs.
 COMMON_LEVEL_SHARE: Final = 0.05
@@ -114,6 +118,8 @@ class TrainingReport:
     top_weights: dict[str, float | None]
     warnings: tuple[str, ...]
     used_prior: bool
+    # Per comparison, how many of its levels the review labels moved (``fit_to_labels``).
+    taught_by_labels: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -121,7 +127,8 @@ class TrainingReport:
                 name: {
                     "source": summarize_sources(
                         [s for s in self.sources if s.comparison == name]
-                    ).get(name, "none"),
+                    ).get(name, "none")
+                    + (" + review labels" if self.taught_by_labels.get(name) else ""),
                     "top_weight": None if weight is None else round(weight, 2),
                     "classes": [
                         s.as_dict() for s in self.sources if s.comparison == name
@@ -131,6 +138,7 @@ class TrainingReport:
             },
             "warnings": list(self.warnings),
             "used_prior": self.used_prior,
+            "levels_moved_by_review_labels": dict(self.taught_by_labels),
         }
 
 
@@ -193,10 +201,8 @@ def train_with_report(
     is a match, so a million random pairs hold about one, and the estimate fell to 1e-11 where
     it is 1e-6. The pairs' levels are read once.
 
-    ``labelled`` (the levels of pairs people reviewed, with ``is_match``) adds one more
-    estimate of m: the share of the accepted pairs at each level, taken into each class's
-    median with the sessions' estimates once the class holds
-    ``prior.MIN_LABELLED_CLASS_MATCHES`` accepted pairs.
+    ``labelled`` (the levels of pairs people reviewed, with ``is_match``) then moves m so
+    that the model's match probabilities agree with the labels (``fit_to_labels``).
 
     ``read_levels(model, rule)`` gives the levels (``gamma_<comparison>``) of the pairs a
     blocking rule finds, ordered by the pair's ids; by default splink's predict reads them.
@@ -243,8 +249,6 @@ def train_with_report(
     for _ in range(rounds):
         current = _with_u(current, random_pairs, non_match)
         learnt = _learn_m(current, blocks)
-        if labelled is not None:
-            _add_labelled_m(learnt, current, labelled)
         current, sources = _with_m(current, learnt, seen, prior, shares)
         matching = _posterior(current, random_pairs)
         non_match = 1.0 - matching
@@ -255,7 +259,54 @@ def train_with_report(
         current["probability_two_random_records_match"] = _bounded_prior(
             expected / all_pairs, all_pairs
         )
-    return current, _report(current, sources, seen)
+    taught: dict[str, int] = {}
+    if labelled is not None and len(labelled):
+        current, taught = fit_to_labels(current, labelled)
+    report = _report(current, sources, seen)
+    return current, TrainingReport(
+        report.sources, report.top_weights, report.warnings, report.used_prior, taught
+    )
+
+
+def fit_to_labels(
+    model: dict[str, Any],
+    labelled: pd.DataFrame,
+    *,
+    steps: int = LABEL_STEPS,
+    max_step: float = LABEL_MAX_STEP,
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """m refitted so that the model's match probabilities agree with the review labels.
+
+    Reviewers label the pairs near the threshold, a sample chosen by the model's own weights,
+    so the share of the accepted pairs at each level is no estimate of m (it over-represents
+    the weak levels the queue holds). The probability of a match *given* the pair's levels is
+    what such a sample estimates without bias, so m is moved, level by level, by Newton steps
+    on the labels' conditional log-likelihood (the gradient of a level's log m is the labels'
+    surplus of matches over the model's expectation among the labelled pairs at that level).
+    Returns the model and, per comparison, how many of its levels moved."""
+    result = copy.deepcopy(model)
+    y = labelled["is_match"].astype(float).to_numpy()
+    moved: dict[str, set[int]] = {}
+    for _ in range(steps):
+        for comparison in result["comparisons"]:
+            name = comparison["output_column_name"]
+            g = labelled[f"gamma_{name}"].to_numpy()
+            p = _posterior(result, labelled)
+            levels = non_null_levels(comparison)
+            for value in np.unique(g[g >= 0]):
+                at = g == value
+                surplus = float((y[at] - p[at]).sum())
+                curvature = float((p[at] * (1.0 - p[at])).sum())
+                step = surplus / max(curvature, LABEL_MIN_CURVATURE)
+                step = float(np.clip(step, -max_step, max_step))
+                if abs(step) < 1e-6:
+                    continue
+                level = levels[len(levels) - 1 - int(value)]
+                level["m_probability"] = float(
+                    np.clip(level["m_probability"] * np.exp(step), _M_ABSOLUTE_FLOOR, 1.0)
+                )
+                moved.setdefault(name, set()).add(int(value))
+    return result, {name: len(values) for name, values in moved.items()}
 
 
 def _report(
@@ -305,24 +356,6 @@ def _prior_sample_rules(rules: Sequence[str], n_records: int, seed: int) -> tupl
     one_in = max(1, n_records // PRIOR_SAMPLE_RECORDS)
     sample = f"hash(concat(CAST(l.unique_id AS VARCHAR), '{seed}', 'prior')) % {one_in} = 0"
     return one_in, [f"({sample}) AND {condition}" for condition in first_found(rules)]
-
-
-def _add_labelled_m(
-    learnt: dict[str, list[MEstimate]], model: dict[str, Any], labelled: pd.DataFrame
-) -> None:
-    """The accepted pairs' share at each level, as one more estimate of every comparison's m."""
-    matches = labelled[labelled["is_match"].astype(bool)]
-    for comparison in model["comparisons"]:
-        name = comparison["output_column_name"]
-        levels = matches[f"gamma_{name}"].to_numpy()
-        levels = levels[levels >= 0]
-        if len(levels) == 0:
-            continue
-        size = len(_by_level(model, name, "u_probability"))
-        counts = np.bincount(levels, minlength=size).astype(float)
-        learnt.setdefault(name, []).append(
-            MEstimate(counts / counts.sum(), float(len(levels)), "review labels")
-        )
 
 
 def labelled_gammas(
