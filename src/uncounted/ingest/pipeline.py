@@ -184,7 +184,8 @@ def ingest_file(
         written = _validate_to_parquet(
             validator, spool, work, sha256, list_name, release_date, progress
         )
-        checks = written.counter.as_dict(_duplicate_rows(project, written.records_path))
+        duplicates = _duplicates(written.records_path, work)
+        checks = written.counter.as_dict(duplicates.num_rows)
         summary = IngestSummary(
             source=name,
             sha256=sha256,
@@ -239,11 +240,21 @@ def ingest_file(
                 ],
             )
             if written.records:
-                con.execute(_INSERT_RECORDS, [str(written.records_path)])
+                con.execute(
+                    "INSERT INTO records BY NAME SELECT * EXCLUDE (dup_key) FROM read_parquet(?)",
+                    [str(written.records_path)],
+                )
+            if duplicates.num_rows:
+                con.register("new_duplicates", duplicates)
+                con.execute(
+                    "UPDATE records SET duplicate_of = d.first_row FROM new_duplicates AS d "
+                    "WHERE records.source_sha256 = ? AND records.row_number = d.row_number",
+                    [sha256],
+                )
+                con.unregister("new_duplicates")
             if written.quarantined:
                 con.execute(
-                    "INSERT INTO quarantine BY NAME SELECT * FROM read_parquet(?) "
-                    "ORDER BY row_number",
+                    "INSERT INTO quarantine BY NAME SELECT * FROM read_parquet(?)",
                     [str(written.quarantine_path)],
                 )
             project.log_command(
@@ -269,18 +280,17 @@ _BATCH = 5000
 _COPY_CHUNK = 1 << 20
 _WORK_PREFIX = "uncounted-ingest-"
 # A row whose every mapped value equals an earlier row's is a duplicate of the first such row.
-_FIRST_SAME = (
-    "first_value(row_number) OVER (PARTITION BY "
-    + ", ".join(CANONICAL_FIELDS)
-    + " ORDER BY row_number)"
-)
-_INSERT_RECORDS = f"""
-    INSERT INTO records BY NAME
-    SELECT * EXCLUDE (first_row)
-        REPLACE (CASE WHEN first_row <> row_number THEN first_row END AS duplicate_of)
-    FROM (SELECT *, {_FIRST_SAME} AS first_row FROM read_parquet(?))
-    ORDER BY row_number
+# Rows are compared by a 128-bit digest of those values, written beside each record, so that
+# finding them needs memory for digests, not for records.
+_DUPLICATES = """
+    WITH firsts AS (
+        SELECT dup_key, min(row_number) AS first_row FROM read_parquet(?)
+        GROUP BY dup_key HAVING count(*) > 1
+    )
+    SELECT r.row_number, f.first_row FROM read_parquet(?) AS r JOIN firsts AS f USING (dup_key)
+    WHERE r.row_number <> f.first_row ORDER BY r.row_number
 """
+_DUCKDB_MEMORY = "256MB"
 
 
 def _hash_file(path: Path) -> tuple[str, int]:
@@ -467,13 +477,27 @@ def _validate_to_parquet(
     return written
 
 
-def _duplicate_rows(project: Project, records: Path) -> int:
-    row = project.con.execute(
-        f"SELECT count(*) FROM (SELECT row_number, {_FIRST_SAME} AS first_row "
-        "FROM read_parquet(?)) WHERE first_row <> row_number",
-        [str(records)],
-    ).fetchone()
-    return int(row[0]) if row else 0
+def _duplicates(records: Path, work: Path) -> pa.Table:
+    """(row_number, first_row) of each record that repeats an earlier one, from the digests.
+
+    In a private DuckDB with one thread and capped memory (spilling to the work folder), so
+    that the project's connection keeps no trace of it.
+    """
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET threads TO 1")
+        con.execute(f"SET memory_limit = '{_DUCKDB_MEMORY}'")
+        con.execute("SET temp_directory = ?", [str(work / "duckdb")])
+        return con.sql(_DUPLICATES, params=[str(records), str(records)]).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _duplicate_key(values: dict[str, Any]) -> bytes:
+    canonical = repr(sorted((k, v) for k, v in values.items() if v is not None))
+    return hashlib.blake2b(canonical.encode("utf-8", "backslashreplace"), digest_size=16).digest()
 
 
 def _parse_release(text: str) -> date:
@@ -493,6 +517,7 @@ def _report(progress: Progress | None, stage: str, done: int, total: int) -> Non
 def _records_table(
     records: list[Record], sha256: str, list_name: str, release: date | None
 ) -> pa.Table:
+    """The records as rows of the ``records`` table, plus ``dup_key`` (see ``_duplicates``)."""
     prefix = sha256[:16]
     columns: dict[str, list[Any]] = {
         "record_id": [f"{prefix}:{r.row_number}" for r in records],
@@ -510,6 +535,7 @@ def _records_table(
     columns["issues"] = [
         json.dumps([p.to_dict() for p in r.issues], ensure_ascii=False) for r in records
     ]
+    columns["dup_key"] = [_duplicate_key(r.values) for r in records]
     schema = pa.schema(
         [
             ("record_id", pa.string()),
@@ -523,6 +549,7 @@ def _records_table(
             ("dob_placeholder", pa.bool_()),
             ("duplicate_of", pa.int32()),
             ("issues", pa.string()),
+            ("dup_key", pa.binary(16)),
         ]
     )
     return pa.table(columns, schema=schema)

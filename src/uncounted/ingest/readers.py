@@ -89,7 +89,7 @@ def detect_format(head: bytes, name: str) -> str:
     if suffix == "parquet":
         return "parquet"
     start = head[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if suffix == "json" or start[:1] in (b"[", b"{"):
+    if suffix in ("json", "jsonl", "ndjson") or start[:1] in (b"[", b"{"):
         return "json"
     if suffix in ("tsv", "tab"):
         return "tsv"
@@ -270,6 +270,16 @@ def _resolve(
                     first.number,
                     f"unparseable line {first.number:,}: {error}",
                     first.text[:2000],
+                )
+            ]
+        if width is not None and len(cells) != width and first.text.count('"') % 2:
+            return [
+                _Physical(
+                    None,
+                    first.number,
+                    first.number,
+                    f"an unclosed quote at line {first.number:,}",
+                    first.text.rstrip("\r\n"),
                 )
             ]
         return [_Physical(cells, first.number, first.number)]
@@ -690,8 +700,15 @@ class _JsonStream:
     def error(self, message: str) -> UnreadableFileError:
         return UnreadableFileError(f"{message} (line {self.line():,})", file=self._name)
 
-    def items(self) -> Iterator[tuple[Any, str | None]]:
-        """The rows: each item of the document's array, with the key the array is under."""
+    def items(self, *, lines: bool = False) -> Iterator[tuple[Any, str | None]]:
+        """The rows: each item of the document's array, with the key the array is under; or,
+        for JSON Lines, each value of the file."""
+        if lines:
+            row = 0
+            while self.peek() is not None:
+                row += 1
+                yield self.value(f"row {row:,}"), None
+            return
         start = self.peek()
         if start == "[":
             yield from ((item, None) for item in self._array())
@@ -719,11 +736,19 @@ class _JsonStream:
                     self.value(f"the member {name!r}")
             self._pos += 1
             if key is None:
+                if self.peek() == "{":
+                    raise self.error(
+                        "one JSON object after another is JSON Lines, not JSON: name the file "
+                        ".jsonl"
+                    )
                 raise self.error("expected a JSON array of objects (one object per person)")
         else:
             raise self.error("expected a JSON array of objects (one object per person)")
         if self.peek() is not None:
-            raise self.error("more text after the end of the JSON document")
+            raise self.error(
+                "more text after the end of the JSON document (one JSON value per line is "
+                "JSON Lines: name the file .jsonl)"
+            )
 
     def _array(self) -> Iterator[Any]:
         self._pos += 1
@@ -745,10 +770,14 @@ def _read_json(path: Path, name: str) -> SourceTable:
     # Two passes: the columns are every key of every object, known only at the end.
     columns: dict[str, None] = {}
     array_key: str | None = None
+    count = 0
     for item, key in _json_items(path, name):
+        count += 1
         array_key = key
         if isinstance(item, dict):
             columns.update(dict.fromkeys(map(_printable, item)))
+    if count == 0:
+        raise UnreadableFileError("the JSON array has no data rows", file=name)
     header = list(columns)
     notes = [] if array_key is None else [f"rows taken from the {array_key!r} array"]
     encoding = _json_encoding(path, name)
@@ -763,9 +792,10 @@ def _json_encoding(path: Path, name: str) -> str:
 
 
 def _json_items(path: Path, name: str) -> Iterator[tuple[Any, str | None]]:
+    lines = path.suffix.lower() in (".jsonl", ".ndjson")
     with path.open("rb") as handle:
         plan = plan_text(handle, name)
-        yield from _JsonStream(iter_text(handle, plan, name), name).items()
+        yield from _JsonStream(iter_text(handle, plan, name), name).items(lines=lines)
 
 
 def _json_rows(path: Path, name: str, header: list[str]) -> Iterator[RawRow]:
