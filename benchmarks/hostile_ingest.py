@@ -861,7 +861,9 @@ def run_ingest(path: Path, mapping: list[str], workdir: Path, *, cli: bool = Fal
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     shutil.rmtree(root, ignore_errors=True)
     exit_status = os.waitstatus_to_exitcode(status)
-    summary = json.loads(stdout) if exit_status == 0 and stdout.strip() else None
+    # The summary is the JSON at the end (DuckDB may draw a progress bar on stdout before it).
+    start = stdout.find("\n{") + 1 if not stdout.startswith("{") else 0
+    summary = json.loads(stdout[start:]) if exit_status == 0 and "{" in stdout else None
     return Outcome(exit_status, usage.ru_maxrss / 1024, seconds, summary, stderr.strip())
 
 
