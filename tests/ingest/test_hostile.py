@@ -15,12 +15,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tracemalloc
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from uncounted.core.errors import UncountedError
+from uncounted.ingest import pipeline
 from uncounted.ingest.mapping import from_pairs
 from uncounted.ingest.pipeline import ingest_file
 from uncounted.store import Project
@@ -168,6 +170,7 @@ def _peak_rss_mb(code: str, *args: str) -> tuple[int, float, str]:
 _INGEST = """
 import sys
 from pathlib import Path
+from uncounted.ingest import pipeline
 from uncounted.ingest.mapping import from_pairs
 from uncounted.ingest.pipeline import ingest_file
 from uncounted.store import Project
@@ -191,21 +194,45 @@ def test_a_workbook_declaring_a_huge_sheet_is_read_in_bounded_memory(
     assert peak - baseline < 200, (peak, baseline)
 
 
-def test_a_big_csv_streams(template: Path, tmp_path: Path) -> None:
-    """Memory does not grow with the file: 20 times the rows, nearly the same peak."""
+def test_python_memory_does_not_grow_with_the_file(template: Path, tmp_path: Path) -> None:
+    """Reading, spooling and validating hold a batch of rows, not the file: 6 times the rows,
+    the same peak of Python allocations (the database's index of the new records, in DuckDB,
+    does grow with them; benchmarks/hostile_ingest.py --big measures the whole process)."""
     peaks: list[float] = []
-    for rows in (10_000, 200_000):
+    for rows in (10_000, 60_000):
         path = tmp_path / f"rows{rows}.csv"
         with path.open("w", encoding="utf-8") as handle:
-            handle.write("name,sex,age,id\n")
+            handle.write("name,sex,age,id,dob\n")
             for i in range(rows):
-                handle.write(f"person number {i} of the list,{'MF'[i % 2]},{i % 90},{i}\n")
+                handle.write(f"person number {i} of the list,{'MF'[i % 2]},{i % 90},{i},")
+                handle.write(f"{1 + i % 28}/{1 + i % 12}/1990\n")
         root = tmp_path / f"project{rows}"
         shutil.copytree(template, root)
-        status, peak, err = _peak_rss_mb(_INGEST, str(root), str(path), str(rows))
-        assert status == 0, err
-        peaks.append(peak)
-    size_mb = (tmp_path / "rows200000.csv").stat().st_size / 1e6
-    # The big file is ~8.5 MB more than the small one; holding it as Python rows would cost
-    # well over 100 MB more.
-    assert peaks[1] - peaks[0] < max(40.0, 4 * size_mb), (peaks, size_mb)
+        mapping = from_pairs(
+            ["full_name=name", "sex=sex", "age_years=age", "id_number=id", "date_of_birth=dob"]
+        )
+        with Project.open(root) as project:
+            tracemalloc.start()
+            try:
+                summary = ingest_file(project, path, list_name="l", mapping=mapping)
+                peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
+            finally:
+                tracemalloc.stop()
+        assert summary.records == rows
+    size_mb = (tmp_path / "rows60000.csv").stat().st_size / 1e6
+    # Holding the big file's rows as Python dicts would add several times its size.
+    assert peaks[1] < peaks[0] * 1.25 + 1, (peaks, size_mb)
+
+
+def test_more_rows_than_one_source_may_hold_are_refused(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "MAX_ROWS", 5)
+    path = tmp_path / "six.csv"
+    path.write_text("name,sex,age,id\n" + "".join(f"Sam {i},M,30,{i}\n" for i in range(6)))
+    root = tmp_path / "project"
+    shutil.copytree(template, root)
+    with Project.open(root) as project:
+        with pytest.raises(UncountedError, match="6 rows; one source may have at most 5"):
+            ingest_file(project, path, list_name="l", mapping=from_pairs(["full_name=name"]))
+        assert project.con.execute("SELECT count(*) FROM records").fetchone() == (0,)
