@@ -329,6 +329,13 @@ def _delimited() -> list[Case]:
             reason="longer than",
         ),
         text_case(
+            "csv_open_quote_then_overlong_line",
+            base + '"Sam Carter 11,M,30,1\n' + "Sam " + "x" * (5 << 20) + ",M,30,1\n",
+            12,
+            quarantined=2,
+            reason="an unclosed quote at line 12",
+        ),
+        text_case(
             "csv_very_wide_row",
             base + ",".join(["Sam"] * 100_000) + "\n",
             11,

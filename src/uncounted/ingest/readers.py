@@ -263,15 +263,13 @@ def _resolve(
                 )
             ]
         if cells is None:
-            return [
-                _Physical(
-                    None,
-                    first.number,
-                    first.number,
-                    f"unparseable line {first.number:,}: {error}",
-                    first.text[:2000],
-                )
-            ]
+            # A one-line row is stopped only by the over-long line after it, inside its quote.
+            problem = (
+                f"an unclosed quote at line {first.number:,}"
+                if error == "stop"
+                else f"unparseable line {first.number:,}: {error}"
+            )
+            return [_Physical(None, first.number, first.number, problem, first.text[:2000])]
         if width is not None and len(cells) != width and first.text.count('"') % 2:
             return [
                 _Physical(
