@@ -62,9 +62,9 @@ def _valid_id(value: str | None) -> str:
     return value if is_valid_id(value) else ""
 
 
-def _link_and_score(project: Project, truth: list[tuple[str, int, str]], folder: Path) -> dict[
-    str, Any
-]:
+def _link_and_score(
+    project: Project, truth: list[tuple[str, int, str]], folder: Path
+) -> dict[str, Any]:
     truth_file = _write(
         folder / "truth.csv",
         [{"source_sha256": s, "row_number": str(r), "person_id": p} for s, r, p in truth if p],

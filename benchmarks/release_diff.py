@@ -49,8 +49,10 @@ def build(root: Path, lists: list[str]) -> None:
                 print(f"ingested {name} {summary.release}: {summary.records:,} records")
         start = time.perf_counter()
         run = link_project(project)
-        print(f"linked {run.records:,} records into {run.persons:,} persons in "
-              f"{time.perf_counter() - start:.0f} s")
+        print(
+            f"linked {run.records:,} records into {run.persons:,} persons in "
+            f"{time.perf_counter() - start:.0f} s"
+        )
 
 
 def _line(diff: ReleaseDiff, seconds: float) -> str:

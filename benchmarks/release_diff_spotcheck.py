@@ -126,8 +126,11 @@ def _search(files: Files, row: dict[str, str], others: list[str]) -> dict[str, A
             common = len(shape & set(arabic_rasm(_key(other)).split()))
             if common >= 3:
                 close.append((common, other.get("dob") == row.get("dob"), other.get("age")))
-    return {"same_id": same_id[:2], "same_name": same_name[:2],
-            "three_parts_in_common": sorted(close, reverse=True)[:4]}
+    return {
+        "same_id": same_id[:2],
+        "same_name": same_name[:2],
+        "three_parts_in_common": sorted(close, reverse=True)[:4],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -152,9 +155,11 @@ def main(argv: list[str] | None = None) -> None:
         by_id[_get(files.row(record), ID_COLUMNS)].append(record)
     print(f"{args.kind}: {len(pool):,} persons, {len(sample)} sampled (seed {args.seed})")
     for number, change in enumerate(sample, start=1):
-        print(f"case {number}: {change.classification}, changed {list(change.changed)}, minor "
-              f"{list(change.minor)}, merged {change.merged}, split {change.split}, re-issued "
-              f"{change.id_reissued}, reused {change.id_reused}, relinked {change.relinked}")
+        print(
+            f"case {number}: {change.classification}, changed {list(change.changed)}, minor "
+            f"{list(change.minor)}, merged {change.merged}, split {change.split}, re-issued "
+            f"{change.id_reissued}, reused {change.id_reused}, relinked {change.relinked}"
+        )
         for record in change.from_records:
             print("  older row", describe(files.row(record)))
         for record in change.to_records:
@@ -163,17 +168,24 @@ def main(argv: list[str] | None = None) -> None:
             for right in change.to_records[:2]:
                 print("  older vs newer", compare(files.row(left), files.row(right)))
         if change.classification == "removed":
-            print("  in the newer release:",
-                  _search(files, files.row(change.from_records[0]), newer_records))
+            print(
+                "  in the newer release:",
+                _search(files, files.row(change.from_records[0]), newer_records),
+            )
         if change.classification == "added":
-            print("  in the older release:",
-                  _search(files, files.row(change.to_records[0]), older_records))
+            print(
+                "  in the older release:",
+                _search(files, files.row(change.to_records[0]), older_records),
+            )
         if change.id_reused:
             mine = set(change.from_records + change.to_records)
             numbers = {_get(files.row(r), ID_COLUMNS) for r in mine}
             for other in [r for n in numbers if n for r in by_id[n] if r not in mine][:2]:
-                print("  another person with this ID", describe(files.row(other)),
-                      compare(files.row(sorted(mine)[0]), files.row(other)))
+                print(
+                    "  another person with this ID",
+                    describe(files.row(other)),
+                    compare(files.row(sorted(mine)[0]), files.row(other)),
+                )
 
 
 if __name__ == "__main__":

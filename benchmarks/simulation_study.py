@@ -67,8 +67,10 @@ class Scenario:
 
     @property
     def label(self) -> str:
-        return (f"N={self.n:,}, {self.n_lists} lists, {self.heterogeneity} heterogeneity, "
-                f"{self.dependence}")
+        return (
+            f"N={self.n:,}, {self.n_lists} lists, {self.heterogeneity} heterogeneity, "
+            f"{self.dependence}"
+        )
 
 
 def draw_table(scenario: Scenario, rng: np.random.Generator) -> CaptureTable:
@@ -116,35 +118,46 @@ def run_one(scenario: Scenario, seed: np.random.SeedSequence, quick: bool) -> Ro
 def scenarios(quick: bool) -> list[Scenario]:
     sizes = (2000,) if quick else (1000, 10_000)
     lists = (3, 5) if quick else (3, 4, 5)
-    return [Scenario(n, j, h, d) for n in sizes for j in lists for h in LOG_ODDS
-            for d in PAIR_EFFECT]
+    return [
+        Scenario(n, j, h, d) for n in sizes for j in lists for h in LOG_ODDS for d in PAIR_EFFECT
+    ]
 
 
 def summarise(truth: int, rows: list[Row], method: str) -> dict[str, float]:
     entries = [row[method] for row in rows if method in row]
     numbers = [(e, lo, hi, ok) for e, lo, hi, ok in entries if e is not None and math.isfinite(e)]
-    out: dict[str, float] = {"runs": len(entries), "numbers": len(numbers),
-                             "defensible": sum(ok for *_, ok in entries)}
+    out: dict[str, float] = {
+        "runs": len(entries),
+        "numbers": len(numbers),
+        "defensible": sum(ok for *_, ok in entries),
+    }
     if numbers:
         errors = np.array([(e - truth) / truth for e, *_ in numbers])
-        covered = [lo is not None and hi is not None and lo <= truth <= hi
-                   for _, lo, hi, _ in numbers]
-        widths = [(hi - lo) / truth for _, lo, hi, _ in numbers
-                  if lo is not None and hi is not None]
-        out.update({
-            "bias": float(errors.mean()),
-            "rrmse": float(np.sqrt(np.mean(errors**2))),
-            "coverage": float(np.mean(covered)),
-            "width": float(np.median(widths)) if widths else math.nan,
-        })
+        covered = [
+            lo is not None and hi is not None and lo <= truth <= hi for _, lo, hi, _ in numbers
+        ]
+        widths = [
+            (hi - lo) / truth for _, lo, hi, _ in numbers if lo is not None and hi is not None
+        ]
+        out.update(
+            {
+                "bias": float(errors.mean()),
+                "rrmse": float(np.sqrt(np.mean(errors**2))),
+                "coverage": float(np.mean(covered)),
+                "width": float(np.median(widths)) if widths else math.nan,
+            }
+        )
     return out
 
 
 def table_lines(title: str, stats: dict[str, dict[str, float]]) -> list[str]:
-    lines = [f"#### {title}", "",
-             "| method | numbers / runs | defensible | bias | rel. RMSE | 95% coverage "
-             "| median width / N |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"#### {title}",
+        "",
+        "| method | numbers / runs | defensible | bias | rel. RMSE | 95% coverage "
+        "| median width / N |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for method in METHODS:
         s = stats.get(method)
         if not s or not s["runs"]:
@@ -171,8 +184,10 @@ def main() -> None:
     seeds = np.random.SeedSequence(args.seed).spawn(len(cases))
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_one, s, seed, args.quick)
-                   for (s, _), seed in zip(cases, seeds, strict=True)]
+        futures = [
+            pool.submit(run_one, s, seed, args.quick)
+            for (s, _), seed in zip(cases, seeds, strict=True)
+        ]
         rows = [f.result() for f in futures]
     elapsed = time.perf_counter() - started
 
@@ -180,8 +195,10 @@ def main() -> None:
     for (scenario, _), row in zip(cases, rows, strict=True):
         by_scenario[scenario].append(row)
     mode = "quick" if args.quick else "full"
-    print(f"### Simulation study ({mode}: {len(cases)} tables, {reps} per scenario, "
-          f"seed {args.seed}, {elapsed:.0f} s on {args.jobs} workers)\n")
+    print(
+        f"### Simulation study ({mode}: {len(cases)} tables, {reps} per scenario, "
+        f"seed {args.seed}, {elapsed:.0f} s on {args.jobs} workers)\n"
+    )
     overall: dict[str, dict[str, float]] = {}
     for method in METHODS:
         # relative errors pooled over scenarios of different N
@@ -189,13 +206,17 @@ def main() -> None:
         runs = sum(p["runs"] for p in pooled)
         with_numbers = [p for p in pooled if "bias" in p]
         weight = np.array([p["numbers"] for p in with_numbers], dtype=float)
-        summary = {"runs": runs, "numbers": float(weight.sum()),
-                   "defensible": sum(p["defensible"] for p in pooled)}
+        summary = {
+            "runs": runs,
+            "numbers": float(weight.sum()),
+            "defensible": sum(p["defensible"] for p in pooled),
+        }
         if weight.sum():
             for key in ("bias", "coverage", "width"):
                 summary[key] = float(np.average([p[key] for p in with_numbers], weights=weight))
-            summary["rrmse"] = float(np.sqrt(np.average(
-                [p["rrmse"] ** 2 for p in with_numbers], weights=weight)))
+            summary["rrmse"] = float(
+                np.sqrt(np.average([p["rrmse"] ** 2 for p in with_numbers], weights=weight))
+            )
         overall[method] = summary
     for line in table_lines("All scenarios", overall):
         print(line)

@@ -45,7 +45,9 @@ def init(
 
 def ingest(
     directory: Path = typer.Argument(..., help="The project folder."),
-    file: Path = typer.Argument(..., help="CSV, TSV, XLSX, JSON or Parquet file of one list."),
+    file: Path = typer.Argument(
+        ..., help="CSV, TSV, XLSX, JSON, JSON Lines (.jsonl) or Parquet file of one list."
+    ),
     list_name: str = typer.Option(..., "--list", help="The list (capture system) it belongs to."),
     release: str | None = typer.Option(
         None, "--release", help="Release date YYYY-MM-DD (profiles can read it from the name)."

@@ -27,8 +27,8 @@ from uncounted.ingest.mapping import ResolvedField, ResolvedMapping
 from uncounted.ingest.readers import RawRow
 from uncounted.ingest.values import (
     ValueProblem,
+    day_month_evidence,
     id_check_status,
-    infer_day_first,
     is_missing,
     is_placeholder_birth_date,
     normalize_id,
@@ -43,6 +43,8 @@ AGE_DOB_TOLERANCE_YEARS = 2.0
 # be the wrong one); counted separately in the checks.
 AGE_DOB_MISMATCH = "disagrees with the date of birth"
 _SPACES = re.compile(r"\s+")
+_WHERE = re.compile(r"\blines? [\d,]+(?:–[\d,]+)?")
+_COUNT = re.compile(r"\b[\d,]+ lines")
 
 
 @dataclass
@@ -70,59 +72,122 @@ class ValidationResult:
     notes: list[str] = field(default_factory=list)
 
     def checks(self) -> dict[str, Any]:
-        id_checks = Counter(r.id_check or "absent" for r in self.records)
-        issues = Counter(p.field for r in self.records for p in r.issues)
+        counter = CheckCounter()
+        for record in self.records:
+            counter.add_record(record)
+        for row in self.quarantined:
+            counter.add_quarantined(row)
+        return counter.as_dict(sum(r.duplicate_of is not None for r in self.records))
+
+
+class CheckCounter:
+    """The checks done at ingest, counted one row at a time."""
+
+    def __init__(self) -> None:
+        self.id_checks: Counter[str] = Counter()
+        self.issues: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.dob_placeholder = 0
+        self.age_dob_mismatch = 0
+        self.records_with_issues = 0
+
+    def add_record(self, record: Record) -> None:
+        self.id_checks[record.id_check or "absent"] += 1
+        self.issues.update(p.field for p in record.issues)
+        self.dob_placeholder += record.dob_placeholder
+        self.age_dob_mismatch += any(p.reason.startswith(AGE_DOB_MISMATCH) for p in record.issues)
+        self.records_with_issues += bool(record.issues)
+
+    def add_quarantined(self, row: QuarantinedRow) -> None:
+        self.reasons[_reason_kind(row)] += 1
+
+    def as_dict(self, duplicate_rows: int) -> dict[str, Any]:
         return {
             "id_check": {
-                k: id_checks.get(k, 0)
+                k: self.id_checks.get(k, 0)
                 for k in ("valid", "invalid", "partial", "too_long", "absent")
             },
-            "dob_placeholder": sum(r.dob_placeholder for r in self.records),
-            "duplicate_rows": sum(r.duplicate_of is not None for r in self.records),
-            "age_dob_mismatch": sum(
-                any(p.reason.startswith(AGE_DOB_MISMATCH) for p in r.issues) for r in self.records
-            ),
-            "records_with_issues": sum(bool(r.issues) for r in self.records),
-            "issues_by_field": dict(sorted(issues.items())),
-            "quarantine_reasons": dict(
-                sorted(Counter(_reason_kind(q) for q in self.quarantined).items())
-            ),
+            "dob_placeholder": self.dob_placeholder,
+            "duplicate_rows": duplicate_rows,
+            "age_dob_mismatch": self.age_dob_mismatch,
+            "records_with_issues": self.records_with_issues,
+            "issues_by_field": dict(sorted(self.issues.items())),
+            "quarantine_reasons": dict(sorted(self.reasons.items())),
         }
 
 
 def _reason_kind(row: QuarantinedRow) -> str:
-    return row.reasons[0].reason.split(" (")[0] if row.reasons else "unknown"
+    """The reason without what differs from row to row (where it is), to count rows by it."""
+    if not row.reasons:
+        return "unknown"
+    kind = row.reasons[0].reason.split(" (")[0]
+    return _WHERE.sub("line N", _COUNT.sub("N lines", kind))
+
+
+class DateOrder:
+    """Whether each date column puts the day first, decided from every value of the column.
+
+    Fed one row at a time (:meth:`add`), so the rows need not be held: a first part above 12
+    proves day-first, a second part above 12 proves month-first.
+    """
+
+    def __init__(self, mapping: ResolvedMapping) -> None:
+        self.columns = [
+            rule.column
+            for rule in mapping.fields
+            if rule.field in DATE_FIELDS and rule.column and not rule.date_format
+        ]
+        self._evidence = {column: [False, False] for column in self.columns}
+
+    def add(self, row: RawRow) -> None:
+        if row.values is None:
+            return
+        for column in self.columns:
+            value = row.values.get(column)
+            if value is not None:
+                proves_day, proves_month = day_month_evidence(value)
+                evidence = self._evidence[column]
+                evidence[0] |= proves_day
+                evidence[1] |= proves_month
+
+    def decide(self) -> tuple[dict[str, bool], list[str]]:
+        day_first: dict[str, bool] = {}
+        notes: list[str] = []
+        for column, (proves_day, proves_month) in self._evidence.items():
+            if proves_day and proves_month:
+                notes.append(
+                    f"column {column!r} mixes day-first and month-first dates; slash "
+                    "dates in it are read day-first — give a format in the mapping"
+                )
+            day_first[column] = proves_day or not proves_month
+        return day_first, notes
 
 
 class RowValidator:
-    """Validates the rows of one source against one resolved mapping."""
+    """Validates the rows of one source against one resolved mapping.
+
+    ``day_first`` says, for each date column, whether slash dates put the day first (see
+    :class:`DateOrder`); a column missing from it is read day-first.
+    """
 
     def __init__(
-        self, mapping: ResolvedMapping, rows: list[RawRow], *, today: date, release: date | None
+        self,
+        mapping: ResolvedMapping,
+        *,
+        today: date,
+        release: date | None,
+        day_first: dict[str, bool] | None = None,
     ) -> None:
         self.mapping = mapping
         self.latest_possible = min(today, release) if release else today
         self.release = release
-        self.day_first: dict[str, bool] = {}
-        self.notes: list[str] = []
-        for rule in mapping.fields:
-            if rule.field in DATE_FIELDS and rule.column and not rule.date_format:
-                column_values = [
-                    v for r in rows if r.values and (v := r.values.get(rule.column)) is not None
-                ]
-                decided = infer_day_first(column_values)
-                if decided is None:
-                    self.notes.append(
-                        f"column {rule.column!r} mixes day-first and month-first dates; slash "
-                        "dates in it are read day-first — give a format in the mapping"
-                    )
-                    decided = True
-                self.day_first[rule.column] = decided
+        self.day_first: dict[str, bool] = dict(day_first or {})
 
     def validate(
         self, rows: list[RawRow], progress: Callable[[str, int, int], None] | None = None
     ) -> ValidationResult:
-        result = ValidationResult(notes=list(self.notes))
+        """Validate rows held in memory (the pipeline streams with :meth:`validate_row`)."""
+        result = ValidationResult()
         for done, row in enumerate(rows):
             if progress and done % 5000 == 0:
                 progress("validating rows", done, len(rows))
@@ -131,7 +196,7 @@ class RowValidator:
                 result.records.append(outcome)
             else:
                 result.quarantined.append(outcome)
-        _mark_duplicates(result.records)
+        mark_duplicates(result.records)
         if progress:
             progress("validating rows", len(rows), len(rows))
         return result
@@ -233,7 +298,7 @@ def _clean_text(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
-def _mark_duplicates(records: list[Record]) -> None:
+def mark_duplicates(records: list[Record]) -> None:
     """A row whose every mapped value equals an earlier row's is a duplicate of it."""
     first_seen: dict[tuple[Any, ...], int] = {}
     for record in records:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Final
 
@@ -251,7 +252,7 @@ _WORDY: Final = re.compile(
 MIN_DATE: Final = date(1880, 1, 1)
 
 
-def infer_day_first(values: list[str]) -> bool | None:
+def infer_day_first(values: Iterable[str]) -> bool | None:
     """Whether slash-dates in a column put the day first: True, False, or None if undecided.
 
     Decided once per column, from every value: a first part above 12 proves day-first, a
@@ -259,15 +260,20 @@ def infer_day_first(values: list[str]) -> bool | None:
     """
     day_first = month_first = False
     for raw in values:
-        match = _NUMERIC.match(raw.strip().translate(_DIGITS))
-        if not match or len(match.group(1)) == 4:
-            continue
-        first, second = int(match.group(1)), int(match.group(2))
-        day_first |= first > 12
-        month_first |= second > 12
+        proves_day, proves_month = day_month_evidence(raw)
+        day_first |= proves_day
+        month_first |= proves_month
     if day_first and month_first:
         return None
     return not month_first
+
+
+def day_month_evidence(raw: str) -> tuple[bool, bool]:
+    """What one value proves: (its first part is a day, its first part is a month)."""
+    match = _NUMERIC.match(raw.strip().translate(_DIGITS))
+    if not match or len(match.group(1)) == 4:
+        return False, False
+    return int(match.group(1)) > 12, int(match.group(2)) > 12
 
 
 def parse_date(value: str, *, day_first: bool = True, fmt: str | None = None) -> date:
