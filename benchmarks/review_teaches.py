@@ -72,12 +72,13 @@ def scores(project: Project, truth: dict[str, str]) -> tuple[float, float]:
     rows = project.con.execute(
         "SELECT r.record_id, r.list, p.person_id FROM records r"
         " JOIN person_records p USING (record_id)").fetchall()
+    # As ../shared/checks/fieldlike_link.py counts: records with a valid ID unique on their list.
     moh = {truth[r]: p for r, li, p in rows if li == "gaza-moh" and r in truth}
-    field = [(truth.get(r), p) for r, li, p in rows if li == "field"]
+    field = [(truth[r], p) for r, li, p in rows if li == "field" and r in truth]
     moh_persons = set(moh.values())
     linked = [(t, p) for t, p in field if p in moh_persons]
-    correct = sum(1 for t, p in field if t is not None and moh.get(t) == p)
-    true_links = sum(1 for t, _ in field if t is not None and t in moh)
+    correct = sum(1 for t, p in field if moh.get(t) == p)
+    true_links = len({t for t, _ in field} & set(moh))
     return (correct / len(linked) if linked else 0.0,
             correct / true_links if true_links else 0.0)
 
