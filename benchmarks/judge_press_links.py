@@ -7,8 +7,8 @@ PROJECT is a linked project holding the lists ``gmo-press`` (TFP's press list) a
 beside ``moh`` and ``tfp`` (as ``../shared/checks/real_lists_estimate.sh`` builds it). The first
 form draws, per press list, a seeded sample of its records and writes a sheet for a person to
 judge: each record's name, age and sex; the records it was linked to on the other lists; or, when
-it was linked to none, its best scored pair and up to three TFP records whose English name holds
-its first and last name. The sheet holds names of real people: write it outside the repository
+it was linked to none, its best scored pair and up to three records of the other lists whose
+given name has its Latin skeleton and whose family name is alike. The sheet holds names of real people: write it outside the repository
 and delete it after. The judge fills the column ``verdict`` with one of ``right`` (linked, same
 person), ``wrong`` (linked, another person), ``missed`` (not linked, a candidate is the person),
 ``apart`` (not linked, no candidate is) and passes the sheet back as VERDICTS; the script then
@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import json
 import random
 import sys
 from pathlib import Path
 from typing import Any
 
+from uncounted.link.features import build_features
 from uncounted.store import Project
 
 PRESS_LISTS = ("gmo-press", "cpj")
@@ -42,14 +44,39 @@ def _name(raw: str) -> str:
     return " ".join(str(v) for v in values.values() if isinstance(v, str))[:80]
 
 
+def _lookalikes(project: Project) -> Any:
+    """A search for records of the other lists whose given name has the same Latin skeleton
+    and whose family name is alike, as a judge would search the files by hand."""
+    records = project.con.sql("SELECT * FROM records").to_arrow_table()
+    features = build_features(records.sort_by("record_id")).to_pylist()
+    by_given: dict[str, list[dict[str, Any]]] = {}
+    for f in features:
+        if f["list"] in OTHER_LISTS and f["given_xskel"]:
+            by_given.setdefault(f["given_xskel"], []).append(f)
+    of = {f["unique_id"]: f for f in features}
+
+    def search(record_id: str) -> list[str]:
+        mine = of[record_id]
+        family = mine["family_xkeys"] or []
+        scored = []
+        for other in by_given.get(mine["given_xskel"] or "", []):
+            best = max(
+                (difflib.SequenceMatcher(None, a, b).ratio()
+                 for a in family for b in (other["family_xkeys"] or [])),
+                default=0.0,
+            )
+            if best >= 0.75:
+                scored.append((-best, other["unique_id"]))
+        return [uid for _, uid in sorted(scored)[:3]]
+
+    return search
+
+
 def sheet(project: Project, per_list: int, seed: int) -> list[dict[str, Any]]:
     con = project.con
     rows: list[dict[str, Any]] = []
     rng = random.Random(seed)
-    english = con.execute(
-        "SELECT record_id, lower(json_extract_string(raw, '$.en_name')) FROM records"
-        " WHERE list = 'tfp'"
-    ).fetchall()
+    search = _lookalikes(project)
     for press in PRESS_LISTS:
         records = con.execute(
             "SELECT r.record_id, r.raw, r.age_years, r.sex, p.person_id FROM records r"
@@ -85,18 +112,13 @@ def sheet(project: Project, per_list: int, seed: int) -> list[dict[str, Any]]:
                     " ORDER BY l.match_probability DESC LIMIT 1",
                     [record_id, record_id, record_id, *OTHER_LISTS],
                 ).fetchall()
-                tokens = row["name"].split(" / ")[-1].lower().split()
-                found = [
-                    rid for rid, text in english
-                    if text and len(tokens) >= 2 and tokens[0] in text and tokens[-1] in text
-                ][:3]
                 shown = [f"best pair p={p:.3f}: {li}: {_name(r)} ({a}, {s})"
                          for li, r, a, s, p in best]
-                for rid in found:
-                    raw_c, a, s = con.execute(
-                        "SELECT raw, age_years, sex FROM records WHERE record_id = ?", [rid]
+                for rid in search(record_id):
+                    li, raw_c, a, s = con.execute(
+                        "SELECT list, raw, age_years, sex FROM records WHERE record_id = ?", [rid]
                     ).fetchall()[0]
-                    shown.append(f"tfp name search: {_name(raw_c)} ({a}, {s})")
+                    shown.append(f"name search: {li}: {_name(raw_c)} ({a}, {s})")
                 row["candidates"] = " || ".join(shown)
             rows.append(row)
     return rows
