@@ -120,15 +120,17 @@ def _lineage_count(side: str) -> str:
 
 def _lineage_within(side: str, other: str) -> str:
     """Every lineage part ``side`` gives shares a Latin skeleton with a lineage part of
-    ``other``, in any position."""
-    lineage = ", ".join(
-        f'coalesce("{p}_xskels_{other}", []::VARCHAR[])'
-        for p in ("father", "grandfather", "family")
-    )
+    ``other``, in any position. (One test per pair of parts, not one over the lists
+    concatenated: Spark's translation of that concatenation does not read back.)"""
+    lineage = ("father", "grandfather", "family")
     return " AND ".join(
-        f'("{p}_key_{side}" IS NULL OR coalesce(list_has_any("{p}_xskels_{side}", '
-        f"list_concat({lineage})), false))"
-        for p in ("father", "grandfather", "family")
+        f'("{p}_key_{side}" IS NULL OR '
+        + " OR ".join(
+            f'coalesce(list_has_any("{p}_xskels_{side}", "{q}_xskels_{other}"), false)'
+            for q in lineage
+        )
+        + ")"
+        for p in lineage
     )
 
 
