@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from uncounted.core.errors import UncountedError
+from uncounted.estimate.failures import NUMERICAL_ERRORS, numerical_refusal
 from uncounted.estimate.methods import METHODS, Seed, get_method, make_estimator, results_of
 from uncounted.estimate.models import HierarchicalModel
 from uncounted.estimate.randomness import seed_sequence
@@ -135,7 +136,8 @@ def matched_draws(
     below, above = max(centre - low, 0.0) / z_end, max(high - centre, 0.0) / z_end
     z = rng.standard_normal(size)
     log_missing = centre + z * np.where(z < 0.0, below, above)
-    return np.maximum(n - 1.0 + np.exp(log_missing), float(n))
+    with np.errstate(over="ignore"):  # an interval reaching ~1e300 draws some unbounded totals
+        return np.maximum(n - 1.0 + np.exp(log_missing), float(n))
 
 
 def result_draws(
@@ -293,6 +295,9 @@ class Ensemble:
             estimator.fit(table)
         except UncountedError as problem:
             return _refused(name, table.observed, self.level, problem.message)
+        except NUMERICAL_ERRORS as problem:
+            # one method's numerical failure must not cost the others their numbers
+            return _refused(name, table.observed, self.level, numerical_refusal(name, problem))
         return results_of(estimator)[0]
 
     def _headline(
