@@ -156,6 +156,26 @@ def quantile_interval(draws: NDArray[np.float64], level: float) -> tuple[float, 
     return float(low), float(mid), float(high)
 
 
+def pool_draws(
+    results: Mapping[str, EstimateResult],
+    votes: Mapping[str, float],
+    n_draws: int,
+    rng: np.random.Generator,
+) -> NDArray[np.float64]:
+    """Draws of the total from a mixture of methods: method ``m`` contributes a share
+    ``votes[m] / sum(votes)`` of ``n_draws`` times the number of voting methods, each draw
+    standing for its uncertainty (:func:`result_draws`); shuffled, so that draw i of one
+    stratum pairs with a random draw of another. Equal votes give ``n_draws`` per method."""
+    voting = [n for n, v in votes.items() if v > 0]
+    total = sum(votes[n] for n in voting)
+    size = n_draws * len(voting)
+    parts = [result_draws(n, results[n], max(1, round(size * votes[n] / total)), rng)
+             for n in voting]
+    pooled = np.concatenate(parts)
+    rng.shuffle(pooled)
+    return pooled
+
+
 def _method_seed(base: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
     # Keyed by the method's place in the registry, so adding or dropping one method from the
     # ensemble never changes the random stream of another.
@@ -339,8 +359,7 @@ class Ensemble:
                 refused=f"no method gave a defensible estimate ({reasons})",
             )
         rng = np.random.default_rng(mixing_seed)
-        pooled = np.concatenate([result_draws(n, results[n], self.n_draws, rng) for n in included])
-        rng.shuffle(pooled)  # so that draw i of one stratum pairs with a random draw of another
+        pooled = pool_draws(results, {n: 1.0 for n in included}, self.n_draws, rng)
         lower, estimate, upper = quantile_interval(pooled, self.level)
         points = {n: float(results[n].estimate) for n in included}  # type: ignore[arg-type]
         widened = lower > min(points.values()) or upper < max(points.values())

@@ -51,6 +51,8 @@ INTERACTION = "highest-order interaction"
 LATENT = "latent classes and concentration prior"
 DEPENDENCE = "dependence between named lists"
 
+CAUGHT: tuple[type[BaseException], ...] = (UncountedError, *RECOVERABLE)
+
 #: Chains short enough that six LCMCR variants cost a few seconds; each row shows its R-hat.
 SENSITIVITY_LCMCR = {"n_chains": 2, "burn_in": 10_000, "n_samples": 1_000, "thin": 20}
 #: (K, (a, b)) variants; the first is the package default and the baseline.
@@ -90,7 +92,7 @@ def fit_with_offset(
     for _ in range(max_iter):
         z = eta - offset + (y - mu) / mu
         weighted = design * mu[:, None]
-        beta = np.linalg.solve(design.T @ weighted, weighted.T @ z)
+        beta = np.asarray(np.linalg.solve(design.T @ weighted, weighted.T @ z), dtype=np.float64)
         eta = np.minimum(design @ beta + offset, 700.0)
         mu = np.exp(eta)
         positive = y > 0
@@ -99,7 +101,7 @@ def fit_with_offset(
         if abs(new - deviance) <= 1e-10 * (abs(new) + 0.1):
             break
         deviance = new
-    covariance = np.linalg.inv(design.T @ (design * mu[:, None]))
+    covariance = np.asarray(np.linalg.inv(design.T @ (design * mu[:, None])), dtype=np.float64)
     return beta, covariance
 
 
@@ -200,7 +202,7 @@ def latent_rows(table: CaptureTable, seed: Seed, level: float, n_jobs: int,
         try:
             result = LCMCR(n_classes=k, alpha_prior=prior, seed=child, level=level,
                            n_jobs=n_jobs, **options).fit(table).result_
-        except (UncountedError, *RECOVERABLE) as problem:
+        except CAUGHT as problem:
             rows.append(_row(LATENT, variant, refused=describe(problem)))
             continue
         rhat = result.diagnostics.get("rhat")
