@@ -303,7 +303,9 @@ def persons_sensitivity(
     cells, _ = split_strata(persons, [], lists, min_lists=1)
     table = cells[0].table if cells else None
     if table is None:
-        return {"table": "all persons", "rows": [], "range": None, "headline": headline,
-                "model": None, "lists": list(lists), "observed": 0}
+        reason = cells[0].refusal if cells else "nobody is on any list"
+        return {"table": "all persons, strata pooled", "headline": headline, "model": None,
+                "lists": list(lists), "observed": cells[0].observed if cells else 0,
+                "range": None, "rows": [_row(INTERACTION, "all", refused=reason)]}
     return sensitivity_document(table, seed=seed, level=level, n_jobs=n_jobs,
                                 headline=headline, label="all persons, strata pooled")
