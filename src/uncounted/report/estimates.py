@@ -95,6 +95,26 @@ def estimates_section(
         "plottable": [row for row in forest if row["estimate"] is not None],
         "diagnostics": diagnostics,
         "assumptions": [{"method": m, "text": ASSUMPTIONS[m]} for m in used if m in ASSUMPTIONS],
+        "sensitivity": sensitivity_view(result.get("sensitivity")),
+    }
+
+
+def sensitivity_view(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored sensitivity rows (see :mod:`uncounted.estimate.sensitivity`) for a table and
+    a figure: infinite ends made ``None``, each row labelled, ``plottable`` those with a number."""
+    if not document or not document.get("rows"):
+        return None
+    rows = [{**row, "label": f"{row['assumption']}: {row['variant']}",
+             "estimate": _finite(row.get("estimate")), "lower": _finite(row.get("lower")),
+             "upper": _finite(row.get("upper"))} for row in document["rows"]]
+    return {
+        "table": document.get("table", ""),
+        "model": document.get("model"),
+        "headline": _finite(document.get("headline")),
+        "observed": document.get("observed"),
+        "range": document.get("range"),
+        "rows": rows,
+        "plottable": [row for row in rows if row["estimate"] is not None],
     }
 
 

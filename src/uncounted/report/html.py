@@ -113,6 +113,7 @@ def build_report(
             "upset_releases": [plots.upset_plot(r, min_cell) for r in overlap["releases"]],
             "weights": plots.weights_plot(linkage),
             "forest": plots.forest_plot(estimates),
+            "sensitivity": plots.sensitivity_plot(estimates),
         },
         "options": asdict(options),
         "sections": extra_sections or {},
