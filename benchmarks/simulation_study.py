@@ -42,12 +42,14 @@ keep the study feasible; the quick mode shortens them further.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -389,37 +391,20 @@ def target_lines(stats: dict[Any, dict[str, dict[str, float]]], shown: list[str]
     return [*lines, ""]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few tables, short chains")
-    parser.add_argument("--reps", type=int, default=None, help="tables per scenario")
-    parser.add_argument("--seed", type=int, default=20240901)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--family", choices=("latent", "simulator"), default=None,
-                        help="only this generator's scenarios")
-    args = parser.parse_args()
-    reps = args.reps or (3 if args.quick else 12)
-    chosen = [s for s in scenarios(args.quick) if args.family in (None, s.family)]
-    # the stratified simulator scenarios cost several fits per run: fewer runs of each
-    cases = [(s, r) for s in chosen for r in range(reps if s.family == "latent" or args.quick
-                                                    else max(1, (2 * reps) // 3))]
-    seeds = np.random.SeedSequence(args.seed).spawn(len(cases))
-    started = time.perf_counter()
-    # the slow stratified cases first, so that the pool does not end on one of them
-    order = sorted(range(len(cases)), key=lambda i: -len(cases[i][0].strata))
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {i: pool.submit(run_one, cases[i][0], seeds[i], args.quick) for i in order}
-        rows = [futures[i].result() for i in range(len(cases))]
-    elapsed = time.perf_counter() - started
+def _scenario_key(scenario: Scenario) -> list[Any]:
+    return [scenario.family, scenario.n, scenario.n_lists, scenario.heterogeneity,
+            scenario.dependence, list(scenario.strata)]
 
-    by_scenario: dict[Scenario, list[Row]] = defaultdict(list)
-    for (scenario, _), row in zip(cases, rows, strict=True):
-        by_scenario[scenario].append(row)
+
+def _scenario_of(key: list[Any]) -> Scenario:
+    family, n, n_lists, heterogeneity, dependence, strata = key
+    return Scenario(family, n, n_lists, heterogeneity, dependence, tuple(strata))
+
+
+def report(by_scenario: dict[Scenario, list[Row]], header: str) -> None:
     shown = [*METHODS, "headline", *(f"rule:{r}" for r in RULES)]
     stats = {s: {m: summarise(s.n, by_scenario[s], m) for m in shown} for s in by_scenario}
-    mode = "quick" if args.quick else "full"
-    print(f"### Simulation study ({mode}: {len(cases)} runs, seed {args.seed}, "
-          f"{elapsed:.0f} s on {args.jobs} workers)\n")
+    print(header + "\n")
     for line in target_lines(stats, ["headline", *(f"rule:{r}" for r in RULES)]):
         print(line)
     groups = {
@@ -437,6 +422,59 @@ def main() -> None:
     for scenario in by_scenario:
         for line in table_lines(scenario.label, stats[scenario], shown):
             print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few tables, short chains")
+    parser.add_argument("--reps", type=int, default=None, help="tables per scenario")
+    parser.add_argument("--seed", type=int, default=20240901)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--family", choices=("latent", "simulator"), default=None,
+                        help="only this generator's scenarios")
+    parser.add_argument("--rows", type=Path, default=None,
+                        help="also write each finished run to this JSON-lines file")
+    parser.add_argument("--summarise", type=Path, default=None,
+                        help="only summarise the runs in this JSON-lines file (even unfinished)")
+    args = parser.parse_args()
+    if args.summarise is not None:
+        found: dict[Scenario, list[Row]] = defaultdict(list)
+        lines = args.summarise.read_text(encoding="utf-8").splitlines()
+        for line in lines:
+            record = json.loads(line)
+            found[_scenario_of(record["scenario"])].append(
+                {k: tuple(v) for k, v in record["row"].items()})  # type: ignore[misc]
+        report(found, f"### Simulation study (summary of {len(lines)} runs in {args.summarise})")
+        return
+    reps = args.reps or (3 if args.quick else 12)
+    chosen = [s for s in scenarios(args.quick) if args.family in (None, s.family)]
+    # the stratified simulator scenarios cost several fits per run: fewer runs of each
+    cases = [(s, r) for s in chosen for r in range(reps if s.family == "latent" or args.quick
+                                                    else max(1, (2 * reps) // 3))]
+    seeds = np.random.SeedSequence(args.seed).spawn(len(cases))
+    started = time.perf_counter()
+    # rep by rep, so that an unfinished run (see --rows) still covers every scenario
+    order = sorted(range(len(cases)), key=lambda i: (cases[i][1], -len(cases[i][0].strata)))
+    out = args.rows.open("w", encoding="utf-8") if args.rows else None
+    rows: dict[int, Row] = {}
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(run_one, cases[i][0], seeds[i], args.quick): i for i in order}
+        for future in as_completed(futures):
+            i = futures[future]
+            rows[i] = future.result()
+            if out is not None:
+                out.write(json.dumps({"scenario": _scenario_key(cases[i][0]),
+                                      "rep": cases[i][1], "row": rows[i]}) + "\n")
+                out.flush()
+    if out is not None:
+        out.close()
+    elapsed = time.perf_counter() - started
+    by_scenario: dict[Scenario, list[Row]] = defaultdict(list)
+    for i, (scenario, _) in enumerate(cases):
+        by_scenario[scenario].append(rows[i])
+    mode = "quick" if args.quick else "full"
+    report(by_scenario, f"### Simulation study ({mode}: {len(cases)} runs, seed {args.seed}, "
+                        f"{elapsed:.0f} s on {args.jobs} workers)")
 
 
 if __name__ == "__main__":
