@@ -451,7 +451,11 @@ def main() -> None:
     # the stratified simulator scenarios cost several fits per run: fewer runs of each
     cases = [(s, r) for s in chosen for r in range(reps if s.family == "latent" or args.quick
                                                     else max(1, (2 * reps) // 3))]
-    seeds = np.random.SeedSequence(args.seed).spawn(len(cases))
+    # each run's stream depends on its scenario and repetition only, so a run cut short after
+    # k repetitions (see --rows) holds exactly the runs of --reps k
+    root = np.random.SeedSequence(args.seed)
+    index = {s: i for i, s in enumerate(scenarios(args.quick))}
+    seeds = [np.random.SeedSequence(root.entropy, spawn_key=(index[s], r)) for s, r in cases]
     started = time.perf_counter()
     # rep by rep, so that an unfinished run (see --rows) still covers every scenario
     order = sorted(range(len(cases)), key=lambda i: (cases[i][1], -len(cases[i][0].strata)))
