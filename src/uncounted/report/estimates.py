@@ -13,9 +13,10 @@ from typing import Any, Final
 
 ASSUMPTIONS: Final[dict[str, str]] = {
     "ensemble": (
-        "Pools every method whose own checks pass, each with one equal vote. It assumes "
-        "nothing beyond what those methods assume, and its interval spans their disagreement; "
-        "it cannot correct a bias they all share, such as victims no list could ever record."
+        "Led by the latent-class model (LCMCR), which allows for victims that some lists "
+        "rarely record; its interval is widened to span every method whose own checks pass. "
+        "It assumes what LCMCR assumes, and it cannot correct a bias all methods share, such "
+        "as victims no list could ever record. The other methods are shown beside it."
     ),
     "stepwise": (
         "A log-linear model picked step by step among models that let pairs of lists depend "
