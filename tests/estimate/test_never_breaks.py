@@ -186,3 +186,19 @@ def test_replicates_unchanged_when_none_fail(n_boot: int) -> None:
     fitted = Bootstrap(Stepwise(), n_boot=n_boot, seed=5, n_jobs=1).fit(table)
     assert fitted.result_.diagnostics["replicates_redrawn"] == 0
     assert fitted.replicates_.size == n_boot
+
+
+def test_acceleration_of_huge_leave_one_out_totals_is_finite() -> None:
+    # a 6-list table with counts up to 6e9 (found by the thorough run): leave-one-out totals
+    # near 1e200 overflowed the cubes of their residuals
+    from uncounted.estimate.bootstrap import jackknife_acceleration
+
+    counts = np.array([0, 5, 3, 1, 2, 7])
+    values = iter([1e200, 3e200, 2e200, 5e200, 1e200])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        acceleration, _ = jackknife_acceleration(lambda _: next(values), counts)
+    assert math.isfinite(acceleration)
+    small = iter([1.0, 3.0, 2.0, 5.0, 1.0])
+    expected, _ = jackknife_acceleration(lambda _: next(small), counts)
+    assert acceleration == pytest.approx(expected)

@@ -169,7 +169,11 @@ def jackknife_acceleration(
     if cells.size == 0:
         return 0.0, leave_one_out
     weights = counts[cells].astype(np.float64)
-    residual = np.sum(weights * leave_one_out) / weights.sum() - leave_one_out
+    # the acceleration does not change when every estimate is scaled by one factor, so scale
+    # them to at most 1: leave-one-out totals near 1e200 would overflow their cubes otherwise
+    scale = float(np.max(np.abs(leave_one_out)))
+    scaled = leave_one_out / scale if scale > 0 else leave_one_out
+    residual = np.sum(weights * scaled) / weights.sum() - scaled
     denominator = 6.0 * np.sum(weights * residual**2) ** 1.5
     acceleration = float(np.sum(weights * residual**3) / denominator) if denominator > 0 else 0.0
     return acceleration, leave_one_out
