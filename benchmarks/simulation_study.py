@@ -436,15 +436,21 @@ def main() -> None:
                         help="also write each finished run to this JSON-lines file")
     parser.add_argument("--summarise", type=Path, default=None,
                         help="only summarise the runs in this JSON-lines file (even unfinished)")
+    parser.add_argument("--complete-reps", type=int, default=None,
+                        help="with --summarise: only repetitions 0 .. k-1 (complete ones)")
     args = parser.parse_args()
     if args.summarise is not None:
         found: dict[Scenario, list[Row]] = defaultdict(list)
         lines = args.summarise.read_text(encoding="utf-8").splitlines()
+        kept = 0
         for line in lines:
             record = json.loads(line)
+            if args.complete_reps is not None and record["rep"] >= args.complete_reps:
+                continue
+            kept += 1
             found[_scenario_of(record["scenario"])].append(
                 {k: tuple(v) for k, v in record["row"].items()})  # type: ignore[misc]
-        report(found, f"### Simulation study (summary of {len(lines)} runs in {args.summarise})")
+        report(found, f"### Simulation study (summary of {kept} runs in {args.summarise})")
         return
     reps = args.reps or (3 if args.quick else 12)
     chosen = [s for s in scenarios(args.quick) if args.family in (None, s.family)]
