@@ -219,7 +219,11 @@ def _render(results: list[tuple[str | None, EstimateResult]],
         if r.refused:
             say(f"{name} refused: {r.refused}")
         if r.method == "ensemble" and "excluded" in r.diagnostics:
-            say(f"{name} pools: {', '.join(r.diagnostics['included']) or 'none'}")
+            if list(r.diagnostics.get("votes") or {}) == ["lcmcr"]:
+                say(f"{name} is led by lcmcr, widened to the estimates of: "
+                    f"{', '.join(r.diagnostics['included']) or 'none'}")
+            else:
+                say(f"{name} pools: {', '.join(r.diagnostics['included']) or 'none'}")
             for method, reason in r.diagnostics["excluded"].items():
                 say(f"  left out {method}: {reason}")
         for warning in r.warnings:

@@ -159,7 +159,12 @@ def _diagnostic_row(stratum: str, item: dict[str, Any], headline: dict[str, Any]
         values["edge_mass"] = f"{float(values['edge_mass']):.2g}"
     name = item.get("name", item["method"])
     if item["method"] == "ensemble":
-        status = "headline: pools " + (", ".join(found.get("included", [])) or "nothing")
+        votes = [m for m, v in (found.get("votes") or {}).items() if v]
+        if votes == ["lcmcr"]:
+            status = ("headline: led by lcmcr, widened to " +
+                      (", ".join(found.get("included", [])) or "nothing else"))
+        else:
+            status = "headline: pools " + (", ".join(found.get("included", [])) or "nothing")
     elif item.get("refused"):
         status = "refused: " + str(item["refused"])
     elif name in excluded:
