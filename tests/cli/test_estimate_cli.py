@@ -35,7 +35,7 @@ def test_ensemble_json_is_one_document_headline_first(mse_tables: Path) -> None:
     done = uncounted("estimate", "--table", mse_tables / "korea.csv", "--seed", "3", "--json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    assert list(document) == ["estimates"]
+    assert list(document) == ["estimates", "sensitivity"]
     estimates = document["estimates"]
     assert estimates[0]["method"] == "ensemble"
     assert [e["method"] for e in estimates[1:]] == [
@@ -147,3 +147,27 @@ def test_register_adds_the_command_to_any_app(mse_tables: Path) -> None:
     assert result.exit_code == 0, result.output
     pairs = json.loads(result.output)["estimates"]
     assert [p["model"] for p in pairs] == ["L1·L2", "L1·L3", "L2·L3"]
+
+
+def test_sensitivity_beside_the_headline(mse_tables: Path) -> None:
+    done = uncounted("estimate", "--table", mse_tables / "korea.csv", "--seed", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    sensitivity = document["sensitivity"]
+    assumptions = {row["assumption"] for row in sensitivity["rows"]}
+    assert assumptions == {"highest-order interaction", "latent classes and concentration prior",
+                           "dependence between named lists"}
+    assert sensitivity["headline"] == document["estimates"][0]["estimate"]
+    low, high = sensitivity["range"]
+    assert low <= high
+    human = uncounted("estimate", "--table", mse_tables / "korea.csv", "--seed", "3")
+    assert human.returncode == 0, human.stderr
+    assert "How the total moves with what the data cannot check" in human.stdout
+    assert "latent classes: K=2" in " ".join(human.stdout.split())
+
+
+def test_a_single_method_has_no_sensitivity(mse_tables: Path) -> None:
+    done = uncounted("estimate", "--table", mse_tables / "korea.csv", "--method", "bic",
+                     "--json")
+    assert done.returncode == 0, done.stderr
+    assert "sensitivity" not in json.loads(done.stdout)

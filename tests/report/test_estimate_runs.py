@@ -115,6 +115,9 @@ def test_the_report_shows_what_the_command_printed(tmp_path: Path) -> None:
         k: headline_of(stored)[k] for k in result.summary["estimate"]}
     html = result.path.read_text(encoding="utf-8")
     assert "These are the numbers <code>uncounted estimate</code> printed." in html
+    # two lists: the sensitivity says that nothing can be varied, beside the headline
+    assert "How the total moves with the assumptions the data cannot check" in html
+    assert "with two lists every assumption is untestable" in html
     assert "refused: only 2 of the 2 lists" in html
     assert "the latest link run is" not in html
     # a later link run makes the stored estimate stale: the report says so

@@ -188,3 +188,26 @@ def test_estimates_section_from_a_stored_run() -> None:
     assert not section["stale"]
     assert estimates_section(run, latest_link_run=1)["stale"] is False
     assert estimates_section(run, latest_link_run=2)["stale"] is True
+
+
+def test_led_headline_and_sensitivity_view() -> None:
+    from uncounted.report.estimates import _diagnostic_row, sensitivity_view
+
+    led = {"method": "ensemble", "diagnostics": {"votes": {"lcmcr": 1.0},
+                                                  "included": ["stepwise", "dga"]}}
+    row = _diagnostic_row("all", led, led)
+    assert row["status"] == "headline: led by lcmcr, widened to stepwise, dga"
+    assert sensitivity_view(None) is None
+    view = sensitivity_view({"table": "all persons, strata pooled", "headline": 150.0,
+                             "observed": 120, "model": "[12,3]", "range": [130.0, 190.0],
+                             "rows": [
+        {"assumption": "latent classes and concentration prior", "variant": "K=2",
+         "estimate": 140.0, "lower": 125.0, "upper": float("inf"), "refused": None,
+         "baseline": False, "note": "R-hat 1.00"},
+        {"assumption": "dependence between named lists", "variant": "with a·b dependence",
+         "estimate": None, "lower": None, "upper": None, "refused": "no MLE",
+         "baseline": False, "note": ""}]})
+    assert view is not None
+    assert view["rows"][0]["upper"] is None  # an unbounded end is not plotted as a number
+    assert [r["variant"] for r in view["plottable"]] == ["K=2"]
+    assert view["rows"][1]["label"] == "dependence between named lists: with a·b dependence"

@@ -370,6 +370,9 @@ def test_estimates_are_the_stored_ones(project_dir: Path) -> None:
     shown = f"{headline['estimate']:,.0f}"
     assert shown in page and shown in dashboard
     assert "sex=female" in page and "sex=male" in page
+    sensitivity = json.loads(str(result))["sensitivity"]
+    assert 'id="sensitivity"' in page
+    assert sensitivity["rows"][-1]["variant"] in page
     assert 'id="stale-estimate"' not in page
     with Project.open(project_dir) as project:
         project.con.execute("UPDATE estimate_runs SET link_run_id = 0")

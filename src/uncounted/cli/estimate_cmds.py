@@ -16,6 +16,7 @@ from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.methods import get_method, make_estimator, method_names, results_of
 from uncounted.estimate.result import EstimateResult
+from uncounted.estimate.sensitivity import sensitivity_document
 from uncounted.estimate.table import CaptureTable
 from uncounted.store import Project
 from uncounted.workflow.estimation import (
@@ -91,23 +92,33 @@ def estimate(
             "--strata splits a project's persons; a --table is already one stratum",
             param_hint="--strata",
         )
+    sensitivity: dict[str, Any] | None = None
+    caveats: list[str] = []
+    systems: dict[str, Any] = {}
     with output.progress_reporter(not as_json) as progress:
         if table is not None:
             results = _estimate_table(table, method, model, seed, level, jobs, progress)
+            if method == "ensemble":
+                progress("sensitivity", 0, 1)
+                sensitivity = sensitivity_document(
+                    CaptureTable.from_csv(table), seed=seed, level=level, n_jobs=jobs,
+                    headline=results[0][1].estimate)
         else:
             assert directory is not None
-            results, estimate_id, caveats, systems = _estimate_project(
+            results, estimate_id, caveats, systems, sensitivity = _estimate_project(
                 directory, method, strata, seed, level, jobs, status, keep_copies
             )
 
     document: dict[str, Any] = {"estimates": [_as_dict(label, r) for label, r in results]}
+    if sensitivity is not None:
+        document["sensitivity"] = sensitivity
     if directory is not None:
         document["estimate_id"] = estimate_id
         document["caveats"] = caveats
         document["systems"] = systems
 
     def render() -> None:
-        _render(results)
+        _render(results, sensitivity)
         if directory is not None:
             for caveat in caveats:
                 output.stdout.print(f"caveat: {caveat}", style="bold yellow", markup=False)
@@ -135,15 +146,23 @@ def _estimate_project(
     jobs: int,
     status: str,
     keep_copies: bool,
-) -> tuple[list[tuple[str | None, EstimateResult]], int, list[str], dict[str, Any]]:
-    """The estimates, as stored in a new estimate run (whose id comes second), its caveats
-    and how the lists were taken as systems."""
+) -> tuple[
+    list[tuple[str | None, EstimateResult]], int, list[str], dict[str, Any], dict[str, Any] | None
+]:
+    """The estimates, as stored in a new estimate run (whose id comes second), its caveats,
+    how the lists were taken as systems, and the run's sensitivity rows."""
     with Project.open(directory) as project:
         run = estimate_project(project, method=method, strata=parse_strata(strata), seed=seed,
                                level=level, jobs=jobs, status=status, keep_copies=keep_copies)
         estimate_id = save_estimate_run(project, run)
     results = [(entry["stratum"], _from_dict(entry)) for entry in run.estimates]
-    return results, estimate_id, run.result["caveats"], run.result["systems"]
+    return (
+        results,
+        estimate_id,
+        run.result["caveats"],
+        run.result["systems"],
+        run.result.get("sensitivity"),
+    )
 
 
 def _from_dict(entry: dict[str, Any]) -> EstimateResult:
@@ -165,7 +184,61 @@ def _number(value: float | None) -> str:
     return "∞" if value == float("inf") else f"{value:,.0f}"
 
 
-def _render(results: list[tuple[str | None, EstimateResult]]) -> None:
+def _dots(row: dict[str, Any], low: float, high: float, width: int = 24) -> str:
+    """A text dot plot: the interval as dashes, the estimate as a dot, on one shared scale."""
+    if row["estimate"] is None or not high > low:
+        return ""
+
+    def at(value: float) -> int:
+        return min(width - 1, max(0, round((value - low) / (high - low) * (width - 1))))
+
+    cells = [" "] * width
+    if row["lower"] is not None and row["upper"] is not None:
+        for i in range(at(row["lower"]), at(row["upper"]) + 1):
+            cells[i] = "─"
+    cells[at(row["estimate"])] = "●"
+    return "".join(cells)
+
+
+SHORT_ASSUMPTION = {
+    "highest-order interaction": "interaction",
+    "latent classes and concentration prior": "latent classes",
+    "dependence between named lists": "dependence",
+}
+
+
+def _render_sensitivity(sensitivity: dict[str, Any]) -> None:
+    rows = sensitivity.get("rows", [])
+    if not rows:
+        return
+    finite = [v for r in rows for v in (r["lower"], r["estimate"], r["upper"])
+              if v is not None and v != float("inf")]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    grid = Table(title="How the total moves with what the data cannot check "
+                       f"({sensitivity.get('table', '')})")
+    grid.add_column("changed assumption")
+    grid.add_column("estimate", justify="right")
+    grid.add_column("interval", justify="right")
+    grid.add_column(f"{_number(low)} … {_number(high)}", no_wrap=True)
+    refusals: list[str] = []
+    for r in rows:
+        label = f"{SHORT_ASSUMPTION.get(r['assumption'], r['assumption'])}: {r['variant']}"
+        label += " (baseline)" if r["baseline"] else ""
+        if r["note"].startswith("R-hat"):
+            label += f", {r['note']}"
+        if r["refused"]:
+            refusals.append(f"  {label}: {r['refused']}")
+            interval = "refused"
+        else:
+            interval = f"{_number(r['lower'])} – {_number(r['upper'])}"
+        grid.add_row(label, _number(r["estimate"]), interval, _dots(r, low, high))
+    output.stdout.print(grid)
+    for line in refusals:
+        output.stdout.print(line, markup=False, highlight=False)
+
+
+def _render(results: list[tuple[str | None, EstimateResult]],
+            sensitivity: dict[str, Any] | None = None) -> None:
     level = results[0][1].level if results else 0.95
     has_strata = any(label is not None for label, _ in results)
     grid = Table(title="Estimated total (observed + unobserved)")
@@ -190,8 +263,14 @@ def _render(results: list[tuple[str | None, EstimateResult]]) -> None:
         if r.refused:
             say(f"{name} refused: {r.refused}")
         if r.method == "ensemble" and "excluded" in r.diagnostics:
-            say(f"{name} pools: {', '.join(r.diagnostics['included']) or 'none'}")
+            if list(r.diagnostics.get("votes") or {}) == ["lcmcr"]:
+                say(f"{name} is led by lcmcr, widened to the estimates of: "
+                    f"{', '.join(r.diagnostics['included']) or 'none'}")
+            else:
+                say(f"{name} pools: {', '.join(r.diagnostics['included']) or 'none'}")
             for method, reason in r.diagnostics["excluded"].items():
                 say(f"  left out {method}: {reason}")
         for warning in r.warnings:
             say(f"warning ({name}): {warning}")
+    if sensitivity:
+        _render_sensitivity(sensitivity)

@@ -20,7 +20,11 @@ replicates.
 SparseMSE keeps every replicate: R's glm always returns some number. Here a replicate whose
 selected model fails its existence check counts as unbounded, except when a list was emptied by
 resampling: then the extended fit (that list's cells fixed at zero) is the limit R's glm
-approaches and is kept, as there.
+approaches and is kept, as there. A replicate whose estimate cannot be computed at all (a fit
+that fails numerically, e.g. a singular information matrix in a sparse table) is *failed*: it is
+counted, and redrawn from the same random stream, so one bad replicate never costs the
+interval; the result says how many failed. When most draws fail the bootstrap refuses, saying
+so. With the same seed, tables on which no replicate fails give the same replicates as before.
 
 Replicates are drawn in fixed-size chunks, each from its own child of one ``SeedSequence``: the
 output depends on the seed and the number of replicates, never on how many processes ran.
@@ -39,6 +43,7 @@ from scipy.stats import norm
 
 from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
+from uncounted.estimate.failures import RECOVERABLE, NumericalFailure
 from uncounted.estimate.models import HierarchicalModel
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.selection import BestModel, Stepwise, stepwise_select
@@ -55,7 +60,10 @@ class _StepwiseTotal:
     threshold: float
 
     def __call__(self, counts: NDArray[np.int64]) -> float:
-        fitted = stepwise_select(counts, self.threshold).fitted
+        try:
+            fitted = stepwise_select(counts, self.threshold).fitted
+        except NumericalFailure:
+            return math.nan  # failed: counted and redrawn by the caller
         if fitted.check.ok or fitted.check.empty_lists:
             return fitted.estimate
         return math.inf
@@ -69,9 +77,20 @@ class _EstimatorTotal:
     lists: tuple[str, ...]
 
     def __call__(self, counts: NDArray[np.int64]) -> float:
-        fitted = self.estimator.fit(CaptureTable(self.lists, counts))  # type: ignore[attr-defined]
+        try:
+            fitted = self.estimator.fit(  # type: ignore[attr-defined]
+                CaptureTable(self.lists, counts)
+            )
+        except RECOVERABLE:
+            return math.nan  # failed: counted and redrawn by the caller
         value = fitted.result_.estimate
         return math.inf if value is None else float(value)
+
+
+#: A chunk stops redrawing failed replicates after this many rounds of redraws, or when the
+#: failures outnumber the replicates asked for (then most of the resampling distribution is
+#: failures, and the bootstrap refuses rather than describe the rest).
+MAX_REDRAW_ROUNDS = 20
 
 
 def _run_chunk(
@@ -79,11 +98,25 @@ def _run_chunk(
     counts: NDArray[np.int64],
     seed: np.random.SeedSequence,
     size: int,
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], int]:
+    """``size`` replicate totals and the number of failed replicates that were redrawn.
+
+    Failed replicates (NaN) are redrawn from the chunk's own stream after its first ``size``
+    draws, so a chunk without failures gives exactly the replicates it always gave. Any still
+    failed when the redraws run out stay NaN.
+    """
     rng = np.random.default_rng(seed)
     n = int(counts.sum())
     proportions = counts / n
-    return _totals(total, rng.multinomial(n, proportions, size=size))
+    values = _totals(total, rng.multinomial(n, proportions, size=size))
+    failed = 0
+    for _ in range(MAX_REDRAW_ROUNDS):
+        bad = np.flatnonzero(np.isnan(values))
+        if bad.size == 0 or failed >= size:
+            break
+        failed += int(bad.size)
+        values[bad] = _totals(total, rng.multinomial(n, proportions, size=bad.size))
+    return values, failed
 
 
 def _totals(
@@ -107,7 +140,15 @@ def bca_interval(
     z0 = float(norm.ppf(below))
     za = norm.ppf(probs) + z0
     adjusted = norm.cdf(z0 + za / (1.0 - acceleration * za))
-    return np.quantile(replicates, adjusted, method="median_unbiased")
+    infinite = np.isposinf(replicates)
+    if not infinite.any():
+        return np.quantile(replicates, adjusted, method="median_unbiased")
+    # Unbounded replicates: interpolating between two of them gives inf - inf = nan. As in R,
+    # an end that interpolates towards an unbounded replicate is unbounded.
+    largest = float(np.max(replicates[~infinite])) if (~infinite).any() else 0.0
+    stand_in = np.where(infinite, largest + 1.0, replicates)
+    ends = np.quantile(stand_in, adjusted, method="median_unbiased")
+    return np.where(ends > largest, math.inf, ends)
 
 
 def jackknife_acceleration(
@@ -120,8 +161,19 @@ def jackknife_acceleration(
         reduced = counts.copy()
         reduced[cell] -= 1
         leave_one_out[i] = total(reduced)
+    # a leave-one-out estimate that failed numerically (NaN) or has no finite value (inf) says
+    # nothing about the skewness that a weighted mean could use: the acceleration comes from
+    # the others
+    usable = np.isfinite(leave_one_out)
+    cells, leave_one_out = cells[usable], leave_one_out[usable]
+    if cells.size == 0:
+        return 0.0, leave_one_out
     weights = counts[cells].astype(np.float64)
-    residual = np.sum(weights * leave_one_out) / weights.sum() - leave_one_out
+    # the acceleration does not change when every estimate is scaled by one factor, so scale
+    # them to at most 1: leave-one-out totals near 1e200 would overflow their cubes otherwise
+    scale = float(np.max(np.abs(leave_one_out)))
+    scaled = leave_one_out / scale if scale > 0 else leave_one_out
+    residual = np.sum(weights * scaled) / weights.sum() - scaled
     denominator = 6.0 * np.sum(weights * residual**2) ** 1.5
     acceleration = float(np.sum(weights * residual**3) / denominator) if denominator > 0 else 0.0
     return acceleration, leave_one_out
@@ -189,13 +241,35 @@ class Bootstrap:
         if draws is None:
             seeds = np.random.SeedSequence(self.seed).spawn(n_chunks)
             sizes = [min(CHUNK, n_boot - i * CHUNK) for i in range(n_chunks)]
-            parts = map_in_processes(_run_chunk, [total] * n_chunks, [counts] * n_chunks,
-                                     seeds, sizes, workers=workers)
+            chunks = map_in_processes(_run_chunk, [total] * n_chunks, [counts] * n_chunks,
+                                      seeds, sizes, workers=workers)
+            parts = [values for values, _ in chunks]
+            redrawn = sum(failed for _, failed in chunks)
         else:
             blocks = [draws[i * CHUNK:(i + 1) * CHUNK] for i in range(n_chunks)]
             parts = map_in_processes(_totals, [total] * n_chunks, blocks, workers=workers)
+            redrawn = 0  # given draws cannot be redrawn: their failures are left out below
         replicates = np.concatenate(parts)
-        acceleration, _ = jackknife_acceleration(total, counts)
+        failed = np.isnan(replicates)
+        n_failed = int(failed.sum())
+        if n_failed * 2 > n_boot:
+            self.result_ = EstimateResult(
+                method=method, model=point.model, observed=table.observed, estimate=None,
+                lower=None, upper=None, level=self.level,
+                diagnostics={"n_boot": n_boot, "replicates_failed": n_failed,
+                             "replicates_redrawn": redrawn},
+                refused=(
+                    f"{n_failed} of {n_boot} bootstrap replicates could not be estimated "
+                    "numerically even after redrawing: the table is too sparse for the "
+                    "bootstrap to describe the uncertainty"
+                ),
+            )
+            return self
+        replicates = replicates[~failed]
+        try:
+            acceleration, _ = jackknife_acceleration(total, counts)
+        except RECOVERABLE:
+            acceleration = 0.0
         alpha = (1.0 - self.level) / 2.0
         estimate = float(point.estimate)
         lower, upper = bca_interval(replicates, estimate, acceleration,
@@ -211,10 +285,23 @@ class Bootstrap:
                 "acceleration": acceleration,
                 "bias_correction": float(norm.ppf(np.mean(replicates < estimate))),
                 "replicates_without_estimate": infinite,
+                "replicates_redrawn": redrawn,
+                "replicates_failed": n_failed,
                 "interval": "bca",
             }
         )
         warnings = [w for w in point.warnings if "conditional on the selected model" not in w]
+        if draws is None and redrawn:
+            still = f"; {n_failed} still failed and are left out" if n_failed else ""
+            warnings.append(
+                f"{redrawn} bootstrap replicates could not be estimated numerically (too "
+                f"sparse a resample) and were redrawn{still}"
+            )
+        elif n_failed:
+            warnings.append(
+                f"{n_failed} of {n_boot} given replicates could not be estimated numerically "
+                "and are left out of the interval"
+            )
         if infinite:
             warnings.append(
                 f"{infinite} of {n_boot} replicates had no finite estimate (MLE did not "

@@ -14,6 +14,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from uncounted.estimate.failures import NUMERICAL_ERRORS, NumericalFailure, describe
+
 #: Relative change in deviance at which IRLS stops; tighter than R's glm (1e-8) so that fits
 #: agree with R to the unit even on large tables.
 DEVIANCE_TOLERANCE = 1e-11
@@ -131,11 +133,24 @@ def fit_poisson(
 ) -> PoissonFit:
     """Maximum-likelihood Poisson log-linear fit of counts ``y`` on design ``x``.
 
-    ``x`` must have full column rank (the existence/identifiability checks come first).
+    ``x`` must have full column rank (the existence/identifiability checks come first). When the
+    fit cannot be computed all the same (fitted counts that fall to zero make the information
+    matrix singular, e.g. a model fitted without its check on a table where a list is empty)
+    this raises :class:`NumericalFailure`, never a bare ``LinAlgError``.
     """
     x = np.ascontiguousarray(x, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
-    beta, mu, deviance, iterations, converged, covariance = _irls(x, y, tol, max_iter)
+    try:
+        beta, mu, deviance, iterations, converged, covariance = _irls(x, y, tol, max_iter)
+    except NUMERICAL_ERRORS as problem:
+        raise NumericalFailure(
+            f"the Poisson log-linear fit failed ({describe(problem)}): some fitted counts "
+            "fell to zero, so the model's parameters cannot be estimated on this table"
+        ) from problem
+    if not (np.all(np.isfinite(beta)) and math.isfinite(float(deviance))):
+        raise NumericalFailure(
+            "the Poisson log-linear fit diverged: its parameters are not finite on this table"
+        )
     return PoissonFit(
         coefficients=beta,
         fitted=mu,

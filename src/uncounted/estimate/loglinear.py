@@ -19,6 +19,7 @@ from scipy.stats import chi2, norm
 
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.existence import ModelCheck, check_model
+from uncounted.estimate.failures import RECOVERABLE, NumericalFailure, describe
 from uncounted.estimate.glm import PoissonFit, fit_poisson
 from uncounted.estimate.models import HierarchicalModel
 from uncounted.estimate.result import EstimateResult
@@ -207,7 +208,20 @@ def model_result(
     level: float,
     interval: Interval,
 ) -> EstimateResult:
-    lower, upper = interval_for(table.counts, model_fit, level, interval)
+    warnings = fit_warnings(model_fit, table.lists)
+    try:
+        lower, upper = interval_for(table.counts, model_fit, level, interval)
+    except RECOVERABLE as problem:
+        if interval != "profile":
+            raise
+        # the profile refits the model at trial totals; where one of those fits fails, the
+        # log-normal interval of the fit that did succeed is still a defined answer
+        lower, upper = wald_interval(model_fit, level)
+        interval = "wald"
+        warnings.append(
+            f"the profile-likelihood interval could not be computed ({describe(problem)}); "
+            "the log-normal (Wald) interval is given instead"
+        )
     diagnostics = fit_diagnostics(model_fit, table.lists)
     diagnostics["interval"] = interval
     return EstimateResult(
@@ -219,7 +233,7 @@ def model_result(
         upper=upper,
         level=level,
         diagnostics=diagnostics,
-        warnings=fit_warnings(model_fit, table.lists),
+        warnings=warnings,
     )
 
 
@@ -264,7 +278,15 @@ class LogLinear:
                 str(self.check_.reason), self.check_,
             )
             return self
-        self.fitted_ = fit_checked(table.counts, self.check_)
+        try:
+            self.fitted_ = fit_checked(table.counts, self.check_)
+        except NumericalFailure as problem:
+            self.fitted_ = None
+            self.result_ = refused_result(
+                "loglinear", str(model), table.observed, self.level, problem.message,
+                self.check_,
+            )
+            return self
         self.result_ = model_result("loglinear", table, self.fitted_, self.level, self.interval)
         return self
 

@@ -17,6 +17,7 @@ from scipy.special import pdtr, pdtrc
 
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.existence import ModelCheck, check_model, check_models
+from uncounted.estimate.failures import NumericalFailure
 from uncounted.estimate.loglinear import (
     Interval,
     ModelFit,
@@ -58,19 +59,38 @@ class ModelRecord:
 
 
 def _record(
-    check: ModelCheck, fitted: ModelFit | None, p_value: float | None = None
+    check: ModelCheck,
+    fitted: ModelFit | None,
+    p_value: float | None = None,
+    failure: str | None = None,
 ) -> ModelRecord:
     return ModelRecord(
         model=str(check.model),
-        verdict=check.verdict,
+        verdict=check.verdict if failure is None else "fit failed",
         estimate=None if fitted is None else fitted.estimate,
         aic=None if fitted is None else fitted.aic,
         bic=None if fitted is None else fitted.bic,
         deviance=None if fitted is None else fitted.deviance,
         df=None if fitted is None else fitted.df,
-        reason=check.reason,
+        reason=check.reason if failure is None else failure,
         p_value=p_value,
     )
+
+
+def _fit_or_failure(
+    counts: NDArray[np.integer], check: ModelCheck
+) -> tuple[ModelFit | None, str | None]:
+    """The fit of a model that passed its checks, or why it could not be computed.
+
+    A model whose fit fails numerically is skipped like one whose MLE does not exist: the
+    search goes on over the others.
+    """
+    if not check.ok:
+        return None, None
+    try:
+        return fit_checked(counts, check), None
+    except NumericalFailure as problem:
+        return None, problem.message
 
 
 # -- best model by an information criterion -----------------------------------------------------
@@ -91,13 +111,17 @@ def _greedy_search(
     criterion: Criterion,
     names: tuple[str, ...],
     seen: dict[HierarchicalModel, tuple[ModelCheck, ModelFit | None]],
+    failures: dict[HierarchicalModel, str],
 ) -> None:
     """Hill-climb over hierarchical models: add one allowed term or drop one generator."""
 
     def score(model: HierarchicalModel) -> float:
         if model not in seen:
             check = check_model(counts, model, names)
-            seen[model] = (check, fit_checked(counts, check) if check.ok else None)
+            fitted, failure = _fit_or_failure(counts, check)
+            seen[model] = (check, fitted)
+            if failure is not None:
+                failures[model] = failure
         fitted = seen[model][1]
         if fitted is None:
             return math.inf
@@ -162,15 +186,21 @@ class BestModel:
         max_order = n_lists - 1 if self.max_order is None else min(self.max_order, n_lists - 1)
         counts = table.counts
         seen: dict[HierarchicalModel, tuple[ModelCheck, ModelFit | None]] = {}
+        failures: dict[HierarchicalModel, str] = {}
         if _candidate_count(n_lists, max_order) <= EXHAUSTIVE_LIMIT:
             search = "exhaustive"
             models = all_hierarchical_models(n_lists, max_order)
             for check in check_models(counts, models, table.lists):
-                seen[check.model] = (check, fit_checked(counts, check) if check.ok else None)
+                fitted, failure = _fit_or_failure(counts, check)
+                seen[check.model] = (check, fitted)
+                if failure is not None:
+                    failures[check.model] = failure
         else:
             search = "greedy"
-            _greedy_search(counts, n_lists, max_order, self.criterion, table.lists, seen)
-        self.models_ = [_record(check, fitted) for check, fitted in seen.values()]
+            _greedy_search(counts, n_lists, max_order, self.criterion, table.lists, seen,
+                           failures)
+        self.models_ = [_record(check, fitted, failure=failures.get(model))
+                        for model, (check, fitted) in seen.items()]
         key = "aic" if self.criterion == "aic" else "bic"
         usable = [(fitted, check) for check, fitted in seen.values() if fitted is not None]
         if not usable:
@@ -191,9 +221,15 @@ class BestModel:
                 "search": search,
                 "models_considered": len(seen),
                 "models_refused": sum(1 for c, f in seen.values() if f is None),
+                "models_failed": len(failures),
                 "selected_model": str(best_fit.model),
             }
         )
+        if failures:
+            result.warnings.append(
+                f"{len(failures)} candidate model(s) could not be fitted numerically on this "
+                "table and were skipped"
+            )
         ranked = sorted((getattr(f, key), f.estimate) for f, _ in usable)
         close = [est for value, est in ranked if value - ranked[0][0] <= 2.0]
         if len(close) > 1:
@@ -250,6 +286,9 @@ def stepwise_select(
     Start from main effects; at each step add the pair with the smallest one-sided p-value,
     among pairs whose model passes the existence and identifiability checks, while that
     p-value is below ``threshold``; ties go to the first pair in (1,2), (1,3), ... order.
+    A pair whose model passes its checks but cannot be fitted numerically is passed over like
+    one that fails them. When the main-effects model itself cannot be fitted (SparseMSE fits
+    it unchecked) this raises :class:`NumericalFailure`.
     """
     n_lists = int(counts.size).bit_length() - 1
     pairs = two_list_terms(n_lists)
@@ -260,10 +299,11 @@ def stepwise_select(
     records: list[ModelRecord] = [_record(fitted.check, fitted)]
     added: list[tuple[int, float]] = []
     included = np.zeros(len(pairs), dtype=bool)
-    while not included.all():
+    unfittable = np.zeros(len(pairs), dtype=bool)
+    while not (included | unfittable).all():
         p_values, _ = pair_p_values(counts, fitted, pairs)
-        p_values[included] = 1.0
-        for j in np.flatnonzero(~included):
+        p_values[included | unfittable] = 1.0
+        for j in np.flatnonzero(~(included | unfittable)):
             if p_values[j] < threshold and not check_model(
                 counts, current.with_term(pairs[j]), names
             ).ok:
@@ -271,9 +311,16 @@ def stepwise_select(
         best = int(np.argmin(p_values))
         if p_values[best] >= threshold:
             break
-        current = current.with_term(pairs[best])
+        candidate = current.with_term(pairs[best])
+        check = check_model(counts, candidate, names)
+        try:
+            candidate_fit = fit_checked(counts, check)
+        except NumericalFailure as problem:
+            unfittable[best] = True
+            records.append(_record(check, None, float(p_values[best]), problem.message))
+            continue
+        current, fitted = candidate, candidate_fit
         included[best] = True
-        fitted = fit_checked(counts, check_model(counts, current, names))
         added.append((pairs[best], float(p_values[best])))
         records.append(_record(fitted.check, fitted, float(p_values[best])))
     return StepwiseTrace(fitted=fitted, records=records, added=added)
@@ -296,7 +343,20 @@ class Stepwise:
     def fit(self, table: CaptureTable) -> Stepwise:
         if table.n_lists < 2:
             raise UncountedError("stepwise selection needs at least two lists")
-        trace = stepwise_select(table.counts, self.threshold, table.lists)
+        try:
+            trace = stepwise_select(table.counts, self.threshold, table.lists)
+        except NumericalFailure as problem:
+            start = check_model(table.counts, HierarchicalModel.independence(table.n_lists),
+                                table.lists)
+            self.trace_ = None
+            self.models_ = [_record(start, None, failure=problem.message)]
+            self.best_ = None
+            self.result_ = refused_result(
+                "stepwise", str(start.model), table.observed, self.level,
+                f"the main-effects model that stepwise selection starts from could not be "
+                f"fitted: {problem.message}", start,
+            )
+            return self
         self.trace_ = trace
         self.models_ = trace.records
         fitted = trace.fitted

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import matched_draws, quantile_interval
+from uncounted.estimate.failures import NUMERICAL_ERRORS, numerical_refusal
 from uncounted.estimate.methods import Seed, get_method, make_estimator, results_of
 from uncounted.estimate.randomness import seed_sequence
 from uncounted.estimate.result import EstimateResult
@@ -204,11 +205,15 @@ def _estimate_one(
                                **extra)
     try:
         estimator.fit(table)
+        return results_of(estimator)
     except UncountedError as problem:
-        return [EstimateResult(method=method, model=None, observed=table.observed,
-                               estimate=None, lower=None, upper=None, level=level,
-                               refused=problem.message)]
-    return results_of(estimator)
+        reason = problem.message
+    except NUMERICAL_ERRORS as problem:
+        # one stratum's failure must not cost the other strata (or the total) their numbers
+        reason = numerical_refusal(f"this stratum's {method} estimate", problem)
+    return [EstimateResult(method=method, model=None, observed=table.observed,
+                           estimate=None, lower=None, upper=None, level=level,
+                           refused=reason)]
 
 
 def estimate_tables(

@@ -13,9 +13,10 @@ from typing import Any, Final
 
 ASSUMPTIONS: Final[dict[str, str]] = {
     "ensemble": (
-        "Pools every method whose own checks pass, each with one equal vote. It assumes "
-        "nothing beyond what those methods assume, and its interval spans their disagreement; "
-        "it cannot correct a bias they all share, such as victims no list could ever record."
+        "Led by the latent-class model (LCMCR), which allows for victims that some lists "
+        "rarely record; its interval is widened to span every method whose own checks pass. "
+        "It assumes what LCMCR assumes, and it cannot correct a bias all methods share, such "
+        "as victims no list could ever record. The other methods are shown beside it."
     ),
     "stepwise": (
         "A log-linear model picked step by step among models that let pairs of lists depend "
@@ -96,6 +97,26 @@ def estimates_section(
         "plottable": [row for row in forest if row["estimate"] is not None],
         "diagnostics": diagnostics,
         "assumptions": [{"method": m, "text": ASSUMPTIONS[m]} for m in used if m in ASSUMPTIONS],
+        "sensitivity": sensitivity_view(result.get("sensitivity")),
+    }
+
+
+def sensitivity_view(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored sensitivity rows (see :mod:`uncounted.estimate.sensitivity`) for a table and
+    a figure: infinite ends made ``None``, each row labelled, ``plottable`` those with a number."""
+    if not document or not document.get("rows"):
+        return None
+    rows = [{**row, "label": f"{row['assumption']}: {row['variant']}",
+             "estimate": _finite(row.get("estimate")), "lower": _finite(row.get("lower")),
+             "upper": _finite(row.get("upper"))} for row in document["rows"]]
+    return {
+        "table": document.get("table", ""),
+        "model": document.get("model"),
+        "headline": _finite(document.get("headline")),
+        "observed": document.get("observed"),
+        "range": document.get("range"),
+        "rows": rows,
+        "plottable": [row for row in rows if row["estimate"] is not None],
     }
 
 
@@ -139,7 +160,12 @@ def _diagnostic_row(stratum: str, item: dict[str, Any], headline: dict[str, Any]
         values["edge_mass"] = f"{float(values['edge_mass']):.2g}"
     name = item.get("name", item["method"])
     if item["method"] == "ensemble":
-        status = "headline: pools " + (", ".join(found.get("included", [])) or "nothing")
+        votes = [m for m, v in (found.get("votes") or {}).items() if v]
+        if votes == ["lcmcr"]:
+            status = ("headline: led by lcmcr, widened to " +
+                      (", ".join(found.get("included", [])) or "nothing else"))
+        else:
+            status = "headline: pools " + (", ".join(found.get("included", [])) or "nothing")
     elif item.get("refused"):
         status = "refused: " + str(item["refused"])
     elif name in excluded:

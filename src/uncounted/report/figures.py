@@ -197,3 +197,23 @@ def forest(rows: Sequence[dict[str, Any]]) -> Figure:
         axes.grid(axis="x", color="#eee")
         axes.xaxis.set_major_formatter(_THOUSANDS)
     return figure
+
+
+def sensitivity(rows: Sequence[dict[str, Any]], headline: float | None) -> Figure:
+    """One line per changed assumption: its estimate (dot) and interval (line), with the
+    headline as a vertical line, so how far each assumption moves the total shows at a glance."""
+    with plt.rc_context(_STYLE):
+        figure, axes = _figure(7.2, max(2.0, 0.24 * len(rows) + 0.9))
+        ys = list(range(len(rows)))[::-1]
+        for y, row in zip(ys, rows, strict=True):
+            colour = ACCENT if row.get("baseline") else MALE
+            if row["lower"] is not None and row["upper"] is not None:
+                axes.plot([row["lower"], row["upper"]], [y, y], color=colour, linewidth=1.4)
+            axes.plot([row["estimate"]], [y], marker="o", color=colour, markersize=4)
+        if headline is not None:
+            axes.axvline(headline, color="#888", linewidth=1.0, linestyle="--")
+        axes.set_yticks(ys, [row["label"] for row in rows])
+        axes.set_xlabel("total persons (dashed: the headline estimate)")
+        axes.grid(axis="x", color="#eee")
+        axes.xaxis.set_major_formatter(_THOUSANDS)
+    return figure

@@ -139,6 +139,7 @@ def _figures(report: dict[str, Any], min_cell: int) -> dict[str, Any]:
         "upset_releases": [plots.upset_plot(r, min_cell) for r in overlap["releases"]],
         "weights": plots.weights_plot(linkage),
         "forest": plots.forest_plot(estimates),
+        "sensitivity": plots.sensitivity_plot(estimates),
     }
 
 

@@ -80,6 +80,14 @@ def weights_plot(linkage: dict[str, Any]) -> str | None:
     ))
 
 
+def sensitivity_plot(estimates: dict[str, Any]) -> str | None:
+    view = estimates.get("sensitivity") or {}
+    rows = view.get("plottable", [])
+    if not rows:
+        return None
+    return figures.to_data_uri(figures.sensitivity(rows, view.get("headline")))
+
+
 def forest_plot(estimates: dict[str, Any]) -> str | None:
     rows = estimates.get("plottable", [])
     if not rows:

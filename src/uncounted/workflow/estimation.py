@@ -10,10 +10,13 @@ The stored ``result`` document::
 
     {"lists": [...], "unlisted": n,
      "estimates": [{"stratum": "total", ...}, {"stratum": "sex=f", ...}, ...],
-     "methods": {"sex=f": [{"method": "stepwise", ...}, ...], ...}}
+     "methods": {"sex=f": [{"method": "stepwise", ...}, ...], ...},
+     "sensitivity": {"table": ..., "rows": [{"assumption", "variant", "estimate", ...}]}}
 
 ``estimates`` is what the command prints (the total first, then each stratum's headline);
-``methods`` holds, for the ensemble, each method's own result behind each stratum's headline.
+``methods`` holds, for the ensemble, each method's own result behind each stratum's headline;
+``sensitivity`` (ensemble only, else null) the total of all persons, strata pooled, under changed
+unverifiable assumptions (:mod:`uncounted.estimate.sensitivity`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 from uncounted import __version__
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.result import EstimateResult
+from uncounted.estimate.sensitivity import persons_sensitivity
 from uncounted.estimate.strata import StratifiedEstimate
 from uncounted.estimate.systems import contained_lists, merge_contained, period_warnings
 from uncounted.store.project import Project, utc_now
@@ -135,6 +139,10 @@ def estimate_project(
     printed: list[tuple[str, EstimateResult]] = [("total", fitted.total_),
                                                  *fitted.results_.items()]
     link_run = one(project.con.execute("SELECT max(run_id) FROM persons"))
+    # beside the headline: how the total moves under what the data cannot check (ensemble only)
+    sensitivity = (persons_sensitivity(persons, lists, seed=seed, level=level, n_jobs=jobs,
+                                       headline=fitted.total_.estimate)
+                   if method == "ensemble" else None)
     return EstimateRun(
         estimate_id=None,
         created_at=utc_now(),
@@ -165,6 +173,7 @@ def estimate_project(
                 label: _named(fitted.results_[label], results)
                 for label, results in fitted.method_results_.items()
             },
+            "sensitivity": sensitivity,
         },
         uncounted_version=__version__,
     )

@@ -48,10 +48,17 @@ def estimates_page(request: Request, viewer: AnyUser) -> Response:
                 methods, "method", f"{label}: each method"
             ) if methods else None,
         })
+    sensitivity = result.get("sensitivity") or None
+    sensitivity_rows = [{**row, "changed": f"{row['assumption']}: {row['variant']}"}
+                        for row in (sensitivity or {}).get("rows", [])]
     return render(request, "estimates.html.j2", {
         "latest_link_run": link_run.run_id if link_run else None,
         "run": run.to_dict(),
         "strata": strata,
+        "sensitivity": {**sensitivity, "rows": sensitivity_rows} if sensitivity else None,
         "charts": {"strata": charts.estimate_intervals(
-            result["estimates"], "stratum", "Headline estimate per stratum")},
+            result["estimates"], "stratum", "Headline estimate per stratum"),
+            "sensitivity": charts.estimate_intervals(
+                sensitivity_rows, "changed", "Total under each changed assumption",
+            ) if sensitivity_rows else None},
     })
