@@ -6,13 +6,14 @@
 PROJECT is a linked project holding the lists ``gmo-press`` (TFP's press list) and ``cpj``
 beside ``moh`` and ``tfp`` (as ``../shared/checks/real_lists_estimate.sh`` builds it). The first
 form draws, per press list, a seeded sample of its records and writes a sheet for a person to
-judge: each record's name, age and sex; the records it was linked to on the other lists; or, when
-it was linked to none, its best scored pair and up to three records of the other lists whose
-given name has its Latin skeleton and whose family name is alike. The sheet holds names of
-real people: write it outside the repository and delete it after. The judge fills the column ``verdict`` with one of ``right`` (linked, same
-person), ``wrong`` (linked, another person), ``missed`` (not linked, a candidate is the person),
-``apart`` (not linked, no candidate is) and passes the sheet back as VERDICTS; the script then
-prints counts per list. Nothing it prints holds a name.
+judge: each record's name, age and sex; the records it was linked to on the other lists; or,
+when it was linked to none, its best scored pair and up to three records of the other lists
+whose given name has its Latin skeleton and whose family name is alike. The sheet holds names of
+real people: write it outside the repository and delete it after. The judge fills the column
+``verdict`` with one of ``right`` (linked, same person), ``wrong`` (linked, another person),
+``missed`` (not linked, a candidate is the person), ``apart`` (not linked, no candidate is) and
+passes the sheet back as VERDICTS; the script then prints counts per list. Nothing it prints
+holds a name.
 """
 
 from __future__ import annotations
