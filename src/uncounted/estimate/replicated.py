@@ -45,8 +45,8 @@ from uncounted.estimate.table import CaptureTable
 #: Quick settings for each method's point estimate on a replicate.
 POINT_OPTIONS: Final[dict[str, dict[str, Any]]] = {
     "stepwise": {"n_boot": 0},
-    "lcmcr": {"n_samples": 100, "burn_in": 3_000, "thin": 30},
-    "sample-coverage": {"n_boot": 0},
+    "lcmcr": {"n_samples": 100, "burn_in": 2_000, "thin": 20},
+    "sample-coverage": {"n_boot": 2},
 }
 #: Draws each replicate gives to a pooled distribution.
 DRAWS_PER_REPLICATE: Final = 400
@@ -148,6 +148,7 @@ class ReplicatedEstimate:
                                    level=self.level, seed=reference_seed, n_jobs=self.n_jobs,
                                    options=self.options, min_lists=self.min_lists).fit(reference)
         self.reference_ = fixed
+        self.n_draws = fixed.n_draws
         n_rep = len(replicates)
         cells = [
             {c.label: c for c in split_strata(p, self.strata, self.lists, self.min_lists)[0]}
@@ -167,9 +168,16 @@ class ReplicatedEstimate:
                        for rows in cells]
             tasks_tables.append(tables)
             tasks_seeds.append(seed.spawn(len(names[label])))
-        workers = min(self.n_jobs, len(labels))
-        computed = map_in_processes(_points, [names[label] for label in labels], tasks_tables,
-                                    tasks_seeds, workers=max(workers, 1))
+        # one task per table (the same seeds for every table of a stratum), on n_jobs processes
+        flat = [(k, i) for k, tables in enumerate(tasks_tables) for i in range(len(tables))]
+        rows = map_in_processes(
+            _points, [names[labels[k]] for k, _ in flat],
+            [[tasks_tables[k][i]] for k, i in flat], [tasks_seeds[k] for k, _ in flat],
+            workers=max(min(self.n_jobs, len(flat)), 1))
+        computed = []
+        for k in range(len(labels)):
+            computed.append(np.concatenate([row for (kk, _), row in zip(flat, rows, strict=True)
+                                            if kk == k], axis=0))
         rng = np.random.default_rng(mixing_seed)
         size = self.draws_per_replicate
         self.results_: dict[str, EstimateResult] = {}
@@ -194,6 +202,9 @@ class ReplicatedEstimate:
                 names[label]) else {headline.method: headline}
             included = list(headline.diagnostics.get("included", [])) or [headline.method]
             shifts = points[1:] - points[0]  # replicate x method
+            # nobody seen in a replicate can be estimated away
+            observed = np.array([float(rows[label].observed) if label in rows else 0.0
+                                 for rows in cells])
             pooled_methods: list[EstimateResult] = []
             method_draws: dict[str, NDArray[np.float64]] = {}
             for j, name in enumerate(names[label]):
@@ -206,7 +217,7 @@ class ReplicatedEstimate:
                     np.zeros(n_rep)
                 column = np.where(np.isfinite(column), column, np.nan_to_num(fallback))
                 base = result_draws(name, result, size * n_rep, rng).reshape(n_rep, size)
-                draws = np.maximum(base + column[:, None], 0.0)
+                draws = np.maximum(base + column[:, None], observed[:, None])
                 method_draws[name] = draws
                 pooled_methods.append(_pooled(result, draws, self.level, name))
             self.method_results_[label] = pooled_methods
