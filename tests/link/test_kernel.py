@@ -62,6 +62,10 @@ def test_level_table_follows_name_levels() -> None:
         "given in another part, lineage alike"
     )
     assert table[_word(*FULL)] == _level("four-part names differ")
+    # Father and grandfather swapped, or a part left out: the lineage in another order.
+    assert table[_word("g_strong", "fam_alike", "fam_strong", "any_order", *FULL)] == _level(
+        "given same, lineage alike in another order"
+    )
 
 
 def test_partial_names_are_judged_by_what_both_records_give() -> None:

@@ -132,3 +132,20 @@ def test_clan_family_names() -> None:
     assert parse_name("Muhammad Ahmad Ali Said Sheikh Khalil").family == "caix xalil"
     assert parse_name("Muhammad Ahmad Ben Ali").family == "banali"
     assert parse_name("Muhammad bin Ahmad bin Ali Hassan").father == "ahmad"
+
+
+def test_nicknames_in_quotes_and_leading_kunyas_are_aliases_not_parts() -> None:
+    quoted = parse_name('Mohammed "Abu Zaki" Khalil')
+    assert (quoted.given, quoted.father, quoted.family) == ("muhamad", None, "xalil")
+    assert "Abu Zaki" in quoted.aliases
+    assert parse_name("Ahmed `Hamada` Saleh").aliases == ("Hamada",)
+    kunya = parse_name("Abu Zaki Mohammed Khalil")
+    assert (kunya.given, kunya.family) == ("muhamad", "xalil")
+    mother = parse_name("أم محمد فاطمة علي خليل")
+    assert (mother.given, mother.father, mother.family) == ("فاطمه", "علي", "خليل")
+    # Abu X at the end is a family name; Abu Bakr is a given name; Amjad is not a kunya.
+    assert parse_name("Mohammed Abu Shaaban").family == "abucaban"
+    assert parse_name("ابوبكر محمد علي خليل").given == "ابوبكر"
+    assert parse_name("امجد محمد علي خليل").given == "امجد"
+    # Too short to drop anything: the kunya may be all the list gave.
+    assert parse_name("Abu Zaki Khalil").given == "abuzaki"

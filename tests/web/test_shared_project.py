@@ -68,7 +68,7 @@ def test_commands_run_while_the_server_serves(project_dir: Path, tmp_path: Path)
 
 def test_pages_show_a_notice_while_a_command_holds_the_project(project_dir: Path) -> None:
     app = create_app(project_dir, request_wait=0.3, review_low=0.01, review_high=1.0)
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1")
     page = client.get("/review").text
     left, right = hidden(page, "left"), hidden(page, "right")
     # The app keeps the project between requests; the command asks, and gets it.

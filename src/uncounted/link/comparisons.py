@@ -111,6 +111,38 @@ def _known(part: str) -> str:
     return f'"{part}_key_l" IS NOT NULL AND "{part}_key_r" IS NOT NULL'
 
 
+def _lineage_count(side: str) -> str:
+    return " + ".join(
+        f'CAST("{p}_key_{side}" IS NOT NULL AS INTEGER)'
+        for p in ("father", "grandfather", "family")
+    )
+
+
+def _lineage_within(side: str, other: str) -> str:
+    """Every lineage part ``side`` gives shares a Latin skeleton with a lineage part of
+    ``other``, in any position."""
+    lineage = ", ".join(
+        f'coalesce("{p}_xskels_{other}", []::VARCHAR[])'
+        for p in ("father", "grandfather", "family")
+    )
+    return " AND ".join(
+        f'("{p}_key_{side}" IS NULL OR coalesce(list_has_any("{p}_xskels_{side}", '
+        f"list_concat({lineage})), false))"
+        for p in ("father", "grandfather", "family")
+    )
+
+
+def _lineage_any_order() -> str:
+    """The lineage of the record that gives fewer parts (two at least) is found in the other's,
+    in any order: father and grandfather swapped, or a part left out so that the others moved
+    up (what a list writing names by hand does)."""
+    n_l, n_r = _lineage_count("l"), _lineage_count("r")
+    return (
+        f"least({n_l}, {n_r}) >= 2 AND ((({n_l}) <= ({n_r}) AND {_lineage_within('l', 'r')})"
+        f" OR (({n_r}) <= ({n_l}) AND {_lineage_within('r', 'l')}))"
+    )
+
+
 def name_atoms() -> dict[str, Condition]:
     """The name comparison's building blocks: what each part, and the pair, agree on, and
     which parts both records give (so that a two-part name is compared with what it has)."""
@@ -138,6 +170,7 @@ def name_atoms() -> dict[str, Condition]:
         "f_known": _known("father"),
         "gf_known": _known("grandfather"),
         "fam_known": _known("family"),
+        "any_order": _lineage_any_order(),
     }
 
 
@@ -186,6 +219,16 @@ _FULL_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
     (all_of(Atom("g_strong"), _ALL_SAME), "all four alike in spelling", 0.1),
     (all_of(Atom("g_strong"), _ALL_ALIKE), "given same, lineage alike", 0.06),
     (all_of(_ALL_ALIKE, Atom("g_similar")), "given similar, lineage alike", 0.05),
+    (
+        all_of(Atom("g_strong"), Atom("any_order")),
+        "given same, lineage alike in another order",
+        0.02,
+    ),
+    (
+        all_of(Atom("g_similar"), Atom("any_order")),
+        "given similar, lineage alike in another order",
+        0.01,
+    ),
     (all_of(Atom("g_strong"), _TWO_ALIKE), "given same, two of the lineage alike", 0.05),
     (all_of(_TWO_ALIKE, Atom("g_similar")), "given similar, two of the lineage alike", 0.03),
     # Brothers and sisters: the same lineage, another given name (for the first son, often
@@ -212,6 +255,16 @@ _TWO_LEVELS: Final[tuple[tuple[Condition, str, float], ...]] = (
         all_of(_TWO_ALIKE, Atom("g_similar")),
         "three parts compared: given similar, both alike",
         0.06,
+    ),
+    (
+        all_of(Atom("g_strong"), Atom("any_order")),
+        "three parts compared: given same, lineage in another order",
+        0.03,
+    ),
+    (
+        all_of(Atom("g_similar"), Atom("any_order")),
+        "three parts compared: given similar, lineage in another order",
+        0.01,
     ),
     (all_of(Atom("g_strong"), _ONE_ALIKE), "three parts compared: given same, one alike", 0.05),
     (all_of(_TWO_ALIKE, Atom("g_moved")), "three parts compared: given in another part", 0.01),
@@ -280,7 +333,7 @@ NAME_LEVEL_CLASS: Final[dict[str, str]] = {
 NAME_ELSE_M: Final = 0.05
 # Atoms that cost most and decide few levels: uncounted's scorer tests them inside the levels
 # that read them, on the pairs whose cheaper tests passed, instead of on every pair.
-NAME_LAZY_ATOMS: Final = frozenset({"g_similar", "g_moved"})
+NAME_LAZY_ATOMS: Final = frozenset({"g_similar", "g_moved", "any_order"})
 
 
 def name_comparison() -> ComparisonCreator:

@@ -138,10 +138,12 @@ def _rasm(key: str) -> str:
 
 
 def _loose(skeleton: str) -> str:
-    """A Latin consonant skeleton without y and w after its first letter: romanizations write
-    the Arabic and Hebrew long vowels ي and و as y or i, w or u (Safyani, Sfiani; Rawia,
-    Rauia), and a skeleton that keeps one spelling's y cannot meet the other's i."""
-    loose = skeleton[:1] + skeleton[1:].replace("y", "").replace("w", "")
+    """A Latin consonant skeleton without y and w after its first letter, and with "c" (sh)
+    read as "x" (kh, ch): romanizations write the Arabic and Hebrew long vowels ي and و as y
+    or i, w or u (Safyani, Sfiani; Rawia, Rauia), and French ones write ش as "ch" (Chaban,
+    شعبان), which the Latin key reads as kh, the Hebrew ח."""
+    folded = skeleton.replace("c", "x")
+    loose = folded[:1] + folded[1:].replace("y", "").replace("w", "")
     return _DOUBLE.sub(r"\1", loose)
 
 

@@ -2,7 +2,7 @@
 
 The name atoms (``name_atoms()``) are computed here as DuckDB computes their SQL (the string
 tests of ``uncounted.link.strings`` give DuckDB's exact results), as bits of one integer per
-pair; the level is then read from a table of all 2^16 combinations of atoms, made once from
+pair; the level is then read from a table of all 2^17 combinations of atoms, made once from
 ``NAME_LEVELS`` by evaluating its conditions, so the levels' logic is written in one place only.
 A part's agreement depends on its two values and on whether the records are in two scripts,
 so it is computed once per distinct pair of values and kept in a dictionary: a conflict's lists
@@ -69,6 +69,7 @@ ATOMS: Final = (
     "f_known",
     "gf_known",
     "fam_known",
+    "any_order",
 )
 GIVEN, FATHER, GRANDFATHER, FAMILY = range(len(PARTS))
 # A part's agreement, cached per pair of values: same spelling; alike within a script (fuzzy
@@ -175,6 +176,50 @@ def _part_agreement(
 
 
 @njit(cache=True, nogil=True)
+def _lineage_within(
+    a: npt.NDArray[np.int32],
+    b: npt.NDArray[np.int32],
+    parts: npt.NDArray[np.int32],
+    ids: npt.NDArray[np.int32],
+) -> bool:
+    for p in range(1, 4):
+        va = parts[p, a[p]]
+        if va[PART_KEY] < 0:
+            continue
+        found = False
+        for q in range(1, 4):
+            vb = parts[q, b[q]]
+            if share_any(
+                ids, va[PART_XSKELS], va[PART_XSKELS_END], vb[PART_XSKELS], vb[PART_XSKELS_END]
+            ):
+                found = True
+                break
+        if not found:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _lineage_any_order(
+    a: npt.NDArray[np.int32],
+    b: npt.NDArray[np.int32],
+    parts: npt.NDArray[np.int32],
+    ids: npt.NDArray[np.int32],
+) -> bool:
+    """As the atom "any_order" (comparisons._lineage_any_order)."""
+    n_a = 0
+    n_b = 0
+    for p in range(1, 4):
+        n_a += parts[p, a[p], PART_KEY] >= 0
+        n_b += parts[p, b[p], PART_KEY] >= 0
+    if min(n_a, n_b) < 2:
+        return False
+    return (n_a <= n_b and _lineage_within(a, b, parts, ids)) or (
+        n_b <= n_a and _lineage_within(b, a, parts, ids)
+    )
+
+
+@njit(cache=True, nogil=True)
 def _levels(
     left: npt.NDArray[np.int64],
     right: npt.NDArray[np.int64],
@@ -231,6 +276,9 @@ def _levels(
             | int(max(a[REC_NAMESAKES], b[REC_NAMESAKES]) == 1) << 3
             | int(moved) << 9
         )
+        # Every level that reads "any_order" also needs the given names strong or similar.
+        if word & (1 << 4 | 1 << 8) and _lineage_any_order(a, b, parts, ids):
+            word |= 1 << 16
         name_out[k] = name_table[word]
 
         id_a, id_b = a[REC_ID_ANY], b[REC_ID_ANY]

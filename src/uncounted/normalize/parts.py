@@ -30,6 +30,10 @@ Relation = Literal["son_of", "daughter_of", "child_of", "infant", "newborn", "fe
 
 _PARENTHESES: Final = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 _DIGITS: Final = re.compile(r"\d+")
+# Given names that begin like a kunya (Abu Bakr): never dropped as one.
+_KUNYA_LIKE_GIVEN: Final = frozenset({"ابوبكر", "ابوبكار", "abubakr", "abubakar", "abubaker"})
+# Nicknames in quotes or backticks (not the apostrophe, which Latin names use for ayn).
+_QUOTED: Final = re.compile(r"[\"“”«»`]([^\"“”«»`]*)[\"“”«»`]")
 
 _ARABIC_TITLES: Final = frozenset(
     {
@@ -169,8 +173,31 @@ def _family_compounds() -> frozenset[tuple[str, str]]:
 
 
 def _split_aliases(text: str) -> tuple[str, tuple[str, ...]]:
-    aliases = tuple(a.strip() for a in _PARENTHESES.findall(text) if a.strip())
-    return _PARENTHESES.sub(" ", text), aliases
+    """Text in brackets or quotes is a nickname or kunya, not a part of the chain."""
+    aliases = tuple(
+        a.strip() for pattern in (_PARENTHESES, _QUOTED) for a in pattern.findall(text) if a.strip()
+    )
+    return _QUOTED.sub(" ", _PARENTHESES.sub(" ", text)), aliases
+
+
+def _strip_kunya(
+    tokens: list[str], glued: tuple[str, ...], loose: frozenset[str]
+) -> tuple[list[str], tuple[str, ...]]:
+    """A kunya before the name ("Abu Zaki Mohammed Khalil", "أم محمد فاطمة ...") is what
+    people called the person, not the given name: dropped when two names or more remain. A
+    glued "abuX"/"ابوX" is one token, a loose "umm X"/"ام X" two; "Abu X" at the end is a
+    family name and stays."""
+    first = tokens[0] if tokens else ""
+    if (
+        len(tokens) >= 3
+        and first.startswith(glued)
+        and first not in glued
+        and first not in _KUNYA_LIKE_GIVEN
+    ):
+        return tokens[1:], (first,)
+    if len(tokens) >= 4 and tokens[0] in loose:
+        return tokens[2:], (" ".join(tokens[:2]),)
+    return tokens, ()
 
 
 def _strip_titles(tokens: list[str], titles: frozenset[str]) -> tuple[list[str], tuple[str, ...]]:
@@ -217,9 +244,14 @@ def _arabic_family(tokens: list[str]) -> tuple[list[str], str | None]:
 def parse_arabic_name(text: str) -> NameParts:
     """Parts of an Arabic full name (see the module doc)."""
     body, aliases = _split_aliases(text or "")
-    words = [_DIGITS.sub("", w) for w in normalize_arabic(body).split(" ")]
-    tokens = glue_compounds([w for w in words if w])
+    words = [w for w in (_DIGITS.sub("", w) for w in normalize_arabic(body).split(" ")) if w]
+    # "ام X" is glued into one token like a compound, so a kunya of a mother is taken off
+    # before (it cannot be told apart from امجد, امل once glued).
+    words, mother = _strip_kunya(words, (), frozenset({"ام"}))
+    tokens = glue_compounds(words)
     tokens, titles = _strip_titles(tokens, _ARABIC_TITLES)
+    tokens, kunya = _strip_kunya(tokens, ("ابو",), frozenset())
+    aliases += mother + kunya
 
     relation: Relation | None = None
     while tokens and tokens[0] in _ARABIC_CHILD_MARKERS:
@@ -283,6 +315,8 @@ def parse_latin_name(text: str) -> NameParts:
     body, aliases = _split_aliases(text or "")
     words = latin_tokens(_DIGITS.sub(" ", body))
     words, titles = _strip_titles(words, _LATIN_TITLES)
+    words, kunya = _strip_kunya(words, ("abu",), frozenset({"um", "umm", "om"}))
+    aliases += kunya
     relation: Relation | None = None
     while words and words[0] in _LATIN_CHILD_MARKERS:
         marker = _LATIN_CHILD_MARKERS[words.pop(0)]
