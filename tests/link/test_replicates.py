@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from uncounted.link.replicates import (
-    _blocks,
-    _Rules,
     UNSCORED_PROBABILITY,
     LinkageGraph,
+    _blocks,
+    _Rules,
     canonical,
     components_of,
     draw_replicates,

@@ -24,6 +24,7 @@ from uncounted.workflow.estimation import (
     parse_strata,
     save_estimate_run,
 )
+from uncounted.workflow.replicates import DEFAULT_REPLICATES, linkage_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -69,6 +70,17 @@ def estimate(
         help="Keep a list that copies another (95%+ of its persons on it) as a system of its "
         "own; by default it is merged into the list it copies.",
     ),
+    linkage: str = typer.Option(
+        "auto",
+        "--linkage",
+        help="replicates: pool the estimate over linkage replicates drawn from the scored "
+        "pairs, so the interval carries linkage uncertainty; fixed: take the stored persons "
+        "as certain; auto (default): replicates when review labels calibrate the match "
+        "probabilities, else fixed.",
+    ),
+    replicates: int = typer.Option(
+        DEFAULT_REPLICATES, "--replicates", min=2, help="Linkage replicates to draw."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Estimate the total, including the people no list recorded, with intervals.
@@ -96,8 +108,9 @@ def estimate(
             results = _estimate_table(table, method, model, seed, level, jobs, progress)
         else:
             assert directory is not None
-            results, estimate_id, caveats, systems = _estimate_project(
-                directory, method, strata, seed, level, jobs, status, keep_copies
+            results, estimate_id, caveats, systems, linkage_info = _estimate_project(
+                directory, method, strata, seed, level, jobs, status, keep_copies, linkage,
+                replicates,
             )
 
     document: dict[str, Any] = {"estimates": [_as_dict(label, r) for label, r in results]}
@@ -105,10 +118,13 @@ def estimate(
         document["estimate_id"] = estimate_id
         document["caveats"] = caveats
         document["systems"] = systems
+        document["linkage"] = {k: v for k, v in linkage_info.items() if k != "tables"}
 
     def render() -> None:
         _render(results)
         if directory is not None:
+            for line in linkage_lines(linkage_info):
+                output.stdout.print(line, markup=False, highlight=False)
             for caveat in caveats:
                 output.stdout.print(f"caveat: {caveat}", style="bold yellow", markup=False)
 
@@ -135,15 +151,20 @@ def _estimate_project(
     jobs: int,
     status: str,
     keep_copies: bool,
-) -> tuple[list[tuple[str | None, EstimateResult]], int, list[str], dict[str, Any]]:
+    linkage: str = "auto",
+    replicates: int = DEFAULT_REPLICATES,
+) -> tuple[list[tuple[str | None, EstimateResult]], int, list[str], dict[str, Any],
+           dict[str, Any]]:
     """The estimates, as stored in a new estimate run (whose id comes second), its caveats
     and how the lists were taken as systems."""
     with Project.open(directory) as project:
         run = estimate_project(project, method=method, strata=parse_strata(strata), seed=seed,
-                               level=level, jobs=jobs, status=status, keep_copies=keep_copies)
+                               level=level, jobs=jobs, status=status, keep_copies=keep_copies,
+                               linkage=linkage, replicates=replicates)
         estimate_id = save_estimate_run(project, run)
     results = [(entry["stratum"], _from_dict(entry)) for entry in run.estimates]
-    return results, estimate_id, run.result["caveats"], run.result["systems"]
+    return (results, estimate_id, run.result["caveats"], run.result["systems"],
+            run.result.get("linkage", {"mode": "fixed"}))
 
 
 def _from_dict(entry: dict[str, Any]) -> EstimateResult:

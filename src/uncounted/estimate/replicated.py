@@ -233,8 +233,8 @@ class ReplicatedEstimate:
             split = variance_split(mixed, means)
             points_ok = {n: float(np.median(method_draws[n])) for n in chosen}
             result = _pooled(headline, mixed, self.level, headline.method, points_ok)
-            result.observed = int(round(float(np.median(
-                [rows[label].observed if label in rows else 0 for rows in cells]))))
+            result.observed = round(float(np.median(
+                [rows[label].observed if label in rows else 0 for rows in cells])))
             result.diagnostics["linkage_replicates"] = n_rep
             result.diagnostics["uncertainty"] = {**split, "shares": shares(split)}
             result.diagnostics["fixed_linkage"] = {
@@ -274,8 +274,8 @@ class ReplicatedEstimate:
         result.diagnostics["uncertainty"] = {**split, "shares": shares(split)}
         result.diagnostics["fixed_linkage"] = {
             "estimate": reference.estimate, "lower": reference.lower, "upper": reference.upper}
-        result.observed = int(round(float(np.median([
-            sum(cell.observed for cell in rows.values()) for rows in cells]))))
+        result.observed = round(float(np.median([
+            sum(cell.observed for cell in rows.values()) for rows in cells])))
         self.split_["total"] = result.diagnostics["uncertainty"]
         return result
 

@@ -19,6 +19,7 @@ few labels never turn a probability into a certainty.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -102,7 +103,7 @@ class IsotonicCalibration:
         pooled = np.asarray(fitted.x)
         blocks = np.asarray(fitted.blocks)
         knots, values = [], []
-        for start, stop in zip(blocks[:-1], blocks[1:], strict=True):
+        for start, stop in itertools.pairwise(blocks):
             n = stop - start
             mean_p = float(p[start:stop].mean())
             share = float(pooled[start])

@@ -77,7 +77,7 @@ class LinkageGraph:
 
     @property
     def n_records(self) -> int:
-        return int(len(self.source))
+        return len(self.source)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from uncounted.workflow.export import list_names, persons_frame
 from uncounted.workflow.linked import one
 from uncounted.workflow.replicates import (
     DEFAULT_REPLICATES,
-    LINKAGE_MODES,
+    choose_linkage,
     estimate_over_replicates,
 )
 
@@ -97,7 +97,7 @@ def estimate_project(
     jobs: int = 2,
     status: str = DEFAULT_STATUS,
     keep_copies: bool = False,
-    linkage: str = "replicates",
+    linkage: str = "auto",
     replicates: int | None = None,
 ) -> EstimateRun:
     """Estimate every stratum and the total from the latest link run's persons (not stored).
@@ -137,19 +137,19 @@ def estimate_project(
             + ("" if not copies else f" ({'; '.join(caveats)})"),
             file=str(project.root),
         )
-    # linkage uncertainty: over replicates of the linkage unless told to keep it fixed
+    # linkage uncertainty: over replicates of the linkage (see workflow.replicates)
+    linkage, linkage_caveat = choose_linkage(project, linkage)
+    if linkage_caveat:
+        caveats.append(linkage_caveat)
     linkage_info: dict[str, Any] = {"mode": "fixed"}
     if linkage == "fixed":
         fitted: Any = StratifiedEstimate(list(strata), lists, method=method, level=level,
                                          seed=seed, n_jobs=jobs).fit(persons)
-    elif linkage == "replicates":
+    else:
         fitted, linkage_info = estimate_over_replicates(
             project, persons, lists=lists, all_lists=all_lists, copies=copies, status=status,
             strata=list(strata), method=method, level=level, seed=seed, jobs=jobs,
             n_replicates=DEFAULT_REPLICATES if replicates is None else replicates)
-    else:
-        raise UncountedError(f"--linkage is one of {', '.join(LINKAGE_MODES)}, not {linkage!r}",
-                             field="linkage")
     printed: list[tuple[str, EstimateResult]] = [("total", fitted.total_),
                                                  *fitted.results_.items()]
     link_run = one(project.con.execute("SELECT max(run_id) FROM persons"))

@@ -153,4 +153,34 @@ def evaluate_linkage(project: Project, truth_file: str | Path) -> dict[str, Any]
             "list": _ordered(group_scores(truth, predicted, groups["list"])),
         },
         "pair_split_rule": PAIR_SPLIT_RULE,
+        "reliability": reliability(project, run.run_id, truth),
     }
+
+
+def reliability(project: Project, run_id: int, truth: Mapping[str, str]) -> dict[str, Any]:
+    """The run's scored pairs by predicted probability against the share that truly match
+    (pairs with a record outside the truth are left out); and the same after the review
+    labels' recalibration, when there are enough labels to fit one."""
+    from uncounted.link.calibration import calibration_error, reliability_table
+    from uncounted.workflow.replicates import review_calibration
+
+    rows = project.con.execute(
+        "SELECT record_id_l, record_id_r, match_probability FROM link_pairs WHERE run_id = ?",
+        [run_id],
+    ).fetchall()
+    kept = [(float(p), truth[a] == truth[b]) for a, b, p in rows if a in truth and b in truth]
+    probability = [p for p, _ in kept]
+    is_match = [y for _, y in kept]
+    table = reliability_table(probability, is_match)
+    out: dict[str, Any] = {
+        "pairs": len(kept),
+        "table": table,
+        "calibration_error": calibration_error(table),
+        "recalibrated": None,
+    }
+    calibration = review_calibration(project)
+    if calibration is not None and kept:
+        after = reliability_table(calibration.transform(probability), is_match)
+        out["recalibrated"] = {"labels": calibration.n_labels_, "table": after,
+                               "calibration_error": calibration_error(after)}
+    return out

@@ -48,8 +48,8 @@ class ProjectReplicates:
             "largest_component_blocks": self.replicates.largest_component,
             "refused_must_links": self.replicates.refused_must_links,
             "calibration": self.calibration
-            or "none: fewer than %d review labels (with both answers); the model's "
-            "probabilities are used as they are" % MIN_LABELS,
+            or f"none: fewer than {MIN_LABELS} review labels (with both answers); the "
+            "model's probabilities are used as they are",
         }
 
 
@@ -185,7 +185,28 @@ def _most_common(code: np.ndarray, values: pd.Series, n: int) -> list[Any]:
 #: the interval's ends, while the quick per-replicate point estimates keep the estimate within
 #: twice the time of one with the linkage fixed (see the README's timings).
 DEFAULT_REPLICATES = 20
-LINKAGE_MODES = ("replicates", "fixed")
+LINKAGE_MODES = ("auto", "replicates", "fixed")
+UNCALIBRATED_CAVEAT = (
+    "linkage taken as certain: linkage replicates need calibrated match probabilities, and "
+    f"fewer than {MIN_LABELS} review labels (with both answers) calibrate them; label a "
+    "sample drawn across probabilities (`uncounted review DIR --sample 200`) or force them "
+    "with --linkage replicates"
+)
+
+
+def choose_linkage(project: Project, linkage: str) -> tuple[str, str | None]:
+    """``auto``: replicates when review labels calibrate the probabilities, else the fixed
+    linkage with a caveat. On the simulated demo the model's uncalibrated probabilities are
+    too low between 0.2 and 0.7 (pairs scored 0.65 are the same person 85% of the time), so
+    replicates drawn from them split true persons and move the estimate up by 10% or more."""
+    if linkage not in LINKAGE_MODES:
+        raise UncountedError(
+            f"--linkage is one of {', '.join(LINKAGE_MODES)}, not {linkage!r}", field="linkage")
+    if linkage != "auto":
+        return linkage, None
+    if review_calibration(project) is not None:
+        return "replicates", None
+    return "fixed", UNCALIBRATED_CAVEAT
 
 
 def estimate_over_replicates(
@@ -221,7 +242,7 @@ def estimate_over_replicates(
         tables.append(frame)
     fitted = ReplicatedEstimate(strata, lists, method=method, level=level, seed=seed,
                                 n_jobs=jobs).fit(persons, tables)
-    persons_per_replicate = [int(len(t)) for t in tables]
+    persons_per_replicate = [len(t) for t in tables]
     linkage = {
         "mode": "replicates",
         **drawn.settings(),
@@ -232,3 +253,28 @@ def estimate_over_replicates(
         "tables": {"lists": fitted.table_lists_, "counts": fitted.tables_},
     }
     return fitted, linkage
+
+
+def linkage_lines(linkage: dict[str, Any]) -> list[str]:
+    """What the estimate says about the linkage, in plain lines (CLI, report, web)."""
+    if linkage.get("mode") != "replicates":
+        return ["linkage: taken as certain (one clustering); the interval carries sampling "
+                "and model uncertainty only"]
+    n = linkage.get("replicates")
+    calibration = linkage.get("calibration")
+    calibrated = (f"calibrated on {calibration['labels']} review labels"
+                  if isinstance(calibration, dict) else "probabilities as the model gave them")
+    persons = linkage.get("persons_per_replicate") or []
+    lines = [f"linkage: pooled over {n} linkage replicates ({calibrated}); persons per "
+             f"replicate {min(persons):,} to {max(persons):,}" if persons else
+             f"linkage: pooled over {n} linkage replicates ({calibrated})"]
+    for label, split in (linkage.get("uncertainty") or {}).items():
+        s = split.get("shares", {})
+        fixed = (linkage.get("fixed") or {}).get(label) or {}
+        text = (f"  {label}: share of the variance from linkage {s.get('linkage', 0):.0%}, "
+                f"sampling {s.get('sampling', 0):.0%}, model {s.get('model', 0):.0%}")
+        if fixed.get("estimate") is not None:
+            text += (f"; with the linkage fixed {fixed['estimate']:,.0f} "
+                     f"[{fixed['lower']:,.0f}, {fixed['upper']:,.0f}]")
+        lines.append(text)
+    return lines
