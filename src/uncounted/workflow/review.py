@@ -249,7 +249,7 @@ def review_sample(project: Project, size: int, seed: int) -> ReviewQueue:
     picked = stratified_sample(probabilities, size, seed).tolist()
     pairs = []
     for index in picked:
-        left, right, probability, weight, weights, decision, same, sexes, lists = rows[index]
+        left, right, probability, weight, weights, decision, same, sexes, _, lists = rows[index]
         if decision in ("accept", "reject"):
             continue
         entry = explain_pair(run, left, right, probability, weight, weights)
