@@ -52,3 +52,25 @@ def test_stratified_sample_spreads_over_bins_and_repeats_by_seed() -> None:
     assert np.array_equal(picked, stratified_sample(p, 60, seed=3))
     assert not np.array_equal(picked, stratified_sample(p, 60, seed=4))
     assert len(stratified_sample(p[:3], 10, seed=1)) == 3
+
+
+def test_grouped_calibration_fits_each_pair_of_lists_apart() -> None:
+    rng = np.random.default_rng(4)
+    p = rng.uniform(0, 1, 8_000)
+    groups = np.where(rng.random(p.size) < 0.5, "a|b", "a|c")
+    # the same score means more on a|c than on a|b
+    truth = np.where(groups == "a|b", p ** 3, np.sqrt(p))
+    y = rng.random(p.size) < truth
+    picked = stratified_sample(p, 600, seed=1, groups=groups.tolist())
+    assert abs(np.mean(groups[picked] == "a|b") - 0.5) < 0.05
+    from uncounted.link.calibration import GroupedCalibration
+
+    calibration = GroupedCalibration().fit(p[picked], y[picked], groups[picked].tolist())
+    assert set(calibration.groups_) == {"a|b", "a|c"}
+    for name in ("a|b", "a|c"):
+        here = groups == name
+        grouped = calibration.transform(p[here], groups[here].tolist())
+        pooled = IsotonicCalibration().fit(p[picked], y[picked]).transform(p[here])
+        # within a pair of lists, one curve for all is wrong; its own curve is right
+        assert calibration_error(reliability_table(grouped, y[here])) < 0.05
+        assert calibration_error(reliability_table(pooled, y[here])) > 0.1

@@ -74,6 +74,8 @@ class LinkageGraph:
     must: Sequence[tuple[int, int]] = ()
     cannot: Sequence[tuple[int, int]] = ()
     allowed: Iterable[tuple[int, int]] = ()
+    # recalibrated probabilities of the pairs, which weigh partitions when given
+    calibrated: NDArray[np.float64] | None = None
 
     @property
     def n_records(self) -> int:
@@ -171,7 +173,8 @@ def _components(
     calibrate: Callable[[NDArray[np.float64]], NDArray[np.float64]] | None,
 ) -> tuple[list[_Component], int]:
     """The candidate graph's components of two or more blocks, with their pair matrices."""
-    probability = np.asarray(graph.probability, dtype=np.float64)
+    probability = np.asarray(graph.probability if graph.calibrated is None
+                             else graph.calibrated, dtype=np.float64)
     if calibrate is not None and probability.size:
         probability = np.asarray(calibrate(probability), dtype=np.float64)
     left = block[np.asarray(graph.left, dtype=np.int64)]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from uncounted.core.errors import UncountedError
-from uncounted.link.calibration import MIN_LABELS, IsotonicCalibration
+from uncounted.link.calibration import MIN_LABELS, GroupedCalibration
 from uncounted.link.duplicates import (
     WITHIN_SOURCE_PROBABILITY,
     exact_duplicates,
@@ -53,24 +53,33 @@ class ProjectReplicates:
         }
 
 
-def review_calibration(project: Project) -> IsotonicCalibration | None:
-    """Isotonic recalibration on the latest accept/reject of each reviewed pair, with the
-    probability the pair had when it was decided (the latest run's if none was kept)."""
+# The group of a pair for calibration: its two lists, in order.
+LIST_PAIR_SQL = "least(ra.list, rb.list) || '|' || greatest(ra.list, rb.list)"
+
+
+def review_calibration(project: Project) -> GroupedCalibration | None:
+    """Isotonic recalibration per pair of lists on the latest accept/reject of each reviewed
+    pair, with the probability the pair had when it was decided (the latest run's if none was
+    kept); None below ``MIN_LABELS`` labels or without both answers."""
     rows = project.con.execute(
         "WITH latest AS (SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS d,"
         " arg_max(match_probability, decision_id) AS p FROM review_decisions"
         " GROUP BY record_id_l, record_id_r)"
-        " SELECT coalesce(latest.p, lp.match_probability), latest.d = 'accept' FROM latest"
+        f" SELECT coalesce(latest.p, lp.match_probability), latest.d = 'accept', {LIST_PAIR_SQL}"
+        " FROM latest"
+        " JOIN records ra ON ra.record_id = latest.record_id_l"
+        " JOIN records rb ON rb.record_id = latest.record_id_r"
         " LEFT JOIN link_pairs lp ON lp.record_id_l = latest.record_id_l"
         " AND lp.record_id_r = latest.record_id_r"
         " AND lp.run_id = (SELECT max(run_id) FROM link_runs)"
         " WHERE latest.d IN ('accept', 'reject')"
     ).fetchall()
-    labelled = [(float(p), bool(y)) for p, y in rows if p is not None]
-    answers = {y for _, y in labelled}
+    labelled = [(float(p), bool(y), str(g)) for p, y, g in rows if p is not None]
+    answers = {y for _, y, _ in labelled}
     if len(labelled) < MIN_LABELS or len(answers) < 2:
         return None
-    return IsotonicCalibration().fit([p for p, _ in labelled], [y for _, y in labelled])
+    return GroupedCalibration().fit([p for p, _, _ in labelled], [y for _, y, _ in labelled],
+                                    [g for _, _, g in labelled])
 
 
 def project_replicates(project: Project, n_replicates: int, seed: int) -> ProjectReplicates:
@@ -92,8 +101,11 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
     ids = pd.Series(features.column("id_number").to_pylist(), dtype=object)
     id_code = pd.factorize(ids, use_na_sentinel=True)[0].astype(np.int64)
     pairs = project.con.execute(
-        "SELECT record_id_l AS unique_id_l, record_id_r AS unique_id_r, match_probability"
-        " FROM link_pairs WHERE run_id = ?", [run_id]).df()
+        "SELECT p.record_id_l AS unique_id_l, p.record_id_r AS unique_id_r,"
+        f" p.match_probability, {LIST_PAIR_SQL} AS list_pair FROM link_pairs p"
+        " JOIN records ra ON ra.record_id = p.record_id_l"
+        " JOIN records rb ON rb.record_id = p.record_id_r"
+        " WHERE p.run_id = ? ORDER BY p.record_id_l, p.record_id_r", [run_id]).df()
     constraints = constraints_from(latest_decisions(project))
     must = [*constraints.must_link, *exact_duplicates(features)]
     within = within_source_links(pairs, features, WITHIN_SOURCE_PROBABILITY)
@@ -116,8 +128,10 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
         allowed=allowed,
     )
     calibration = review_calibration(project)
-    drawn = draw_replicates(graph, n_replicates, seed,
-                            calibrate=None if calibration is None else calibration.transform)
+    if calibration is not None:
+        graph.calibrated = calibration.transform(graph.probability,
+                                                 pairs["list_pair"].astype(str).tolist())
+    drawn = draw_replicates(graph, n_replicates, seed)
     frame = records.select(["record_id", "list", "sex", "place", "date_of_death",
                             "status"]).to_pandas()
     ages = dict(zip(record_ids, features.column("age_years").to_pylist(), strict=True))

@@ -246,7 +246,9 @@ def review_sample(project: Project, size: int, seed: int) -> ReviewQueue:
         [run.run_id, 0.0, 1.0],
     ).fetchall()
     probabilities = [float(r[2]) for r in rows]
-    picked = stratified_sample(probabilities, size, seed).tolist()
+    # within each pair of lists: calibration is fitted per pair of lists
+    picked = stratified_sample(probabilities, size, seed,
+                               groups=[str(r[9]) for r in rows]).tolist()
     pairs = []
     for index in picked:
         left, right, probability, weight, weights, decision, same, sexes, _, lists = rows[index]
