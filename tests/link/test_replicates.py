@@ -33,7 +33,8 @@ def set_partitions(items: list[int]):
         yield [[first], *smaller]
 
 
-def brute_force(graph: LinkageGraph, floor: float = UNSCORED_PROBABILITY) -> dict[tuple, float]:
+def brute_force(graph: LinkageGraph, floor: float = UNSCORED_PROBABILITY,
+                link_prior: float | None = None) -> dict[tuple, float]:
     """The distribution by its definition, over partitions of the records (not blocks)."""
     n = graph.n_records
     scored = {}
@@ -77,6 +78,11 @@ def brute_force(graph: LinkageGraph, floor: float = UNSCORED_PROBABILITY) -> dic
                         if block[r] == old:
                             block[r] = new
             blocks = sorted({block[r] for r in members})
+            if link_prior is not None:
+                # the prior odds of a link once per link (k - 1), not once per pair
+                k = len(blocks)
+                odds_prior = link_prior / (1 - link_prior)
+                weight *= odds_prior ** ((k - 1) - k * (k - 1) // 2)
             for x, y in itertools.combinations(blocks, 2):
                 ps = [scored[(min(a, b), max(a, b))] for a in members for b in members
                       if block[a] == x and block[b] == y and (min(a, b), max(a, b)) in scored]
@@ -111,12 +117,13 @@ def random_graph(seed: int, n: int = 6, n_sources: int = 3) -> LinkageGraph:
     )
 
 
-def record_distribution(graph: LinkageGraph) -> dict[tuple, float]:
+def record_distribution(graph: LinkageGraph, link_prior: float | None = None
+                        ) -> dict[tuple, float]:
     """The sampler's exact distribution, mapped from blocks back to records (components are
     independent, so their chances multiply)."""
     block, _ = _blocks(graph, _Rules(graph))
     components = components_of(graph)
-    per = [list(partition_probabilities(c).items()) for c in components]
+    per = [list(partition_probabilities(c, link_prior=link_prior).items()) for c in components]
     out: dict[tuple, float] = {}
     for combo in itertools.product(*per):
         labels = block.copy() + 1000
@@ -134,8 +141,9 @@ def record_distribution(graph: LinkageGraph) -> dict[tuple, float]:
 @pytest.mark.parametrize("seed", range(12))
 def test_exact_distribution_is_the_definition(seed: int) -> None:
     graph = random_graph(seed)
-    expected = brute_force(graph)
-    got = record_distribution(graph)
+    link_prior = None if seed % 2 else 0.8
+    expected = brute_force(graph, link_prior=link_prior)
+    got = record_distribution(graph, link_prior)
     assert set(got) == set(expected)
     for key, p in expected.items():
         assert got[key] == pytest.approx(p, rel=1e-9, abs=1e-12)
@@ -193,6 +201,19 @@ def test_no_transitive_closure_of_coins() -> None:
     assert max(sizes) <= 4
 
 
+def test_a_link_prior_joins_a_third_record_by_its_own_link() -> None:
+    """A and B are one person (0.999); C is scored with B at 0.9 and never with A. The plain
+    product charges C the floor for the unscored pair A-C; with the model's prior charged once
+    per link and the prior as the floor (a Bayes factor of 1), C joins with B's probability."""
+    graph = LinkageGraph(np.arange(3), np.full(3, -1), np.array([0, 1]), np.array([1, 2]),
+                         np.array([0.999, 0.9]))
+    plain = draw_replicates(graph, 4000, seed=1).labels
+    prior = 3.6e-5
+    linked = draw_replicates(graph, 4000, seed=1, link_prior=prior, floor=prior).labels
+    assert np.mean(plain[:, 2] == plain[:, 0]) < 0.2
+    assert np.mean(linked[:, 2] == linked[:, 0]) == pytest.approx(0.9, abs=0.02)
+
+
 def test_same_seed_same_replicates() -> None:
     graph = random_graph(1, n=7)
     a = draw_replicates(graph, 30, seed=9, exact_max=2).labels
@@ -215,8 +236,10 @@ def test_gibbs_matches_the_exact_distribution_on_eight_blocks(seed: int) -> None
         probability=rng.uniform(0.05, 0.98, len(pairs)),
     )
     (component,) = components_of(graph)
-    exact = partition_probabilities(component)
-    draws = gibbs_partitions(component, 30_000, seed=seed + 1, burn_in=50, thin=1)
+    link_prior = None if seed == 0 else 0.7
+    exact = partition_probabilities(component, link_prior=link_prior)
+    draws = gibbs_partitions(component, 30_000, seed=seed + 1, burn_in=50, thin=1,
+                             link_prior=link_prior)
     counts = Counter(canonical(row.tolist()) for row in draws)
     assert set(counts) <= set(exact)
     total_variation = 0.5 * sum(abs(counts[k] / 30_000 - p) for k, p in exact.items())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -97,3 +100,34 @@ def test_review_sample_labels_calibrate_and_switch_replicates_on(
     reliability = scores["reliability"]
     assert reliability["pairs"] > 0 and reliability["table"]
     assert reliability["recalibrated"] is not None
+
+
+def _cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from uncounted.cli import main; main.run()", *map(str, args)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+
+
+def test_cli_shows_the_split_and_draws_a_review_sample(
+    linked: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    project_dir = tmp_path / "project"
+    shutil.copytree(linked[0], project_dir)
+    done = _cli("estimate", project_dir, "--method", "bic", "--linkage", "replicates",
+                "--replicates", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    linkage = json.loads(done.stdout)["linkage"]
+    assert linkage["mode"] == "replicates" and "tables" not in linkage
+    assert set(linkage["uncertainty"]["total"]["shares"]) == {"linkage", "sampling", "model"}
+    text = _cli("estimate", project_dir, "--method", "bic", "--linkage", "fixed")
+    assert text.returncode == 0, text.stderr
+    assert "linkage: taken as certain" in text.stdout
+    bad = _cli("estimate", project_dir, "--linkage", "sometimes")
+    assert bad.returncode != 0 and "--linkage is one of" in bad.stdout + bad.stderr
+    sample = _cli("review", project_dir, "--sample", "12", "--seed", "2", "--list", "--json")
+    assert sample.returncode == 0, sample.stderr
+    pairs = json.loads(sample.stdout)["pairs"]
+    assert 0 < len(pairs) <= 12

@@ -27,7 +27,12 @@ from uncounted.link.duplicates import (
 )
 from uncounted.link.features import build_features
 from uncounted.link.persons import age_group
-from uncounted.link.replicates import LinkageGraph, Replicates, draw_replicates
+from uncounted.link.replicates import (
+    UNSCORED_PROBABILITY,
+    LinkageGraph,
+    Replicates,
+    draw_replicates,
+)
 from uncounted.link.review import constraints_from
 from uncounted.store.project import Project
 from uncounted.workflow.linkage import RECORDS_IN_ORDER, latest_decisions
@@ -40,10 +45,12 @@ class ProjectReplicates:
     replicates: Replicates
     calibration: dict[str, Any] | None
     records: pd.DataFrame  # in record order: record_id, list, status, summary fields, age
+    link_prior: float | None = None
 
     def settings(self) -> dict[str, Any]:
         return {
             "replicates": self.replicates.n_replicates,
+            "link_prior": self.link_prior,
             "components": self.replicates.components,
             "largest_component_blocks": self.replicates.largest_component,
             "refused_must_links": self.replicates.refused_must_links,
@@ -82,6 +89,19 @@ def review_calibration(project: Project) -> GroupedCalibration | None:
                                     [g for _, _, g in labelled])
 
 
+def link_prior_of(project: Project, run_id: int) -> float | None:
+    """The linkage model's prior probability that two records match (splink's
+    ``probability_two_random_records_match``), which the replicates charge once per link."""
+    row = one(project.con.execute("SELECT model FROM link_runs WHERE run_id = ?", [run_id]))
+    try:
+        model = json.loads(row[0]) if row and row[0] else {}
+        found = model.get("probability_two_random_records_match")
+        value = float(found) if found is not None else 0.0
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return value if 0.0 < value < 0.5 else None
+
+
 def project_replicates(project: Project, n_replicates: int, seed: int) -> ProjectReplicates:
     """Draw ``n_replicates`` partitions of the project's records from its latest link run."""
     row = one(project.con.execute(
@@ -91,6 +111,7 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
                              file=str(project.root))
     run_id, settings_text = int(row[0]), row[1]
     settings = json.loads(settings_text) if settings_text else {}
+    prior = link_prior_of(project, run_id)
     records = project.con.sql(RECORDS_IN_ORDER).to_arrow_table()
     by_id = records.sort_by("record_id")
     features = build_features(by_id)
@@ -131,13 +152,16 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
     if calibration is not None:
         graph.calibrated = calibration.transform(graph.probability,
                                                  pairs["list_pair"].astype(str).tolist())
-    drawn = draw_replicates(graph, n_replicates, seed)
+    # with the model's prior, an unscored pair is worth a Bayes factor of 1: no evidence
+    drawn = draw_replicates(graph, n_replicates, seed, link_prior=prior,
+                            floor=UNSCORED_PROBABILITY if prior is None else prior)
     frame = records.select(["record_id", "list", "sex", "place", "date_of_death",
                             "status"]).to_pandas()
     ages = dict(zip(record_ids, features.column("age_years").to_pylist(), strict=True))
     frame["age_years"] = [ages.get(str(r)) for r in frame["record_id"]]
     return ProjectReplicates(record_ids, drawn,
-                             None if calibration is None else calibration.as_dict(), frame)
+                             None if calibration is None else calibration.as_dict(), frame,
+                             prior)
 
 
 def replicate_persons(
