@@ -55,6 +55,7 @@ def test_replicates_carry_linkage_uncertainty(linked: tuple[Path, Path]) -> None
                                replicates=4)
         again = estimate_project(project, method="bic", seed=2, linkage="replicates",
                                  replicates=4)
+        fixed = estimate_project(project, method="bic", seed=2, linkage="fixed")
     linkage = run.result["linkage"]
     assert linkage["mode"] == "replicates" and linkage["replicates"] == 4
     assert len(linkage["persons_per_replicate"]) == 4
@@ -69,6 +70,11 @@ def test_replicates_carry_linkage_uncertainty(linked: tuple[Path, Path]) -> None
     head = headline_of(run)
     assert head["lower"] <= head["estimate"] <= head["upper"]
     assert headline_of(again) == head  # same seed, same numbers
+    # "with the linkage fixed" is what --linkage fixed prints
+    reference = linkage["fixed"]["total"]
+    assert reference["estimate"] == fixed.estimates[0]["estimate"]
+    assert (reference["lower"], reference["upper"]) == (fixed.estimates[0]["lower"],
+                                                        fixed.estimates[0]["upper"])
     assert any("linkage replicates" in line for line in linkage_lines(linkage))
 
 
@@ -131,3 +137,30 @@ def test_cli_shows_the_split_and_draws_a_review_sample(
     assert sample.returncode == 0, sample.stderr
     pairs = json.loads(sample.stdout)["pairs"]
     assert 0 < len(pairs) <= 12
+
+
+def test_replicate_persons_are_summarised_as_the_link_run_summarises(
+    linked: tuple[Path, Path]
+) -> None:
+    from uncounted.link.persons import person_summaries
+    from uncounted.workflow.replicates import project_replicates, replicate_persons
+
+    with Project.open(linked[0], read_only=True) as project:
+        drawn = project_replicates(project, 2, seed=4)
+        lists = [str(r[0]) for r in project.con.execute(
+            "SELECT DISTINCT list FROM records ORDER BY 1").fetchall()]
+    ours = replicate_persons(drawn, 1, lists, "killed").set_index("person_id")
+    labels = dict(zip(drawn.record_ids, drawn.replicates.labels[1].tolist(), strict=True))
+    theirs = person_summaries(
+        drawn.records.drop(columns=["status"]),
+        {r: f"R{labels[str(r)]}" for r in drawn.records["record_id"]},
+    ).set_index("person_id")
+    assert sorted(ours.index) == sorted(theirs.index)
+    for column in ("n_records", "sex", "age_years", "age_group", "place", "date_of_death"):
+        mine = ours[column].astype(object).where(ours[column].notna(), None)
+        other = theirs.loc[ours.index, column].astype(object)
+        other = other.where(other.notna(), None)
+        assert mine.tolist() == other.tolist(), column
+    for name in lists:
+        on = theirs.loc[ours.index, "lists"].map(lambda v, name=name: int(name in v))
+        assert ours[name].tolist() == on.tolist()

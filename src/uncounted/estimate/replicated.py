@@ -143,9 +143,11 @@ class ReplicatedEstimate:
     def fit(self, reference: Any, replicates: Sequence[Any]) -> ReplicatedEstimate:
         if not replicates:
             raise UncountedError("at least one linkage replicate is needed")
-        reference_seed, point_seed, mixing_seed = seed_sequence(self.seed).spawn(3)
+        # the reference is estimated exactly as with the linkage fixed (the same seed, so the
+        # same numbers); children 2 and 3 of the seed (the reference uses 0 and 1) draw the rest
+        _, _, point_seed, mixing_seed = seed_sequence(self.seed).spawn(4)
         fixed = StratifiedEstimate(self.strata, self.lists, method=self.method,
-                                   level=self.level, seed=reference_seed, n_jobs=self.n_jobs,
+                                   level=self.level, seed=self.seed, n_jobs=self.n_jobs,
                                    options=self.options, min_lists=self.min_lists).fit(reference)
         self.reference_ = fixed
         self.n_draws = fixed.n_draws

@@ -480,13 +480,13 @@ def draw_replicates(
     block, refused = _blocks(graph, rules)
     components, _ = _components(graph, rules, block, calibrate)
     n = graph.n_records
-    # Start from the blocks; each component relabels its own blocks' records.
-    labels = np.tile(block, (n_replicates, 1))
+    # Per replicate, a label for each block root: its own, unless its component put it in a
+    # cluster, which is then named by the root of one of its blocks (unique: blocks are
+    # disjoint); records take their block's label, and clusters are renamed by their smallest
+    # record at the end.
+    block_label = np.tile(np.arange(n, dtype=np.int64), (n_replicates, 1))
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     children = root.spawn(len(components)) if components else []
-    records_of: dict[int, list[int]] = {}
-    for record, b in enumerate(block.tolist()):
-        records_of.setdefault(b, []).append(record)
     counts = {"exact": 0, "gibbs": 0}
     largest = 0
     for component, child in zip(components, children, strict=True):
@@ -505,14 +505,9 @@ def draw_replicates(
             state = int(child.generate_state(1, dtype=np.uint32)[0])
             draws = gibbs_partitions(component, n_replicates, state, floor=floor,
                                      link_prior=link_prior, burn_in=burn_in, thin=thin)
-        block_records = [np.asarray(records_of[b], dtype=np.int64) for b in component.blocks]
-        for r in range(n_replicates):
-            smallest: dict[int, int] = {}
-            for i, c in enumerate(draws[r].tolist()):
-                low = int(block_records[i].min())
-                smallest[c] = min(smallest.get(c, n), low)
-            for i, c in enumerate(draws[r].tolist()):
-                labels[r, block_records[i]] = smallest[c]
+        roots = np.asarray(component.blocks, dtype=np.int64)
+        block_label[:, roots] = roots[draws]
+    labels = block_label[:, block]
     # Records outside any component keep their block, named by its smallest record.
     labels = _smallest_labels(labels)
     return Replicates(labels, counts, largest, refused)

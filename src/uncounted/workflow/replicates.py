@@ -47,6 +47,14 @@ class ProjectReplicates:
     records: pd.DataFrame  # in record order: record_id, list, status, summary fields, age
     link_prior: float | None = None
 
+    def position(self) -> np.ndarray:
+        """For each row of ``records``, its record's number (its place in ``record_ids``)."""
+        if not hasattr(self, "_position"):
+            number = {rid: i for i, rid in enumerate(self.record_ids)}
+            self._position = np.array([number[str(r)] for r in self.records["record_id"]],
+                                      dtype=np.int64)
+        return self._position
+
     def settings(self) -> dict[str, Any]:
         return {
             "replicates": self.replicates.n_replicates,
@@ -172,9 +180,7 @@ def replicate_persons(
     column per list, the summary attributes, each the most common value among the person's
     records (ties to the first in record order), as ``person_summaries`` makes them."""
     records = drawn.records
-    position = {rid: i for i, rid in enumerate(drawn.record_ids)}
-    labels = drawn.replicates.labels[replicate][
-        np.array([position[str(r)] for r in records["record_id"]], dtype=np.int64)]
+    labels = drawn.replicates.labels[replicate][drawn.position()]
     # persons numbered by their first record in record order
     person, first = np.unique(labels, return_index=True)
     order = np.argsort(first, kind="stable")
@@ -203,17 +209,20 @@ def replicate_persons(
 
 def _most_common(code: np.ndarray, values: pd.Series, n: int) -> list[Any]:
     """Per person, the most common non-missing value, ties to the first in record order."""
-    valid = values.notna().to_numpy()
-    value_code, uniques = pd.factorize(values[valid], sort=False)
-    frame = pd.DataFrame({"p": code[valid], "v": value_code,
-                          "at": np.flatnonzero(valid)})
-    counted = frame.groupby(["p", "v"], sort=False).agg(n=("at", "size"), first=("at", "min"))
-    counted = counted.reset_index().sort_values(["p", "n", "first"],
-                                                ascending=[True, False, True], kind="mergesort")
-    best = counted.drop_duplicates("p")
+    valid = np.flatnonzero(values.notna().to_numpy())
+    if valid.size == 0:
+        return [None] * n
+    value_code, uniques = pd.factorize(values.iloc[valid], sort=False)
+    n_values = max(len(uniques), 1)
+    key = code[valid] * n_values + value_code
+    # np.unique's first index is the first row (in record order) holding the pair
+    pair, first, count = np.unique(key, return_index=True, return_counts=True)
+    person = pair // n_values
+    best = np.lexsort((first, -count, person))
+    keep = best[np.r_[True, person[best][1:] != person[best][:-1]]]
     out: list[Any] = [None] * n
-    picked = np.asarray(uniques)[best["v"].to_numpy()] if len(best) else []
-    for p, v in zip(best["p"].tolist(), list(picked), strict=True):
+    picked = np.asarray(uniques, dtype=object)[pair[keep] % n_values]
+    for p, v in zip(person[keep].tolist(), picked.tolist(), strict=True):
         out[p] = v
     return out
 
