@@ -71,7 +71,9 @@ def test_a_run_is_computed_stored_and_read_back(tmp_path: Path) -> None:
         stored = latest_estimate_run(project, [])
         assert stored is not None and stored.estimate_id == 1
         assert stored.result == json.loads(json.dumps(run.result))
-        assert stored.settings == {"level": 0.95, "min_lists": 3, "n_draws": 4000}
+        assert stored.settings == {"level": 0.95, "min_lists": 3, "n_draws": 4000,
+                                   "status": "killed", "keep_copies": False,
+                                   "linkage": "fixed", "replicates": None}
         latest = latest_estimate_run(project)
         assert latest is not None and latest.estimate_id == 2 and latest.strata == ["sex"]
         assert latest.method == "stepwise"

@@ -25,6 +25,7 @@ from uncounted.workflow.estimation import (
     parse_strata,
     save_estimate_run,
 )
+from uncounted.workflow.replicates import DEFAULT_REPLICATES, linkage_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -70,6 +71,17 @@ def estimate(
         help="Keep a list that copies another (95%+ of its persons on it) as a system of its "
         "own; by default it is merged into the list it copies.",
     ),
+    linkage: str = typer.Option(
+        "auto",
+        "--linkage",
+        help="replicates: pool the estimate over linkage replicates drawn from the scored "
+        "pairs, so the interval carries linkage uncertainty; fixed: take the stored persons "
+        "as certain; auto (default): replicates when review labels calibrate the match "
+        "probabilities, else fixed.",
+    ),
+    replicates: int = typer.Option(
+        DEFAULT_REPLICATES, "--replicates", min=2, help="Linkage replicates to draw."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Estimate the total, including the people no list recorded, with intervals.
@@ -95,6 +107,7 @@ def estimate(
     sensitivity: dict[str, Any] | None = None
     caveats: list[str] = []
     systems: dict[str, Any] = {}
+    linkage_info: dict[str, Any] = {}
     with output.progress_reporter(not as_json) as progress:
         if table is not None:
             results = _estimate_table(table, method, model, seed, level, jobs, progress)
@@ -105,8 +118,11 @@ def estimate(
                     headline=results[0][1].estimate)
         else:
             assert directory is not None
-            results, estimate_id, caveats, systems, sensitivity = _estimate_project(
-                directory, method, strata, seed, level, jobs, status, keep_copies
+            results, estimate_id, caveats, systems, sensitivity, linkage_info = (
+                _estimate_project(
+                    directory, method, strata, seed, level, jobs, status, keep_copies, linkage,
+                    replicates,
+                )
             )
 
     document: dict[str, Any] = {"estimates": [_as_dict(label, r) for label, r in results]}
@@ -116,10 +132,13 @@ def estimate(
         document["estimate_id"] = estimate_id
         document["caveats"] = caveats
         document["systems"] = systems
+        document["linkage"] = {k: v for k, v in linkage_info.items() if k != "tables"}
 
     def render() -> None:
         _render(results, sensitivity)
         if directory is not None:
+            for line in linkage_lines(linkage_info):
+                output.stdout.print(line, markup=False, highlight=False)
             for caveat in caveats:
                 output.stdout.print(f"caveat: {caveat}", style="bold yellow", markup=False)
 
@@ -146,14 +165,23 @@ def _estimate_project(
     jobs: int,
     status: str,
     keep_copies: bool,
+    linkage: str = "auto",
+    replicates: int = DEFAULT_REPLICATES,
 ) -> tuple[
-    list[tuple[str | None, EstimateResult]], int, list[str], dict[str, Any], dict[str, Any] | None
+    list[tuple[str | None, EstimateResult]],
+    int,
+    list[str],
+    dict[str, Any],
+    dict[str, Any] | None,
+    dict[str, Any],
 ]:
     """The estimates, as stored in a new estimate run (whose id comes second), its caveats,
-    how the lists were taken as systems, and the run's sensitivity rows."""
+    how the lists were taken as systems, the run's sensitivity rows, and how the linkage's
+    uncertainty was carried."""
     with Project.open(directory) as project:
         run = estimate_project(project, method=method, strata=parse_strata(strata), seed=seed,
-                               level=level, jobs=jobs, status=status, keep_copies=keep_copies)
+                               level=level, jobs=jobs, status=status, keep_copies=keep_copies,
+                               linkage=linkage, replicates=replicates)
         estimate_id = save_estimate_run(project, run)
     results = [(entry["stratum"], _from_dict(entry)) for entry in run.estimates]
     return (
@@ -162,6 +190,7 @@ def _estimate_project(
         run.result["caveats"],
         run.result["systems"],
         run.result.get("sensitivity"),
+        run.result.get("linkage", {"mode": "fixed"}),
     )
 
 

@@ -28,6 +28,7 @@ from uncounted.workflow.review import (
     pair_for_review,
     record_decision,
     review_queue,
+    review_sample,
 )
 
 
@@ -276,6 +277,13 @@ def review(
     ),
     note: str | None = typer.Option(None, "--note", help="A note kept with --decide."),
     list_queue: bool = typer.Option(False, "--list", help="Print the queue, decide nothing."),
+    sample: int | None = typer.Option(
+        None, "--sample", min=1,
+        help="Review a sample of N pairs drawn at random within probability bins instead of "
+        "the queue: labels on it calibrate the match probabilities (reliability table, "
+        "linkage replicates in `estimate`).",
+    ),
+    sample_seed: int = typer.Option(1, "--seed", help="Seed of --sample: same seed, same pairs."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Review pairs near the threshold: both records side by side; a = accept (one person),
@@ -309,9 +317,12 @@ def review(
         return
     if note is not None:
         raise typer.BadParameter("--note goes with --decide", param_hint="--note")
+    if sample is not None and (low is not None or high is not None):
+        raise typer.BadParameter("--sample draws across all probabilities; leave out --low/--high")
     if list_queue:
         with Project.open(directory) as project:
-            queue = review_queue(project, low=low, high=high, limit=limit)
+            queue = (review_sample(project, sample, sample_seed) if sample is not None
+                     else review_queue(project, low=low, high=high, limit=limit))
         output.emit(queue.to_dict(), as_json=as_json, render=lambda: _render_queue(queue))
         return
     if as_json:
@@ -320,7 +331,8 @@ def review(
             param_hint="--json",
         )
     with Project.open(directory) as project:
-        _interactive(project, reviewer or default_reviewer(), low, high, limit)
+        _interactive(project, reviewer or default_reviewer(), low, high, limit,
+                     sample=None if sample is None else (sample, sample_seed))
 
 
 def _render_queue(queue: Any) -> None:
@@ -414,8 +426,10 @@ def _interactive(
     high: float | None,
     limit: int | None,
     read_key: Callable[[str], str] = _read_key,
+    sample: tuple[int, int] | None = None,
 ) -> None:
-    queue = review_queue(project, low=low, high=high, limit=limit)
+    queue = (review_sample(project, *sample) if sample is not None
+             else review_queue(project, low=low, high=high, limit=limit))
     say(
         f"{queue.total:,} pairs to review (probability in [{queue.low:.3g}, {queue.high:.3g}]); "
         f"deciding as {reviewer}"
@@ -541,4 +555,25 @@ def _render_evaluation(document: dict[str, Any]) -> None:
     for split, groups in document["by"].items():
         for group, scores in groups.items():
             row(split, group, scores["records"], scores)
+    output.stdout.print(table)
+    found = document.get("reliability")
+    if found and found["table"]:
+        _render_reliability(found["table"], f"reliability of the match probabilities "
+                            f"({found['pairs']:,} scored pairs; calibration error "
+                            f"{found['calibration_error']:.3f})")
+        again = found.get("recalibrated")
+        if again:
+            _render_reliability(again["table"], f"after recalibration on {again['labels']} "
+                                f"review labels (calibration error "
+                                f"{again['calibration_error']:.3f})")
+
+
+def _render_reliability(rows: list[dict[str, Any]], title: str) -> None:
+    table = Table(title=title)
+    for column in ("probability", "pairs", "predicted", "observed", "95% interval"):
+        table.add_column(column, justify="right")
+    for r in rows:
+        table.add_row(f"{r['low']:g} – {r['high']:g}", f"{r['pairs']:,}",
+                      f"{r['predicted']:.3f}", f"{r['observed']:.3f}",
+                      f"{r['observed_low']:.3f} – {r['observed_high']:.3f}")
     output.stdout.print(table)

@@ -90,6 +90,9 @@ def estimates_section(
         "latest_link_run": latest_link_run,
         "lists": result.get("lists", []),
         "caveats": result.get("caveats", []),
+        # how the linkage's uncertainty was carried (issue 12): its share of the spread
+        "linkage": {k: v for k, v in (result.get("linkage") or {"mode": "fixed"}).items()
+                    if k != "tables"},
         "unlisted": result.get("unlisted", 0),
         "total": total,
         "strata": [e for e in entries if e["stratum"] != "total"],

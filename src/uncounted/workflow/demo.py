@@ -125,7 +125,8 @@ def run_demo(
                     review_queue=result.linkage["review_queue"],
                     accuracy={"pair": result.linkage["pair"],
                               "bcubed": result.linkage["bcubed"],
-                              "true_persons": result.linkage["true_persons"]},
+                              "true_persons": result.linkage["true_persons"],
+                              "reliability": result.linkage.get("reliability")},
                     releases=releases_section(project),
                 ),
             )
@@ -148,6 +149,7 @@ def _linkage_against_truth(
         "bcubed": scores["overall"]["bcubed"],
         "review_queue": run.review_queue,
         "seconds": round(run.seconds, 2),
+        "reliability": scores.get("reliability"),
     }
 
 

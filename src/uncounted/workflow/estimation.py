@@ -36,6 +36,11 @@ from uncounted.estimate.systems import contained_lists, merge_contained, period_
 from uncounted.store.project import Project, utc_now
 from uncounted.workflow.export import list_names, persons_frame
 from uncounted.workflow.linked import one
+from uncounted.workflow.replicates import (
+    DEFAULT_REPLICATES,
+    choose_linkage,
+    estimate_over_replicates,
+)
 
 
 @dataclass
@@ -96,6 +101,8 @@ def estimate_project(
     jobs: int = 2,
     status: str = DEFAULT_STATUS,
     keep_copies: bool = False,
+    linkage: str = "auto",
+    replicates: int | None = None,
 ) -> EstimateRun:
     """Estimate every stratum and the total from the latest link run's persons (not stored).
 
@@ -134,8 +141,19 @@ def estimate_project(
             + ("" if not copies else f" ({'; '.join(caveats)})"),
             file=str(project.root),
         )
-    fitted = StratifiedEstimate(list(strata), lists, method=method, level=level, seed=seed,
-                                n_jobs=jobs).fit(persons)
+    # linkage uncertainty: over replicates of the linkage (see workflow.replicates)
+    linkage, linkage_caveat = choose_linkage(project, linkage)
+    if linkage_caveat:
+        caveats.append(linkage_caveat)
+    linkage_info: dict[str, Any] = {"mode": "fixed"}
+    if linkage == "fixed":
+        fitted: Any = StratifiedEstimate(list(strata), lists, method=method, level=level,
+                                         seed=seed, n_jobs=jobs).fit(persons)
+    else:
+        fitted, linkage_info = estimate_over_replicates(
+            project, persons, lists=lists, all_lists=all_lists, copies=copies, status=status,
+            strata=list(strata), method=method, level=level, seed=seed, jobs=jobs,
+            n_replicates=DEFAULT_REPLICATES if replicates is None else replicates)
     printed: list[tuple[str, EstimateResult]] = [("total", fitted.total_),
                                                  *fitted.results_.items()]
     link_run = one(project.con.execute("SELECT max(run_id) FROM persons"))
@@ -156,6 +174,8 @@ def estimate_project(
             "n_draws": fitted.n_draws,
             "status": status,
             "keep_copies": keep_copies,
+            "linkage": linkage,
+            "replicates": linkage_info.get("replicates"),
         },
         result={
             "lists": lists,
@@ -167,6 +187,7 @@ def estimate_project(
                 "status": status,
                 "persons_by_status": statuses,
             },
+            "linkage": linkage_info,
             "unlisted": fitted.unlisted_,
             "estimates": [{"stratum": label, **r.to_dict()} for label, r in printed],
             "methods": {

@@ -153,4 +153,46 @@ def evaluate_linkage(project: Project, truth_file: str | Path) -> dict[str, Any]
             "list": _ordered(group_scores(truth, predicted, groups["list"])),
         },
         "pair_split_rule": PAIR_SPLIT_RULE,
+        "reliability": reliability(project, run.run_id, truth),
     }
+
+
+def reliability(project: Project, run_id: int, truth: Mapping[str, str]) -> dict[str, Any]:
+    """The run's scored pairs by predicted probability against the share that truly match
+    (pairs with a record outside the truth are left out); and the same after the review
+    labels' recalibration, when there are enough labels to fit one."""
+    from uncounted.link.calibration import calibration_error, reliability_table
+    from uncounted.workflow.replicates import review_calibration
+
+    rows = project.con.execute(
+        "SELECT p.record_id_l, p.record_id_r, p.match_probability,"
+        " least(ra.list, rb.list) || '|' || greatest(ra.list, rb.list) FROM link_pairs p"
+        " JOIN records ra ON ra.record_id = p.record_id_l"
+        " JOIN records rb ON rb.record_id = p.record_id_r WHERE p.run_id = ?",
+        [run_id],
+    ).fetchall()
+    kept = [(float(p), truth[a] == truth[b], str(g)) for a, b, p, g in rows
+            if a in truth and b in truth]
+    probability = [p for p, _, _ in kept]
+    is_match = [y for _, y, _ in kept]
+    table = reliability_table(probability, is_match)
+    by_pair: dict[str, list[tuple[float, bool]]] = {}
+    for p, y, g in kept:
+        by_pair.setdefault(g, []).append((p, y))
+    out: dict[str, Any] = {
+        "pairs": len(kept),
+        "table": table,
+        "calibration_error": calibration_error(table),
+        # one model scores pairs of very different kinds: how wrong it is, per pair of lists
+        "calibration_error_by_list_pair": {
+            g: calibration_error(reliability_table([p for p, _ in v], [y for _, y in v]))
+            for g, v in sorted(by_pair.items())},
+        "recalibrated": None,
+    }
+    calibration = review_calibration(project)
+    if calibration is not None and kept:
+        after = reliability_table(
+            calibration.transform(probability, [g for _, _, g in kept]), is_match)
+        out["recalibrated"] = {"labels": calibration.n_labels_, "table": after,
+                               "calibration_error": calibration_error(after)}
+    return out

@@ -83,7 +83,8 @@ def write_report(
         accuracy = None
         if truth is not None:
             scores = evaluate_linkage(project, Path(truth))
-            accuracy = {**scores["overall"], "true_persons": scores["true_persons"]}
+            accuracy = {**scores["overall"], "true_persons": scores["true_persons"],
+                        "reliability": scores.get("reliability")}
         inputs = ReportInputs(
             estimate_run=None if run is None else run.to_dict(),
             estimate_computed_now=computed,

@@ -227,3 +227,37 @@ def record_decision(
         if also is not None:
             also(con, stored)
     return stored
+
+
+def review_sample(project: Project, size: int, seed: int) -> ReviewQueue:
+    """A review sample for calibration: ``size`` of the latest run's pairs drawn at random
+    within probability bins (``uncounted.link.calibration.stratified_sample``), the same for
+    the same seed, leaving out pairs already accepted or rejected and pairs of two different
+    valid IDs (clustering never joins them, so their labels calibrate nothing that is used).
+    Labels on this sample give an unbiased share of true matches in each bin."""
+    from uncounted.link.calibration import stratified_sample  # only this command needs it
+
+    if size < 1:
+        raise UncountedError("a review sample needs at least one pair", field="sample")
+    run = require_run(project)
+    rows = project.con.execute(
+        _QUEUE.replace("AND (latest.decision IS NULL OR latest.decision = 'skip')", "")
+        + " ORDER BY p.record_id_l, p.record_id_r",
+        [run.run_id, 0.0, 1.0],
+    ).fetchall()
+    probabilities = [float(r[2]) for r in rows]
+    # within each pair of lists: calibration is fitted per pair of lists
+    picked = stratified_sample(probabilities, size, seed,
+                               groups=[str(r[9]) for r in rows]).tolist()
+    pairs = []
+    for index in picked:
+        left, right, probability, weight, weights, decision, same, sexes, _, lists = rows[index]
+        if decision in ("accept", "reject"):
+            continue
+        entry = explain_pair(run, left, right, probability, weight, weights)
+        entry["skipped_before"] = decision == "skip"
+        entry["same_person_now"] = bool(same)
+        entry["sexes_differ"] = bool(sexes)
+        entry["lists"] = str(lists).split("|")
+        pairs.append(entry)
+    return ReviewQueue(run.run_id, run.threshold, 0.0, 1.0, len(pairs), pairs)
