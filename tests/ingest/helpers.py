@@ -24,6 +24,10 @@ def snapshot(root: Path) -> dict[str, Any]:
     files = {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != "project.duckdb" and not p.name.endswith(".wal")
+        if p.is_file()
+        and p.name != "project.duckdb"
+        and not p.name.endswith(".wal")
+        # The lock files say who last held the project, not what it holds.
+        and not p.name.startswith("project.lock")
     }
     return {"tables": tables, "files": files}

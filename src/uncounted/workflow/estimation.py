@@ -134,13 +134,6 @@ def estimate_project(
             + ", ".join(f"{n:,} {k}" for k, n in sorted(other.items()))
             + " (persons none of whose records says " + status + ")"
         )
-    if len(lists) < 2:
-        raise UncountedError(
-            f"fewer than two independent lists hold persons of status '{status}' "
-            f"({', '.join(lists) or 'none'}); multiple systems estimation needs two or more"
-            + ("" if not copies else f" ({'; '.join(caveats)})"),
-            file=str(project.root),
-        )
     # linkage uncertainty: over replicates of the linkage (see workflow.replicates)
     linkage, linkage_caveat = choose_linkage(project, linkage)
     if linkage_caveat:
