@@ -115,3 +115,37 @@ def test_a_session_whose_pairs_all_match_gives_finite_m() -> None:
         m = fit_two_classes(gammas, start_m=start_m, start_u=start_u, fixed_u=rare)
     assert all(np.isfinite(level).all() for level in m)
     assert m[0].argmax() == 2 and m[1].argmax() == 1
+
+
+def test_review_labels_move_m_until_the_model_agrees_with_them() -> None:
+    """Labels near the threshold say how often a pair with given levels is a match: a level
+    whose labelled pairs are matches far more often than the model says gains weight, and the
+    fit does not touch levels no labelled pair reached."""
+    from uncounted.link.training import _posterior, fit_to_labels
+
+    def level(m: float, u: float) -> dict[str, float]:
+        return {"m_probability": m, "u_probability": u}
+
+    model = {
+        "probability_two_random_records_match": 0.01,
+        "comparisons": [
+            {
+                "output_column_name": "name",
+                "comparison_levels": [
+                    {"is_null_level": True},
+                    level(0.5, 0.001),  # level 2
+                    level(0.3, 0.1),  # level 1: the model says weak
+                    level(0.2, 0.899),  # level 0 (ELSE)
+                ],
+            }
+        ],
+    }
+    # At level 1, 80 of 100 labelled pairs are matches; the model expects about 3.
+    labelled = pd.DataFrame({"gamma_name": [1] * 100, "is_match": [True] * 80 + [False] * 20})
+    before = float(_posterior(model, labelled).mean())
+    fitted, moved = fit_to_labels(model, labelled)
+    after = float(_posterior(fitted, labelled).mean())
+    assert before < 0.1 and abs(after - 0.8) < 0.05
+    assert moved == {"name": 1}
+    levels = fitted["comparisons"][0]["comparison_levels"]
+    assert levels[1]["m_probability"] == 0.5 and levels[3]["m_probability"] == 0.2

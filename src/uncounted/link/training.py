@@ -62,7 +62,7 @@ PRIOR_SAMPLE_RECORDS: Final = 5_000
 # stays flat however many records there are.
 SESSION_MAX_PAIRS: Final = 500_000
 # Review labels move m by at most LABEL_MAX_STEP (in log m) a step, LABEL_STEPS times.
-LABEL_STEPS: Final = 8
+LABEL_STEPS: Final = 12
 LABEL_MAX_STEP: Final = 1.0
 LABEL_MIN_CURVATURE: Final = 1.0
 # A session judges a comparison only when each level this common among random pairs holds at
@@ -302,9 +302,12 @@ def fit_to_labels(
                 if abs(step) < 1e-6:
                     continue
                 level = levels[len(levels) - 1 - int(value)]
-                level["m_probability"] = float(
-                    np.clip(level["m_probability"] * np.exp(step), _M_ABSOLUTE_FLOOR, 1.0)
-                )
+                wanted = float(level["m_probability"]) * float(np.exp(step))
+                level["m_probability"] = float(np.clip(wanted, _M_ABSOLUTE_FLOOR, 1.0))
+                if wanted > 1.0:
+                    # m cannot pass 1: the rest of the move lowers u (the weight log m/u is
+                    # what the labels speak about).
+                    level["u_probability"] = float(level["u_probability"]) / wanted
                 moved.setdefault(name, set()).add(int(value))
     return result, {name: len(values) for name, values in moved.items()}
 
