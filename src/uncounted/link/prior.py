@@ -16,7 +16,7 @@ level is its class's share of all pairs (missing parts taken as uninformative, a
 missing value) times that share. u is always the project's own.
 
 Per class, the m the data identify (from the training sessions whose expected matches in the
-class reach ``MIN_CLASS_MATCHES``, or from review labels) and the prior are blended as counts:
+class reach ``MIN_CLASS_MATCHES``) and the prior are blended as counts:
 ``(n m_data + PRIOR_PAIRS m_prior) / (n + PRIOR_PAIRS)``, n the expected matches behind the data;
 a class the data say nothing of keeps the prior.
 """
@@ -56,8 +56,6 @@ PRIOR_FILE: Final = "prior_m.json"
 PRIOR_PAIRS: Final = 20.0
 # Fewer expected matches of a class than this in a session say too little about its m.
 MIN_CLASS_MATCHES: Final = 20.0
-# Review labels are certain: a handful of accepted pairs of a class already speaks for it.
-MIN_LABELLED_CLASS_MATCHES: Final = 5.0
 # Each level's share within its class is kept at least this (see training.M_FLOOR).
 CLASS_M_FLOOR: Final = 1e-3
 # A session's matches must carry at least this share of the evidence true matches carry.
@@ -73,7 +71,6 @@ class MEstimate:
 
     m: NDArray[np.float64]
     matches: float
-    source: str  # "data" or "review labels"
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,7 @@ class ClassSource:
     comparison: str
     name_class: str
     share_of_pairs: float
-    source: str  # "data", "data and prior", "prior", "review labels", "none"
+    source: str  # "data", "data and prior", "prior", "none"
     matches: float
     # Session estimates set aside because their "matches" did not agree like matches.
     set_aside: int = 0
@@ -208,23 +205,20 @@ def _within(values: NDArray[np.float64], positions: NDArray[np.int64]) -> NDArra
 def _blend(
     estimates: Sequence[MEstimate],
     positions: NDArray[np.int64],
-    min_labelled: float,
     prior: NDArray[np.float64] | None,
     u: NDArray[np.float64] | None,
-) -> tuple[NDArray[np.float64] | None, float, set[str], int]:
+) -> tuple[NDArray[np.float64] | None, float, int]:
     """The data's m within one class (median over the estimates that speak for it), the
-    matches behind it, their sources, and how many estimates were set aside as not matches."""
-    shares, matches, sources, rejected = [], 0.0, set(), 0
+    matches behind it, and how many estimates were set aside as not matches."""
+    shares, matches, rejected = [], 0.0, 0
     for estimate in estimates:
         inside = float(estimate.m[positions].sum())
         in_class = estimate.matches * inside
-        needed = min_labelled if estimate.source == "review labels" else MIN_CLASS_MATCHES
-        if in_class < needed or inside <= 0:
+        if in_class < MIN_CLASS_MATCHES or inside <= 0:
             continue
         share = estimate.m[positions] / inside
         if (
-            estimate.source != "review labels"
-            and prior is not None
+            prior is not None
             and u is not None
             and not _looks_like_matches(share, prior, _within(u, positions))
         ):
@@ -232,11 +226,10 @@ def _blend(
             continue
         shares.append(share)
         matches += in_class
-        sources.add(estimate.source)
     if not shares:
-        return None, 0.0, set(), rejected
+        return None, 0.0, rejected
     data = np.median(np.vstack(shares), axis=0)
-    return data / data.sum(), matches, sources, rejected
+    return data / data.sum(), matches, rejected
 
 
 def blended_m(
@@ -247,7 +240,6 @@ def blended_m(
     *,
     u: NDArray[np.float64] | None = None,
     reachable: set[int] | None = None,
-    min_labelled: float = MIN_LABELLED_CLASS_MATCHES,
 ) -> tuple[NDArray[np.float64] | None, list[ClassSource]]:
     """m of every level (splink numbering; None where neither data nor prior say anything, so
     the caller leaves those levels weightless) and where each class's m came from. The prior is
@@ -270,16 +262,12 @@ def blended_m(
                 values = values * np.array([int(k) in reachable for k in positions])
             if values.sum() > 0:
                 prior_here = values / values.sum()
-        data, matches, found, rejected = _blend(estimates, positions, min_labelled, prior_here, u)
+        data, matches, rejected = _blend(estimates, positions, prior_here, u)
         if data is not None and prior_here is not None:
             within = (matches * data + PRIOR_PAIRS * prior_here) / (matches + PRIOR_PAIRS)
-            source = (
-                "review labels"
-                if found == {"review labels"}
-                else ("data" if matches >= 10 * PRIOR_PAIRS else "data and prior")
-            )
+            source = "data" if matches >= 10 * PRIOR_PAIRS else "data and prior"
         elif data is not None:
-            within, source = data, ("review labels" if found == {"review labels"} else "data")
+            within, source = data, "data"
         elif prior_here is not None:
             within, source = prior_here, "prior"
         else:

@@ -262,10 +262,7 @@ def train_with_report(
     taught: dict[str, int] = {}
     if labelled is not None and len(labelled):
         current, taught = fit_to_labels(current, labelled)
-    report = _report(current, sources, seen)
-    return current, TrainingReport(
-        report.sources, report.top_weights, report.warnings, report.used_prior, taught
-    )
+    return current, _report(current, sources, seen, taught)
 
 
 def fit_to_labels(
@@ -313,7 +310,10 @@ def fit_to_labels(
 
 
 def _report(
-    model: dict[str, Any], sources: Sequence[ClassSource], seen: set[tuple[str, int]]
+    model: dict[str, Any],
+    sources: Sequence[ClassSource],
+    seen: set[tuple[str, int]],
+    taught: dict[str, int],
 ) -> TrainingReport:
     """The strongest weight among the levels pairs reached, per comparison, and warnings for
     a comparison that sets nothing apart or came from neither the data nor the prior."""
@@ -345,7 +345,7 @@ def _report(
                 "model could estimate; they weigh nothing"
             )
     used_prior = any("prior" in s.source for s in sources)
-    return TrainingReport(tuple(sources), top, tuple(warnings), used_prior)
+    return TrainingReport(tuple(sources), top, tuple(warnings), used_prior, taught)
 
 
 def _bounded_prior(prior: float, all_pairs: float) -> float:
@@ -471,7 +471,7 @@ def _learn_m(
         )
         for name, m, found, u_levels in zip(names_here, m_by_comparison, matches, u, strict=True):
             if _covers_levels(gammas[f"gamma_{name}"].to_numpy(), u_levels):
-                learnt.setdefault(name, []).append(MEstimate(m, found, "data"))
+                learnt.setdefault(name, []).append(MEstimate(m, found))
     return learnt
 
 
