@@ -63,6 +63,23 @@ def test_after_a_reviewer_join_the_model_adds_only_what_fits_inside() -> None:
     assert out.clusters["e"] == "e"  # 70 widens the range beyond what anyone accepted
 
 
+def test_a_sure_pair_may_join_two_sexes_but_a_chain_or_a_doubtful_pair_may_not() -> None:
+    f = features(
+        unique_id=["a", "b", "c", "d", "u", "e"],
+        sex=["male", "female", "male", "female", None, "female"],
+    )
+    scored = pairs(
+        ("a", "b", 0.99),  # the pair itself disagrees, and its score weighed that
+        ("c", "d", 0.93),  # above the threshold, below the bar for a disagreement
+        ("c", "u", 0.995),  # u gives no sex ...
+        ("u", "e", 0.99),  # ... so e would join c's cluster through a chain: refused
+    )
+    out = cluster_pairs(scored, f, 0.9)
+    assert out["b"] == "a"
+    assert out["d"] == "d"
+    assert out["u"] == "c" and out["e"] == "e"
+
+
 def test_cannot_link_holds_directly_and_through_a_chain() -> None:
     f = features(unique_id=["a", "b", "c", "x", "y"])
     scored = pairs(("a", "b", 0.99), ("b", "c", 0.98), ("x", "y", 0.97))

@@ -67,3 +67,9 @@ def test_muhammad_and_mahmoud_keys_differ() -> None:
 def test_fold_latin() -> None:
     assert fold_latin("Muḥammad ʿAlī") == "muhammad ali"
     assert fold_latin("") == ""
+
+
+def test_maghrebi_forms_without_the_opening_vowel_meet_the_full_forms() -> None:
+    assert latin_name_key("Brahim") == latin_name_key("Ibrahim")
+    assert latin_skeleton("Smail") == latin_skeleton("Ismail")
+    assert latin_name_key("Brahimi") != latin_name_key("Ibrahimi")  # whole words only

@@ -138,11 +138,14 @@ def _rasm(key: str) -> str:
 
 
 def _loose(skeleton: str) -> str:
-    """A Latin consonant skeleton without y and w after its first letter: romanizations write
-    the Arabic and Hebrew long vowels ي and و as y or i, w or u (Safyani, Sfiani; Rawia,
-    Rauia), and a skeleton that keeps one spelling's y cannot meet the other's i."""
+    """A Latin consonant skeleton without y and w after its first letter, and with sh and
+    kh/ch as one letter. Romanizations write the Arabic and Hebrew long vowels ي and و as y or
+    i, w or u (Safyani, Sfiani; Rawia, Rauia), and a skeleton that keeps one spelling's y
+    cannot meet the other's i. "ch" is خ or Hebrew ח in English and German spellings but ش in
+    French ones (Chadi, Bachir, Chaker): the canonical key reads it as kh, so an Arabic ش must
+    be able to meet it here."""
     loose = skeleton[:1] + skeleton[1:].replace("y", "").replace("w", "")
-    return _DOUBLE.sub(r"\1", loose)
+    return _DOUBLE.sub(r"\1", loose.replace("c", "x"))
 
 
 def _xskels(key: str) -> list[str]:

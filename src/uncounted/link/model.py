@@ -76,6 +76,8 @@ def default_blocking_rules() -> list[BlockingRuleCreator]:
         block_on("father_xskel", "grandfather_xskel", "substr(given_xskel, 1, 1)"),
         block_on("father_xskel", "family_xskel"),
         block_on("given_xskel", "father_xskel", "birth_year_est"),
+        # A name whose parts shifted (a part dropped or split in two) keeps its family name.
+        block_on("family_xskel", "birth_year_est"),
         block_on("dob", "given_xskel"),
         block_on("dob", "family_xskel"),
         block_on("date_of_death", "given_xskel"),

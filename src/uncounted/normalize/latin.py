@@ -79,6 +79,16 @@ _ALLAH_FORMS: Final = frozenset(
     {"allah", "ullah", "illah", "alla", "ulla", "lah", "llah", "hlla", "hllah"}
 )
 _GENERATION: Final = frozenset({"bin", "ben", "ibn", "bint", "bent"})
+# Maghrebi and French spellings that drop the opening vowel of Ibrahim and Ismail: no rule on
+# letters can restore it (the skeleton keeps a leading vowel), so the forms are listed.
+_ELIDED_FORMS: Final = {
+    "brahim": "ibrahim",
+    "brahem": "ibrahim",
+    "braheem": "ibrahim",
+    "smail": "ismail",
+    "smael": "ismail",
+    "smain": "ismail",
+}
 
 # Ordered rewrites: multi-letter conventions first, then vowels. Each pattern is applied to a
 # single token without spaces.
@@ -132,7 +142,7 @@ def latin_tokens(text: str) -> list[str]:
     ``bin`` / ``ibn`` / ``bint`` are kept as separate tokens; ``parts`` treats them as
     generation markers.
     """
-    words = [w for w in _SPACES.split(fold_latin(text)) if w]
+    words = [_ELIDED_FORMS.get(w, w) for w in _SPACES.split(fold_latin(text)) if w]
     out: list[str] = []
     index = 0
     while index < len(words):
