@@ -3,6 +3,8 @@ conftest.py for the table they come from)."""
 
 from __future__ import annotations
 
+import shutil
+
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,32 @@ def test_victims(synthetic: Path) -> None:
     assert v["unknown_date"] == 2
     # only list a has two releases; every one of its persons is in its first release
     assert v["first_release"] == [{"list": "a", "release": "2024-04-01", "new_persons": 7}]
+
+
+def test_victims_are_of_one_status_and_the_others_are_set_apart(
+    synthetic: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(synthetic, copy)
+    with Project.open(copy) as project, project.transaction() as con:
+        def status_of(person: str, status: str, first_only: bool = False) -> None:
+            ids = sorted(r[0] for r in con.execute(
+                "SELECT record_id FROM person_records WHERE person_id = ?", [person]).fetchall())
+            for record in ids[:1] if first_only else ids:
+                con.execute("UPDATE records SET status = ? WHERE record_id = ?", [status, record])
+        status_of("P000008", "detained")
+        status_of("P000005", "injured")
+        status_of("P000001", "detained")
+        status_of("P000001", "killed", first_only=True)  # one record says killed: counted
+    with Project.open(copy, read_only=True) as project:
+        v = victims_section(project)
+        detained = victims_section(project, "detained")
+    assert v["persons"] == 6 and v["status"] == "killed"
+    assert v["set_apart"] == {"detained": 1, "injured": 1}
+    assert v["sex"] == {"male": 3, "female": 2, "unknown": 1}
+    assert sum(p["persons"] for p in v["deaths_by_month"]) + v["unknown_date"] == 6
+    # persons whose records state no status count under any status asked for
+    assert detained["persons"] == 7 and detained["set_apart"] == {"injured": 1}
 
 
 def test_overlap(synthetic: Path) -> None:

@@ -30,6 +30,7 @@ from uncounted.report.reproducibility import reproducibility_section
 from uncounted.report.suppression import DEFAULT_MIN_CELL, Count, suppress
 from uncounted.report.victims import victims_section
 from uncounted.store.project import Project
+from uncounted.store.statuses import DEFAULT_STATUS
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ def build_report(
     options = options or ReportOptions()
     inputs = inputs or ReportInputs()
     source_data = provenance(project)
-    victims = victims_section(project)
+    # "Documented victims" are of the status the estimate counted (killed by default).
+    run_settings = (inputs.estimate_run or {}).get("settings") or {}
+    victims = victims_section(project, str(run_settings.get("status") or DEFAULT_STATUS))
     overlap = overlap_section(project)
     linkage = linkage_section(project, review_queue=inputs.review_queue,
                               accuracy=inputs.accuracy)

@@ -121,6 +121,8 @@ def _quality(b: _Builder) -> None:
 def _victims(b: _Builder) -> None:
     v = b.report["victims"]
     persons = b.cell("victims", "persons")
+    for label in v.get("set_apart") or {}:
+        b.cell("victims", "set_apart", label)
     if not v.get("persons"):
         return
     sexes = ("male", "female", "unknown")
@@ -187,6 +189,11 @@ def _linkage(b: _Builder) -> None:
     b.cell("linkage", "review_queue")
     records, pairs, persons = run[0], run[1], run[2]
     b.same(persons, b.cell("victims", "persons"))
+    # persons of other statuses are printed apart: with the victims they make the run's persons
+    apart = [b.cell("victims", "set_apart", label)
+             for label in b.report["victims"].get("set_apart") or {}]
+    if apart:
+        b.total(persons, [b.cell("victims", "persons"), *apart])
     statuses = [b.cell("linkage", "pairs_by_status", call, s)
                 for call, counts in lk["pairs_by_status"].items() for s in counts]
     b.total(pairs, statuses)

@@ -1,15 +1,20 @@
 """Documented victims: the persons of the latest link run by age and sex, place and time.
 
 Counts are of persons (linked records), not of rows; the attributes are each person's summary
-values (the most common among their records). Before linkage there are no persons and the
-section says so.
+values (the most common among their records). Only persons of one status are documented
+victims (killed unless the estimate was of another; the rule is :mod:`uncounted.store.statuses`):
+the others are counted apart under their own status. Before linkage there are no persons and
+the section says so.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
+import pyarrow as pa
+
 from uncounted.store.project import Project
+from uncounted.store.statuses import DEFAULT_STATUS, counts_as, person_statuses, status_label
 
 AGE_BAND: Final = 5
 OLDEST_BAND: Final = 80  # 80 and over in one band, as in most published pyramids
@@ -27,28 +32,51 @@ def band_order() -> list[str]:
     return [age_band(float(a)) for a in range(0, OLDEST_BAND + 1, AGE_BAND)]
 
 
-def victims_section(project: Project) -> dict[str, Any]:
-    con = project.con
-    persons = int(con.execute("SELECT count(*) FROM persons").fetchall()[0][0])
+def victims_section(project: Project, status: str = DEFAULT_STATUS) -> dict[str, Any]:
+    """The section for the persons of ``status``; the others only as counts by status."""
+    con = project.con.cursor()
+    try:
+        return _section(project, con, status)
+    finally:
+        con.close()
+
+
+def _section(project: Project, con: Any, status: str) -> dict[str, Any]:
+    found = person_statuses(project)
+    ids = [str(p) for (p,) in con.execute("SELECT person_id FROM persons").fetchall()]
+    by_status: dict[str, int] = {}
+    counted = []
+    for person in ids:
+        label = status_label(*found.get(person, ([], True)), status)
+        by_status[label] = by_status.get(label, 0) + 1
+        if counts_as(label, status):
+            counted.append(person)
+    set_apart = {k: v for k, v in sorted(by_status.items()) if not counts_as(k, status)}
+    con.register("counted_ids", pa.table({"person_id": pa.array(counted, pa.string())}))
+    con.execute("CREATE TEMP VIEW counted AS SELECT p.* FROM persons p"
+                " JOIN counted_ids c USING (person_id)")
+    persons = len(counted)
     if not persons:
-        return {"persons": 0}
+        return {"persons": 0, **({"status": status, "set_apart": set_apart} if set_apart else {})}
     by_band: dict[str, dict[str, int]] = {b: {"male": 0, "female": 0, "unknown": 0}
                                           for b in [*band_order(), "unknown"]}
     for age, sex, n in con.execute(
-        "SELECT age_years, sex, count(*) FROM persons GROUP BY 1, 2"
+        "SELECT age_years, sex, count(*) FROM counted GROUP BY 1, 2"
     ).fetchall():
         column = sex if sex in ("male", "female") else "unknown"
         by_band[age_band(age)][column] += int(n)
     pyramid = [{"age": band, **counts} for band, counts in by_band.items()]
     places = [(p, int(n)) for p, n in con.execute(
-        "SELECT place, count(*) AS n FROM persons WHERE place IS NOT NULL"
+        "SELECT place, count(*) AS n FROM counted WHERE place IS NOT NULL"
         " GROUP BY 1 ORDER BY n DESC, 1").fetchall()]
     unknown_place = persons - sum(n for _, n in places)
     months = [(m, int(n)) for m, n in con.execute(
-        "SELECT strftime(date_of_death, '%Y-%m') AS m, count(*) FROM persons"
+        "SELECT strftime(date_of_death, '%Y-%m') AS m, count(*) FROM counted"
         " WHERE date_of_death IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()]
     return {
         "persons": persons,
+        "status": status,
+        "set_apart": set_apart,
         "pyramid": pyramid,
         "sex": {
             key: sum(row[key] for row in pyramid) for key in ("male", "female", "unknown")

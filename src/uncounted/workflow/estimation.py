@@ -34,6 +34,12 @@ from uncounted.estimate.sensitivity import persons_sensitivity
 from uncounted.estimate.strata import StratifiedEstimate
 from uncounted.estimate.systems import contained_lists, merge_contained, period_warnings
 from uncounted.store.project import Project, utc_now
+from uncounted.store.statuses import (
+    DEFAULT_STATUS,
+    counts_as,
+    person_statuses,
+    status_label,
+)
 from uncounted.workflow.export import list_names, persons_frame
 from uncounted.workflow.linked import one
 from uncounted.workflow.replicates import (
@@ -73,9 +79,6 @@ class EstimateRun:
         }
 
 
-# Records of different status (killed, injured, detained, missing) are never counted together;
-# "documented victims" are the persons of the status estimated.
-DEFAULT_STATUS = "killed"
 
 
 def headline_of(run: EstimateRun) -> dict[str, Any]:
@@ -196,25 +199,15 @@ def estimate_project(
 def _of_status(
     project: Project, persons: Any, status: str
 ) -> tuple[Any, dict[str, int]]:
-    """The persons counted as ``status``, and how many persons have each status. A person is
-    of ``status`` when any of its records says so; a person some of whose records state no
-    status is taken to be of it too (a list that states none is a list of the status being
-    estimated), and counted as "unknown"; the others are set apart under their status."""
-    rows = project.con.execute(
-        "SELECT pr.person_id, list_sort(list_distinct(list(r.status))),"
-        " bool_or(r.status IS NULL) FROM person_records pr"
-        " JOIN records r USING (record_id) GROUP BY pr.person_id"
-    ).fetchall()
-    found = {
-        str(p): ([str(v) for v in (values or []) if v], bool(none)) for p, values, none in rows
-    }
+    """The persons counted as ``status``, and how many persons have each status (the rule is
+    :mod:`uncounted.store.statuses`')."""
+    found = person_statuses(project)
     counts: dict[str, int] = {}
     keep = []
     for person in persons["person_id"]:
-        values, unstated = found.get(str(person), ([], True))
-        label = status if status in values else ("unknown" if unstated else values[0])
+        label = status_label(*found.get(str(person), ([], True)), status)
         counts[label] = counts.get(label, 0) + 1
-        keep.append(label in (status, "unknown"))
+        keep.append(counts_as(label, status))
     return persons[keep].reset_index(drop=True), counts
 
 
