@@ -72,6 +72,8 @@ FEATURE_SCHEMA: Final = pa.schema(
                 (f"{part}_rasm", pa.string()),
             )
         ],
+        ("given_xskel2", pa.string()),
+        ("family_xskel2", pa.string()),
         ("lineage_xkeys", pa.list_(pa.string())),
         ("full_key", pa.string()),
         ("name4_key", pa.string()),
@@ -81,6 +83,7 @@ FEATURE_SCHEMA: Final = pa.schema(
         ("sex", pa.string()),
         ("birth_year", pa.int32()),
         ("birth_year_est", pa.int32()),
+        ("birth_year_alt", pa.int32()),
         ("dob", pa.date32()),
         ("age_years", pa.float64()),
         ("date_of_death", pa.date32()),
@@ -243,6 +246,14 @@ def build_features(
         columns[f"{part}_xskel"] = _none_if_empty(map_unique(_xskel, keys[part], ""))
         columns[f"{part}_xskels"] = [v or None for v in map_unique(_xskels, keys[part], empty)]
         columns[f"{part}_rasm"] = _none_if_empty(map_unique(_rasm, keys[part], ""))
+    # The second romanization's skeleton (the first when there is one): blocking takes one
+    # scalar per part, and an Arabic spelling whose first candidate is not the one a Latin list
+    # wrote still meets it through the second (8% of the field-like case's missed pairs).
+    for part in ("given", "family"):
+        columns[f"{part}_xskel2"] = [
+            (row[1] if len(row) > 1 else row[0]) if row else None
+            for row in columns[f"{part}_xskels"]
+        ]
     # Every Latin key of father, grandfather and family: where a given name may turn up when a
     # list swapped or dropped a part.
     columns["lineage_xkeys"] = [
@@ -290,6 +301,13 @@ def build_features(
         if year is not None
         else (None if age is None else (dd or reference_date).year - int(age))
         for year, age, dd in zip(columns["birth_year"], ages, death, strict=True)
+    ]
+    # An age gives the birth year only to within one: born in (year - age - 1) or (year - age)
+    # depending on the birthday. The other candidate, for blocking records with an age
+    # against records with a date of birth (the year itself when it is known).
+    columns["birth_year_alt"] = [
+        year if year is not None or est is None else est - 1
+        for year, est in zip(columns["birth_year"], columns["birth_year_est"], strict=True)
     ]
     columns["age_years"] = [
         age
