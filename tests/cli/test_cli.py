@@ -119,3 +119,12 @@ def test_profiles_are_listed() -> None:
         "cpj",
         "gaza-press-killed",
     } <= names
+
+
+def test_version_answers_alone_and_help_lists_it() -> None:
+    from uncounted import __version__
+
+    done = uncounted("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"uncounted {__version__}"
+    assert "--version" in uncounted("--help").stdout

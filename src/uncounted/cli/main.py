@@ -33,10 +33,21 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    # Eager: click runs it while parsing, before it asks for the command the group requires,
+    # so `uncounted --version` alone answers instead of "Missing command".
+    if value:
+        typer.echo(f"uncounted {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, expose_value=False, callback=_print_version,
+        help="Print the version and exit.",
+    ),
     wait: float | None = typer.Option(
         None, "--wait", min=0, metavar="SECONDS",
         help="How long to wait for the project while another process holds it (the web"
@@ -44,9 +55,6 @@ def _root(
         " holder. Default: UNCOUNTED_WAIT, else as long as it takes; 0 fails at once.",
     ),
 ) -> None:
-    if version:
-        typer.echo(f"uncounted {__version__}")
-        raise typer.Exit(0)
     # Only the command's name: its arguments may hold a name searched for.
     lock.configure(command=f"uncounted {ctx.invoked_subcommand or ''}".strip(),
                    report=output.report_wait, timeout=lock.POLICY if wait is None else wait)
