@@ -4,7 +4,6 @@ conftest.py for the table they come from)."""
 from __future__ import annotations
 
 import shutil
-
 from pathlib import Path
 
 import pytest
