@@ -98,14 +98,40 @@ def test_data_errors_exit_1_with_a_located_message(project: Path, tmp_path: Path
     assert json.loads(result.stdout)["error"]["file"].endswith("garbage.csv")
     missing = uncounted("status", tmp_path / "nowhere")
     assert missing.returncode == 1 and "not an uncounted project" in missing.stderr
-    bad_map = uncounted("ingest", project, garbage, "--list", "x", "--map", "nonsense")
-    assert bad_map.returncode == 1 and "FIELD=COLUMN" in bad_map.stderr
 
 
 def test_usage_errors_exit_2(project: Path) -> None:
     assert uncounted("ingest", project).returncode == 2
     assert uncounted("no-such-command").returncode == 2
     assert uncounted("status", project, "--no-such-option").returncode == 2
+
+
+def test_mistakes_in_mapping_options_are_usage_errors(project: Path, tmp_path: Path) -> None:
+    """The README promises 2 for a usage error: a field, pair or profile typed wrong is one,
+    found where the rule lives (the mapping), with a message that says what would do."""
+    from uncounted.ingest.mapping import profile_names
+
+    path = tmp_path / "list.csv"
+    path.write_text("name\nAhmad\n", encoding="utf-8")
+    ingest = ("ingest", project, path, "--list", "ngo")
+    unknown_field = uncounted(*ingest, "--map", "fullname=name")
+    assert unknown_field.returncode == 2, unknown_field.stderr
+    assert "not a canonical field (did you mean full_name?)" in unknown_field.stderr
+    no_equals = uncounted(*ingest, "--map", "name", "--json")
+    assert no_equals.returncode == 2 and "FIELD=COLUMN" in no_equals.stderr
+    assert json.loads(no_equals.stdout)["error"]["field"] == "--map"
+    unknown_profile = uncounted(*ingest, "--profile", "gaza-mho")
+    assert unknown_profile.returncode == 2, unknown_profile.stderr
+    message = " ".join(unknown_profile.stderr.split())
+    assert "unknown profile 'gaza-mho' (did you mean gaza-moh?)" in message
+    assert all(name in message for name in profile_names())
+    both = uncounted(*ingest, "--profile", "gaza-moh", "--map", "full_name=name")
+    assert both.returncode == 2 and "only one of" in both.stderr
+    empty_list = uncounted("ingest", project, path, "--list", " ", "--map", "full_name=name")
+    assert empty_list.returncode == 2 and "list name is empty" in empty_list.stderr
+    # None of them stored anything.
+    status = json.loads(uncounted("status", project, "--json").stdout)
+    assert status["totals"]["sources"] == 0
 
 
 def test_profiles_are_listed() -> None:

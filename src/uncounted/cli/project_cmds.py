@@ -9,7 +9,7 @@ from rich.table import Table
 
 from uncounted.cli import output
 from uncounted.cli.linkage_text import training_lines
-from uncounted.core.errors import MappingError
+from uncounted.core.errors import MappingUsageError
 from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import IngestSummary, ingest_file
 from uncounted.store import Project
@@ -67,7 +67,7 @@ def ingest(
     """
     given = sum(x is not None and x != [] for x in (profile, mapping_file, maps or None))
     if given > 1:
-        raise MappingError("give only one of --profile, --mapping and --map")
+        raise MappingUsageError("give only one of --profile, --mapping and --map")
     column_mapping = None
     if mapping_file is not None:
         column_mapping = mappings.from_yaml_file(mapping_file)

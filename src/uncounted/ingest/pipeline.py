@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 
 from uncounted import __version__
-from uncounted.core.errors import MappingError, UncountedError
+from uncounted.core.errors import MappingError, MappingUsageError, UncountedError, UsageError
 from uncounted.core.fields import CANONICAL_FIELDS, DATE_FIELDS, NUMBER_FIELDS
 from uncounted.ingest.mapping import (
     ColumnMapping,
@@ -98,9 +98,15 @@ def ingest_file(
     """
     path = Path(path)
     name = str(path)
+    # What was asked is checked before the file is looked at: a misspelt profile is a usage
+    # error even for bytes ingested before.
+    if mapping is not None and profile is not None:
+        raise MappingUsageError("give either a profile or a mapping, not both")
+    if profile is not None:
+        mapping = load_profile(profile)
     list_name = list_name.strip()
     if not list_name:
-        raise UncountedError("the list name is empty", field="--list")
+        raise UsageError("the list name is empty", field="--list")
     try:
         sha256, size = _hash_file(path)
     except OSError as exc:
@@ -124,10 +130,6 @@ def ingest_file(
             else [f"these bytes were ingested before as list {existing[0]!r}; nothing changed"],
         )
 
-    if mapping is not None and profile is not None:
-        raise MappingError("give either a profile or a mapping, not both")
-    if profile is not None:
-        mapping = load_profile(profile)
     hint = mapping.expected_columns() if mapping else set()
     _report(progress, "reading rows", 0, 0)
     table = read_source(path, path.name, header_hint=hint)
@@ -516,9 +518,7 @@ def _parse_release(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UncountedError(
-            f"release {text!r} is not a date YYYY-MM-DD", field="--release"
-        ) from None
+        raise UsageError(f"release {text!r} is not a date YYYY-MM-DD", field="--release") from None
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:
