@@ -266,7 +266,7 @@ def _render_sensitivity(sensitivity: dict[str, Any]) -> None:
         else:
             interval = f"{_number(r['lower'])} – {_number(r['upper'])}"
         grid.add_row(label, _number(r["estimate"]), interval, _dots(r, low, high))
-    output.stdout.print(grid)
+    output.print_table(grid)
     for line in refusals:
         output.stdout.print(line, markup=False, highlight=False)
 
@@ -287,7 +287,7 @@ def _render(results: list[tuple[str | None, EstimateResult]],
         interval = "refused" if r.refused else f"{_number(r.lower)} – {_number(r.upper)}"
         cells = [r.method, r.model or "", f"{r.observed:,}", _number(r.estimate), interval]
         grid.add_row(*([label or ""] if has_strata else []), *cells)
-    output.stdout.print(grid)
+    output.print_table(grid)
 
     def say(text: str) -> None:
         output.stdout.print(text, markup=False, highlight=False)

@@ -160,7 +160,7 @@ def status(
             f"{totals['records']:,}",
             f"{totals['quarantined']:,}",
         )
-        output.stdout.print(table)
+        output.print_table(table)
         linkage = document["linkage"]
         if linkage is None:
             output.stdout.print("linkage: not run yet (uncounted link DIR)")
