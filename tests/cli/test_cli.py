@@ -154,3 +154,17 @@ def test_version_answers_alone_and_help_lists_it() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"uncounted {__version__}"
     assert "--version" in uncounted("--help").stdout
+
+
+def test_ingest_names_the_date_format_and_warns_when_no_value_decides(
+    project: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("name,dod\nSamir Test,05/06/2024\nNour Example,03/02/2024\n",
+                    encoding="utf-8")
+    done = uncounted("ingest", project, path, "--list", "ngo", "--map", "full_name=name",
+                     "--map", "date_of_death=dod")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "date_of_death (column dod): read as DD/MM/YYYY" in text
+    assert "WARNING: column 'dod' (date_of_death) is ambiguous" in text

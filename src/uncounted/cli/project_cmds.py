@@ -119,8 +119,13 @@ def _print_summary(summary: IngestSummary) -> None:
         say(f"    {field}: {count:,} values flagged")
     for reason, count in checks.get("quarantine_reasons", {}).items():
         say(f"  quarantined, {reason}: {count:,}")
+    for entry in checks.get("dates", []):
+        say(f"  {entry['field']} (column {entry['column']}): read as "
+            f"{entry['format'] or 'written'} — {entry['basis']}", markup=False, highlight=False)
     for note in summary.notes:
         say(f"  note: {note}")
+    for warning in summary.warnings:
+        say(f"  WARNING: {warning}", style="bold yellow", markup=False, highlight=False)
 
 
 def status(

@@ -56,6 +56,7 @@ class IngestSummary:
     blank_lines: int = 0
     checks: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     mapping: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +75,7 @@ class IngestSummary:
             "blank_lines": self.blank_lines,
             "checks": self.checks,
             "notes": self.notes,
+            "warnings": self.warnings,
             "mapping": self.mapping,
         }
 
@@ -184,18 +186,19 @@ def ingest_file(
                 "split the file and ingest the parts as sources of the same list",
                 file=name,
             )
-        day_first, date_notes = date_order.decide()
-        notes.extend(date_notes)
+        dates = date_order.decide()
 
         # Pass 2: validate from the spool into Parquet files.
         validator = RowValidator(
-            resolved, today=today or date.today(), release=release_date, day_first=day_first
+            resolved, today=today or date.today(), release=release_date,
+            day_first=dates.day_first,
         )
         written = _validate_to_parquet(
             validator, spool, work, sha256, list_name, release_date, progress
         )
         duplicates = _duplicates(written.records_path, work)
-        checks = written.counter.as_dict(duplicates.num_rows)
+        # Kept with the source's checks, so that how its dates were read stays on record.
+        checks = {**written.counter.as_dict(duplicates.num_rows), "dates": dates.columns}
         summary = IngestSummary(
             source=name,
             sha256=sha256,
@@ -211,6 +214,7 @@ def ingest_file(
             blank_lines=table.blank_lines,
             checks=checks,
             notes=notes,
+            warnings=dates.warnings,
             mapping=resolved.to_dict(),
         )
         if summary.records + summary.quarantined != summary.rows:
