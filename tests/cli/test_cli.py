@@ -66,6 +66,9 @@ def test_ingest_and_status_print_one_json_document(project: Path, tmp_path: Path
         ).stdout
     )
     assert again["already_ingested"] is True
+    other = uncounted("ingest", project, path, "--list", "press", "--map", "full_name=name_en")
+    assert other.returncode == 1 and "asks for list 'press'" in other.stderr
+    assert "into list 'ngo'" in other.stderr and "nothing changed" not in other.stdout
     status = uncounted("status", project, "--json")
     assert status.returncode == 0
     document = json.loads(status.stdout)

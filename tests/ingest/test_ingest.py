@@ -100,9 +100,34 @@ def test_reingesting_the_same_bytes_is_a_no_op(project: Project, tmp_path: Path)
     path = write(tmp_path / "l.csv", HEADER + "Ahmad Ali,M,34,,\n")
     first = ingest(project, path, mapping=MAP)
     before = snapshot(project.root)
-    second = ingest(project, tmp_path / "l.csv", mapping=MAP, list_name="other")
+    second = ingest(project, tmp_path / "l.csv", mapping=MAP)
     assert first["already_ingested"] is False and second["already_ingested"] is True
-    assert second["list"] == "hospital" and "before as list" in second["notes"][0]
+    assert second["list"] == "hospital" and second["notes"] == []
+    project.close()
+    assert snapshot(project.root) == before
+
+
+def test_reingesting_under_another_list_release_or_profile_says_so(
+    project: Project, tmp_path: Path
+) -> None:
+    """Nothing is done with what was asked, so it is no quiet no-op: the error names how the
+    bytes were stored and what this ingest asks for instead."""
+    path = write(tmp_path / "l.csv", HEADER + "Ahmad Ali,M,34,,\n")
+    ingest(project, path, mapping=MAP, release="2024-05-01")
+    before = snapshot(project.root)
+    with pytest.raises(UncountedError) as other_list:
+        ingest(project, path, mapping=MAP, list_name="other")
+    message = str(other_list.value)
+    assert "into list 'hospital', release 2024-05-01, read with a column mapping" in message
+    assert "asks for list 'other'" in message and "Nothing was done" in message
+    with pytest.raises(UncountedError, match="asks for profile 'gaza-moh'"):
+        ingest(project, path, profile="gaza-moh")
+    with pytest.raises(UncountedError, match="asks for release 2024-06-01"):
+        ingest(project, path, mapping=MAP, release="2024-06-01")
+    with pytest.raises(UncountedError, match="asks for list 'other'; profile 'cpj'"):
+        ingest(project, path, list_name="other", profile="cpj")
+    # The same list, release left out: the no-op it always was.
+    assert ingest(project, path, mapping=MAP)["already_ingested"] is True
     project.close()
     assert snapshot(project.root) == before
 

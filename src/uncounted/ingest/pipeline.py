@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -115,21 +115,34 @@ def ingest_file(
         raise UncountedError(f"cannot read the file: {exc.strerror}", file=name) from None
 
     existing = project.con.execute(
-        "SELECT list, release, rows, records, quarantined FROM sources WHERE sha256 = ?", [sha256]
+        "SELECT list, release, rows, records, quarantined, profile, original_name, ingested_at"
+        " FROM sources WHERE sha256 = ?",
+        [sha256],
     ).fetchone()
     if existing:
+        stored = _Stored(*existing)
+        differs = stored.differences(list_name, release, profile, mapping_given=mapping
+                                     is not None and profile is None)
+        if differs:
+            # Nothing of what was asked is done: a source is stored once, under one list,
+            # read one way, so "nothing changed" with exit 0 would hide that.
+            raise UncountedError(
+                f"these bytes were ingested on {stored.ingested_at:%Y-%m-%d} (as "
+                f"{stored.original_name!r}) {stored.describe()}; this ingest asks for "
+                f"{'; '.join(differs)}. Nothing was done: the file stays a source of list "
+                f"{stored.list_name!r} (see uncounted status)",
+                file=name,
+            )
         return IngestSummary(
             source=name,
             sha256=sha256,
-            list_name=existing[0],
-            release=existing[1].isoformat() if existing[1] else None,
-            rows=existing[2],
-            records=existing[3],
-            quarantined=existing[4],
+            list_name=stored.list_name,
+            release=stored.release.isoformat() if stored.release else None,
+            rows=stored.rows,
+            records=stored.records,
+            quarantined=stored.quarantined,
             already_ingested=True,
-            notes=[]
-            if existing[0] == list_name
-            else [f"these bytes were ingested before as list {existing[0]!r}; nothing changed"],
+            profile=stored.profile,
         )
 
     hint = mapping.expected_columns() if mapping else set()
@@ -287,6 +300,40 @@ def ingest_file(
         project.publish_staged(stored_name)
         _report(progress, "storing", 1, 1)
     return summary
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The source row of bytes ingested before."""
+
+    list_name: str
+    release: date | None
+    rows: int
+    records: int
+    quarantined: int
+    profile: str | None
+    original_name: str
+    ingested_at: datetime
+
+    def describe(self) -> str:
+        how = f"profile {self.profile!r}" if self.profile else "a column mapping"
+        release = f", release {self.release.isoformat()}" if self.release else ""
+        return f"into list {self.list_name!r}{release}, read with {how}"
+
+    def differences(self, list_name: str, release: str | None, profile: str | None,
+                    mapping_given: bool) -> list[str]:
+        """What this ingest asks for that differs from how the bytes were stored (an option
+        left out asks for nothing)."""
+        differs = []
+        if list_name != self.list_name:
+            differs.append(f"list {list_name!r}")
+        if release is not None and _parse_release(release) != self.release:
+            differs.append(f"release {release}")
+        if profile is not None and profile != self.profile:
+            differs.append(f"profile {profile!r}")
+        if mapping_given and self.profile is not None:
+            differs.append("a column mapping instead of the profile")
+        return differs
 
 
 # The most rows one source may have: DuckDB keeps the primary-key index of the records a
