@@ -90,6 +90,26 @@ def test_usage_errors_exit_2(mse_tables: Path, args: tuple[str, ...], message: s
 def test_neither_table_nor_folder_is_a_usage_error() -> None:
     done = uncounted("estimate")
     assert done.returncode == 2 and "either a project folder or --table" in done.stderr
+    # It says that one of them is needed, not that two were given.
+    assert "needs one of them" in done.stderr and "not both" not in done.stderr
+
+
+def test_an_unknown_stratum_column_is_a_usage_error_naming_the_valid_ones(
+    tmp_path: Path,
+) -> None:
+    from uncounted.workflow.estimation import STRATUM_COLUMNS
+
+    Project.create(tmp_path / "p").close()
+    done = uncounted("estimate", tmp_path / "p", "--strata", "sex,agegroup", "--json")
+    assert done.returncode == 2, done.stderr
+    message = " ".join(done.stderr.split())
+    assert "unknown stratum column 'agegroup' (did you mean age_group?)" in message
+    assert all(column in message for column in STRATUM_COLUMNS)
+    assert json.loads(done.stdout)["error"]["field"] == "--strata"
+    # Checked before the project is opened: a misspelt column in a folder that is no project
+    # is still the usage error.
+    elsewhere = uncounted("estimate", tmp_path / "nowhere", "--strata", "agegroup")
+    assert elsewhere.returncode == 2 and "agegroup" in elsewhere.stderr
 
 
 def test_problems_in_the_data_exit_1(mse_tables: Path, tmp_path: Path) -> None:

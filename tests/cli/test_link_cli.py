@@ -11,8 +11,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from uncounted.cli import output
 from uncounted.cli.main import app, run
 from uncounted.store import Project
 
@@ -130,6 +132,27 @@ def test_review_decide_list_and_an_interactive_session(linked: tuple[Path, Path]
     # The skipped pair goes to the back of the queue.
     last = cli("review", project_dir, "--list", "--low", "0.01", "--json").json()
     assert last["pairs"][-1]["skipped_before"] is True
+
+
+def test_ids_are_whole_when_output_is_piped_to_a_narrow_width(
+    linked: tuple[Path, Path], cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record id cut with "…" cannot be pasted into `review --decide`: piped output at 40
+    columns keeps every id whole (the tables go wider than the width instead)."""
+    project_dir, _ = linked
+    monkeypatch.setattr(output, "stdout", Console(width=40, soft_wrap=True))
+    queue = cli("review", project_dir, "--list", "--low", "0.01", "--json").json()
+    listed = cli("review", project_dir, "--list", "--low", "0.01")
+    assert listed.code == 0 and "…" not in listed.out
+    for pair in queue["pairs"]:
+        assert pair["record_id_l"] in listed.out and pair["record_id_r"] in listed.out
+    person = _big_person(project_dir)
+    document = cli("explain", project_dir, person, "--json").json()
+    explained = cli("explain", project_dir, person)
+    assert explained.code == 0 and "…" not in explained.out
+    assert person in explained.out
+    for record in document["records"]:
+        assert record["record_id"] in explained.out and record["source_file"] in explained.out
 
 
 def test_export_records_and_persons(linked: tuple[Path, Path], cli: Any, tmp_path: Path) -> None:

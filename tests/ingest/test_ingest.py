@@ -100,9 +100,34 @@ def test_reingesting_the_same_bytes_is_a_no_op(project: Project, tmp_path: Path)
     path = write(tmp_path / "l.csv", HEADER + "Ahmad Ali,M,34,,\n")
     first = ingest(project, path, mapping=MAP)
     before = snapshot(project.root)
-    second = ingest(project, tmp_path / "l.csv", mapping=MAP, list_name="other")
+    second = ingest(project, tmp_path / "l.csv", mapping=MAP)
     assert first["already_ingested"] is False and second["already_ingested"] is True
-    assert second["list"] == "hospital" and "before as list" in second["notes"][0]
+    assert second["list"] == "hospital" and second["notes"] == []
+    project.close()
+    assert snapshot(project.root) == before
+
+
+def test_reingesting_under_another_list_release_or_profile_says_so(
+    project: Project, tmp_path: Path
+) -> None:
+    """Nothing is done with what was asked, so it is no quiet no-op: the error names how the
+    bytes were stored and what this ingest asks for instead."""
+    path = write(tmp_path / "l.csv", HEADER + "Ahmad Ali,M,34,,\n")
+    ingest(project, path, mapping=MAP, release="2024-05-01")
+    before = snapshot(project.root)
+    with pytest.raises(UncountedError) as other_list:
+        ingest(project, path, mapping=MAP, list_name="other")
+    message = str(other_list.value)
+    assert "into list 'hospital', release 2024-05-01, read with a column mapping" in message
+    assert "asks for list 'other'" in message and "Nothing was done" in message
+    with pytest.raises(UncountedError, match="asks for profile 'gaza-moh'"):
+        ingest(project, path, profile="gaza-moh")
+    with pytest.raises(UncountedError, match="asks for release 2024-06-01"):
+        ingest(project, path, mapping=MAP, release="2024-06-01")
+    with pytest.raises(UncountedError, match="asks for list 'other'; profile 'cpj'"):
+        ingest(project, path, list_name="other", profile="cpj")
+    # The same list, release left out: the no-op it always was.
+    assert ingest(project, path, mapping=MAP)["already_ingested"] is True
     project.close()
     assert snapshot(project.root) == before
 
@@ -267,3 +292,66 @@ def test_an_age_that_disagrees_with_the_birth_date_is_flagged_and_kept(
     assert project.con.execute(
         "SELECT age_years, date_of_birth FROM records WHERE row_number = 1"
     ).fetchone() == (10.0, date(1990, 6, 15))
+
+
+def _dates(summary: dict[str, object], field: str) -> dict[str, object]:
+    checks = summary["checks"]
+    assert isinstance(checks, dict)
+    (entry,) = [e for e in checks["dates"] if e["field"] == field]
+    return dict(entry)
+
+
+def test_the_summary_names_each_date_columns_format(project: Project, tmp_path: Path) -> None:
+    mapping = from_pairs(["full_name=name", "date_of_death=dod", "date_of_birth=dob"])
+    day_first = write(tmp_path / "a.csv", "name,dod,dob\nA,25/06/2024,1990-12-31\nB,03/02/2024,\n")
+    summary = ingest(project, day_first, mapping=mapping)
+    died = _dates(summary, "date_of_death")
+    assert (died["column"], died["format"], died["ambiguous"]) == ("dod", "DD/MM/YYYY", False)
+    assert "first part above 12" in str(died["basis"])
+    assert _dates(summary, "date_of_birth")["format"] == "YYYY-MM-DD"
+    assert summary["warnings"] == []
+    month_first = write(tmp_path / "b.csv", "name,dod\nA,06.25.2024\nB,02.03.2024\n")
+    summary = ingest(project, month_first, mapping=from_pairs(["full_name=name",
+                                                               "date_of_death=dod"]))
+    assert _dates(summary, "date_of_death")["format"] == "MM.DD.YYYY"
+    assert project.con.execute(
+        "SELECT date_of_death FROM records WHERE source_sha256 = ? ORDER BY row_number",
+        [summary["sha256"]],
+    ).fetchall() == [(date(2024, 6, 25),), (date(2024, 2, 3),)]
+
+
+def test_a_date_column_no_value_decides_is_read_day_first_with_a_warning(
+    project: Project, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "l.csv", "name,dod\nA,05/06/2024\nB,03/02/2024\nC,07/07/2024\n")
+    summary = ingest(project, path, mapping=from_pairs(["full_name=name", "date_of_death=dod"]))
+    died = _dates(summary, "date_of_death")
+    assert (died["format"], died["ambiguous"]) == ("DD/MM/YYYY", True)
+    (warning,) = summary["warnings"]
+    assert "'dod'" in warning and "ambiguous" in warning and "%m/%d/%Y" in warning
+    assert "2 of them differ" in warning  # 07/07 reads the same either way
+    assert project.con.execute(
+        "SELECT min(date_of_death) FROM records").fetchone() == (date(2024, 2, 3),)
+    # Stored with the source, so that how its dates were read stays on record.
+    stored = project.con.execute("SELECT checks FROM sources").fetchone()
+    assert stored is not None and json.loads(stored[0])["dates"][0]["ambiguous"] is True
+
+
+def test_the_same_day_and_month_everywhere_is_no_ambiguity(project: Project,
+                                                           tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", "name,dod\nA,05/05/2024\nB,03/03/2024\n")
+    summary = ingest(project, path, mapping=from_pairs(["full_name=name", "date_of_death=dod"]))
+    assert _dates(summary, "date_of_death")["ambiguous"] is False
+    assert summary["warnings"] == []
+
+
+def test_a_format_from_the_mapping_is_named_as_given(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "l.csv", "name,dod\nA,05/06/2024\n")
+    mapping = from_yaml_text(
+        'fields:\n  full_name: name\n  date_of_death: {column: dod, format: "%m/%d/%Y"}\n',
+        "m.yaml",
+    )
+    summary = ingest(project, path, mapping=mapping)
+    died = _dates(summary, "date_of_death")
+    assert (died["format"], died["ambiguous"]) == ("%m/%d/%Y", False)
+    assert summary["warnings"] == []

@@ -56,7 +56,7 @@ def references(html: str) -> _References:
 def report(synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("html") / "project"
     shutil.copytree(synthetic, copy)
-    return write_report(copy).path
+    return write_report(copy, options=ReportOptions(name_examples=5)).path
 
 
 def browser_available() -> bool:
@@ -119,7 +119,14 @@ def test_no_names_when_asked(synthetic: Path, tmp_path: Path) -> None:
     shutil.copytree(synthetic, tmp_path / "project")
     path = write_report(tmp_path / "project", options=ReportOptions(name_examples=0)).path
     html = path.read_text(encoding="utf-8")
-    assert A1[0][0] not in html and "Left out on request" in html
+    assert A1[0][0] not in html and "names nobody unless asked" in html
+
+
+def test_a_report_names_nobody_unless_asked(synthetic: Path, tmp_path: Path) -> None:
+    shutil.copytree(synthetic, tmp_path / "project")
+    html = write_report(tmp_path / "project").path.read_text(encoding="utf-8")
+    assert "Examples of linked records" in html and "names nobody unless asked" in html
+    assert not any(row[0] in html for row in (*A1, *B))
 
 
 @needs_chromium
@@ -182,6 +189,8 @@ def test_report_command(synthetic: Path, tmp_path: Path) -> None:
     assert {"pyramid", "places", "deaths", "upset", "weights"} <= set(sections["figures"])
     text = uncounted("report", project, "--output", tmp_path / "r.html")
     assert text.returncode == 0 and f"report written to {tmp_path / 'r.html'}" in text.stdout
+    # without --names the report names nobody
+    assert A1[0][0] not in (tmp_path / "r.html").read_text(encoding="utf-8")
 
     usage = uncounted("report", project, "--format", "docx")
     assert usage.returncode == 2 and "html, pdf" in usage.stderr

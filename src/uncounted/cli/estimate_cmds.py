@@ -92,7 +92,11 @@ def estimate(
         get_method(method)
     except UncountedError as problem:
         raise typer.BadParameter(problem.message, param_hint="--method") from None
-    if (directory is None) == (table is None):
+    if directory is None and table is None:
+        raise typer.BadParameter(
+            "give either a project folder or --table FILE.csv; the command needs one of them"
+        )
+    if directory is not None and table is not None:
         raise typer.BadParameter("give either a project folder or --table FILE.csv, not both")
     if model is not None and method != "loglinear":
         raise typer.BadParameter("--model is only for --method loglinear", param_hint="--model")
@@ -178,8 +182,9 @@ def _estimate_project(
     """The estimates, as stored in a new estimate run (whose id comes second), its caveats,
     how the lists were taken as systems, the run's sensitivity rows, and how the linkage's
     uncertainty was carried."""
+    columns = parse_strata(strata)  # a misspelt column is a usage error, before any work
     with Project.open(directory) as project:
-        run = estimate_project(project, method=method, strata=parse_strata(strata), seed=seed,
+        run = estimate_project(project, method=method, strata=columns, seed=seed,
                                level=level, jobs=jobs, status=status, keep_copies=keep_copies,
                                linkage=linkage, replicates=replicates)
         estimate_id = save_estimate_run(project, run)
@@ -261,7 +266,7 @@ def _render_sensitivity(sensitivity: dict[str, Any]) -> None:
         else:
             interval = f"{_number(r['lower'])} – {_number(r['upper'])}"
         grid.add_row(label, _number(r["estimate"]), interval, _dots(r, low, high))
-    output.stdout.print(grid)
+    output.print_table(grid)
     for line in refusals:
         output.stdout.print(line, markup=False, highlight=False)
 
@@ -282,7 +287,7 @@ def _render(results: list[tuple[str | None, EstimateResult]],
         interval = "refused" if r.refused else f"{_number(r.lower)} – {_number(r.upper)}"
         cells = [r.method, r.model or "", f"{r.observed:,}", _number(r.estimate), interval]
         grid.add_row(*([label or ""] if has_strata else []), *cells)
-    output.stdout.print(grid)
+    output.print_table(grid)
 
     def say(text: str) -> None:
         output.stdout.print(text, markup=False, highlight=False)

@@ -175,8 +175,9 @@ def _render_person(document: dict[str, Any]) -> None:
     )
     handle = {r["record_id"]: f"#{i}" for i, r in enumerate(document["records"], 1)}
     table = Table(title="records")
+    table.add_column("#")
+    table.add_column("record id", no_wrap=True)  # whole, to paste into review --decide
     for column in (
-        "#",
         "list",
         "release",
         "file",
@@ -196,6 +197,7 @@ def _render_person(document: dict[str, Any]) -> None:
             id_text += f" ({record['id_check']})"
         table.add_row(
             handle[record["record_id"]],
+            record["record_id"],
             record["list"],
             _text(record["release"]),
             record["source_file"],
@@ -208,7 +210,7 @@ def _render_person(document: dict[str, Any]) -> None:
             _text(record["date_of_death"]),
             id_text,
         )
-    output.stdout.print(table)
+    output.print_table(table)
     if not document["pairs"]:
         say(
             "no scored pairs inside this person"
@@ -249,7 +251,7 @@ def _render_pair(pair: dict[str, Any], title: str) -> None:
         table.add_row(
             c["comparison"], c["level"], _weight(c["weight"]), "" if tf is None else _weight(tf)
         )
-    output.stdout.print(table)
+    output.print_table(table)
 
 
 def _weight(value: float | None) -> str:
@@ -342,7 +344,8 @@ def _render_queue(queue: Any) -> None:
     )
     table = Table()
     for column in ("record", "record", "probability", "weight", "linked now", "skipped"):
-        table.add_column(column)
+        # record ids whole: they are what review --decide takes
+        table.add_column(column, no_wrap=column == "record")
     for pair in queue.pairs:
         table.add_row(
             pair["record_id_l"],
@@ -352,7 +355,7 @@ def _render_queue(queue: Any) -> None:
             "yes" if pair["same_person_now"] else "no",
             "yes" if pair["skipped_before"] else "",
         )
-    output.stdout.print(table)
+    output.print_table(table)
 
 
 _SIDE_BY_SIDE = (
@@ -387,6 +390,7 @@ def _render_side_by_side(details: dict[str, Any], position: str) -> None:
         )
     table = Table(title=heading)
     table.add_column("")
+    # print_table keeps each header's id whole (its longest word), while the values wrap
     table.add_column(left["record_id"])
     table.add_column(right["record_id"])
     for label, key in _SIDE_BY_SIDE:
@@ -397,7 +401,7 @@ def _render_side_by_side(details: dict[str, Any], position: str) -> None:
     if pair is not None:
         for c in pair["comparisons"]:
             table.add_row(f"≈ {c['comparison']}", c["level"], _weight(c["weight"]), style="dim")
-    output.stdout.print(table)
+    output.print_table(table)
     for earlier in details["decisions"]:
         say(
             f"  earlier: {earlier['decision']} by {earlier['reviewer']} at "
@@ -555,7 +559,7 @@ def _render_evaluation(document: dict[str, Any]) -> None:
     for split, groups in document["by"].items():
         for group, scores in groups.items():
             row(split, group, scores["records"], scores)
-    output.stdout.print(table)
+    output.print_table(table)
     found = document.get("reliability")
     if found and found["table"]:
         _render_reliability(found["table"], f"reliability of the match probabilities "
@@ -576,4 +580,4 @@ def _render_reliability(rows: list[dict[str, Any]], title: str) -> None:
         table.add_row(f"{r['low']:g} – {r['high']:g}", f"{r['pairs']:,}",
                       f"{r['predicted']:.3f}", f"{r['observed']:.3f}",
                       f"{r['observed_low']:.3f} – {r['observed_high']:.3f}")
-    output.stdout.print(table)
+    output.print_table(table)

@@ -33,10 +33,21 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    # Eager: click runs it while parsing, before it asks for the command the group requires,
+    # so `uncounted --version` alone answers instead of "Missing command".
+    if value:
+        typer.echo(f"uncounted {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, expose_value=False, callback=_print_version,
+        help="Print the version and exit.",
+    ),
     wait: float | None = typer.Option(
         None, "--wait", min=0, metavar="SECONDS",
         help="How long to wait for the project while another process holds it (the web"
@@ -44,9 +55,6 @@ def _root(
         " holder. Default: UNCOUNTED_WAIT, else as long as it takes; 0 fails at once.",
     ),
 ) -> None:
-    if version:
-        typer.echo(f"uncounted {__version__}")
-        raise typer.Exit(0)
     # Only the command's name: its arguments may hold a name searched for.
     lock.configure(command=f"uncounted {ctx.invoked_subcommand or ''}".strip(),
                    report=output.report_wait, timeout=lock.POLICY if wait is None else wait)
@@ -64,15 +72,16 @@ register_web(app)
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point: runs the app and maps failures onto exit statuses.
 
-    Usage errors are typer's: a message on stderr and status 2. Problems in the data or the
-    environment arrive as :class:`UncountedError` and leave with their message and status 1.
+    Usage errors are typer's (a message on stderr and status 2) or a :class:`UsageError`
+    raised where the rule lives (status 2). Problems in the data or the environment arrive as
+    :class:`UncountedError` and leave with their message and status 1.
     """
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
     try:
         app(args=args, prog_name="uncounted")
     except UncountedError as problem:
-        _fail(str(problem), as_json, problem.to_dict())
+        _fail(str(problem), as_json, problem.to_dict(), problem.exit_status)
     except KeyboardInterrupt:
         output.stderr.print("interrupted")
         sys.exit(130)
@@ -87,11 +96,11 @@ def run(argv: list[str] | None = None) -> None:
         )
 
 
-def _fail(message: str, as_json: bool, details: dict[str, object]) -> None:
+def _fail(message: str, as_json: bool, details: dict[str, object], status: int = 1) -> None:
     output.stderr.print(f"error: {message}", markup=False, highlight=False, style="red")
     if as_json:
         output.emit({"error": {**details, "message": message}}, as_json=True, render=lambda: None)
-    sys.exit(1)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.status import Status
+from rich.table import Table
 
 from uncounted.store.lock import Waiting
 
@@ -29,6 +31,32 @@ def emit(document: Any, *, as_json: bool, render: Callable[[], None]) -> None:
         sys.stdout.flush()
     else:
         render()
+
+
+# Wide enough to measure any table's natural width: the real limit is the console's.
+_UNLIMITED = 1 << 16
+
+
+def print_table(table: Table, console: Console | None = None) -> None:
+    """Print ``table`` without cutting a word (``stdout`` by default).
+
+    Rich fits a table to the terminal (80 columns when output is piped) by shrinking columns and
+    ending a cut word with "…": a record id cut so cannot be pasted into ``review --decide``.
+    Here each column gets at least its longest word — its whole value in a ``no_wrap`` column,
+    which is how identifiers are declared — so text wraps between words only, and the table
+    goes wider than the terminal when even that does not fit.
+    """
+    console = console or stdout
+    wide = console.options.update_width(_UNLIMITED)
+    for column in table.columns:
+        sizes = [Measurement.get(console, wide, cell) for cell in (column.header, *column.cells)]
+        # rich adds the padding to min_width itself
+        need = max(size.maximum if column.no_wrap else size.minimum for size in sizes)
+        column.min_width = max(column.min_width or 0, need)
+    required = Measurement.get(console, wide, table).minimum
+    if required > console.width:
+        table.width = required
+    console.print(table, crop=False)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from uncounted.cli import output
 from uncounted.cli.linkage_text import training_lines
-from uncounted.core.errors import MappingError
+from uncounted.core.errors import MappingUsageError
 from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import IngestSummary, ingest_file
 from uncounted.store import Project
@@ -67,7 +67,7 @@ def ingest(
     """
     given = sum(x is not None and x != [] for x in (profile, mapping_file, maps or None))
     if given > 1:
-        raise MappingError("give only one of --profile, --mapping and --map")
+        raise MappingUsageError("give only one of --profile, --mapping and --map")
     column_mapping = None
     if mapping_file is not None:
         column_mapping = mappings.from_yaml_file(mapping_file)
@@ -119,8 +119,13 @@ def _print_summary(summary: IngestSummary) -> None:
         say(f"    {field}: {count:,} values flagged")
     for reason, count in checks.get("quarantine_reasons", {}).items():
         say(f"  quarantined, {reason}: {count:,}")
+    for entry in checks.get("dates", []):
+        say(f"  {entry['field']} (column {entry['column']}): read as "
+            f"{entry['format'] or 'written'} — {entry['basis']}", markup=False, highlight=False)
     for note in summary.notes:
         say(f"  note: {note}")
+    for warning in summary.warnings:
+        say(f"  WARNING: {warning}", style="bold yellow", markup=False, highlight=False)
 
 
 def status(
@@ -160,7 +165,7 @@ def status(
             f"{totals['records']:,}",
             f"{totals['quarantined']:,}",
         )
-        output.stdout.print(table)
+        output.print_table(table)
         linkage = document["linkage"]
         if linkage is None:
             output.stdout.print("linkage: not run yet (uncounted link DIR)")

@@ -30,7 +30,8 @@ def report(
         help="Counts below this are shown as '<N' in every table (0 turns suppression off)."),
     names: int = typer.Option(
         DEFAULT_EXAMPLES, "--names", min=0,
-        help="How many linked persons to show with their names (0: none)."),
+        help="How many linked persons to show with their names; by default none, since a"
+        " report is made to be sent on."),
     seed: int = typer.Option(1, "--seed", help="Seed for an estimate computed for the report."),
     truth: Path | None = typer.Option(
         None, "--truth", help="Known truth (CSV as for evaluate-linkage): adds linkage accuracy."),

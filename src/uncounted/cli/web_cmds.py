@@ -143,7 +143,7 @@ def user_list(directory: Path = DIRECTORY, as_json: bool = JSON_OPTION) -> None:
             table.add_column(column)
         for u in users:
             table.add_row(u.username, u.role, u.created_at, "disabled" if u.disabled else "enabled")
-        output.stdout.print(table)
+        output.print_table(table)
 
     output.emit(document, as_json=as_json, render=render)
 

@@ -1,4 +1,5 @@
-"""Errors that reach the user. The CLI turns each into a message and exit status 1."""
+"""Errors that reach the user. The CLI turns each into a message and its ``exit_status``: 1 for
+a problem in the data or the environment, 2 for a usage error (as typer's own)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ class UncountedError(Exception):
 
     ``file``, ``row`` and ``field`` locate the problem when there is a place to point at.
     """
+
+    exit_status: int = 1
 
     def __init__(
         self,
@@ -55,6 +58,20 @@ class UnreadableFileError(UncountedError):
 
 class MappingError(UncountedError):
     """A column mapping, mapping file or profile does not fit the file."""
+
+
+class UsageError(UncountedError):
+    """What was asked for cannot be: an unknown field, profile or column named in an option, or
+    options that exclude each other. Raised where the rule lives (the mapping knows its fields,
+    the estimate its strata), so that the command line holds no copy of it; the CLI exits 2, as
+    it does for the usage errors typer finds itself."""
+
+    exit_status = 2
+
+
+class MappingUsageError(MappingError, UsageError):
+    """A mapping given in options (``--map``, ``--profile``) that cannot be: an unknown field or
+    profile, a pair without ``=``. The same mistake inside a mapping file is a MappingError."""
 
 
 class ProjectError(UncountedError):

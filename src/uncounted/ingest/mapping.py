@@ -14,6 +14,7 @@ file looks like::
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from uncounted.core.errors import MappingError
+from uncounted.core.errors import MappingError, MappingUsageError
 from uncounted.core.fields import CANONICAL_FIELDS, SEX_VALUES, STATUS_VALUES
 from uncounted.ingest.values import SEX_CODES, STATUS_CODES, fold
 
@@ -139,18 +140,22 @@ def _codes_for(name: str, rule: FieldRule) -> dict[str, str]:
 
 # -- building mappings -----------------------------------------------------------------------------
 def from_pairs(pairs: Iterable[str]) -> ColumnMapping:
-    """``["full_name=name_en", "sex=gender"]`` as typed after ``--map``."""
+    """``["full_name=name_en", "sex=gender"]`` as typed after ``--map``.
+
+    A mistake here is in the command typed, so it is a usage error (exit status 2)."""
     rules: dict[str, FieldRule] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise MappingError(f"--map {pair!r}: write FIELD=COLUMN, e.g. full_name=name_en")
+            raise MappingUsageError(
+                f"--map {pair!r}: write FIELD=COLUMN, e.g. full_name=name_en", field="--map"
+            )
         name, column = (part.strip() for part in pair.split("=", 1))
-        _check_field(name, f"--map {pair!r}")
+        _check_field(name, f"--map {pair!r}", MappingUsageError)
         if not column:
-            raise MappingError(f"--map {pair!r}: the column name is empty")
+            raise MappingUsageError(f"--map {pair!r}: the column name is empty", field="--map")
         rules[name] = FieldRule(columns=(column,))
     if not rules:
-        raise MappingError("no --map given")
+        raise MappingUsageError("no --map given", field="--map")
     return ColumnMapping(rules)
 
 
@@ -237,13 +242,19 @@ def _rule(name: str, spec: Any, source: str) -> FieldRule:
     )
 
 
-def _check_field(name: str, source: str) -> None:
+def _check_field(name: str, source: str, error: type[MappingError] = MappingError) -> None:
     if name not in CANONICAL_FIELDS:
-        raise MappingError(
-            f"{name!r} is not a canonical field; use one of {', '.join(CANONICAL_FIELDS)}",
+        raise error(
+            f"{name!r} is not a canonical field{_did_you_mean(name, CANONICAL_FIELDS)}; use one "
+            f"of {', '.join(CANONICAL_FIELDS)}",
             file=source,
             field=name,
         )
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 # -- built-in profiles -----------------------------------------------------------------------------
@@ -253,9 +264,13 @@ def profile_names() -> list[str]:
 
 
 def load_profile(name: str) -> ColumnMapping:
-    if name not in profile_names():
-        raise MappingError(
-            f"unknown profile {name!r}; built-in profiles: {', '.join(profile_names())}"
+    known = profile_names()
+    if name not in known:
+        # A usage error: the name was typed after --profile.
+        raise MappingUsageError(
+            f"unknown profile {name!r}{_did_you_mean(name, known)}; the built-in profiles are "
+            f"{', '.join(known)} (uncounted profiles describes them)",
+            field="--profile",
         )
     text = (resources.files("uncounted.ingest") / "profiles" / f"{name}.yaml").read_text("utf-8")
     return from_yaml_text(text, f"profile {name}")

@@ -11,14 +11,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 
 from uncounted import __version__
-from uncounted.core.errors import MappingError, UncountedError
+from uncounted.core.errors import MappingError, MappingUsageError, UncountedError, UsageError
 from uncounted.core.fields import CANONICAL_FIELDS, DATE_FIELDS, NUMBER_FIELDS
 from uncounted.ingest.mapping import (
     ColumnMapping,
@@ -56,6 +56,7 @@ class IngestSummary:
     blank_lines: int = 0
     checks: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     mapping: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +75,7 @@ class IngestSummary:
             "blank_lines": self.blank_lines,
             "checks": self.checks,
             "notes": self.notes,
+            "warnings": self.warnings,
             "mapping": self.mapping,
         }
 
@@ -98,36 +100,51 @@ def ingest_file(
     """
     path = Path(path)
     name = str(path)
+    # What was asked is checked before the file is looked at: a misspelt profile is a usage
+    # error even for bytes ingested before.
+    if mapping is not None and profile is not None:
+        raise MappingUsageError("give either a profile or a mapping, not both")
+    if profile is not None:
+        mapping = load_profile(profile)
     list_name = list_name.strip()
     if not list_name:
-        raise UncountedError("the list name is empty", field="--list")
+        raise UsageError("the list name is empty", field="--list")
     try:
         sha256, size = _hash_file(path)
     except OSError as exc:
         raise UncountedError(f"cannot read the file: {exc.strerror}", file=name) from None
 
     existing = project.con.execute(
-        "SELECT list, release, rows, records, quarantined FROM sources WHERE sha256 = ?", [sha256]
+        "SELECT list, release, rows, records, quarantined, profile, original_name, ingested_at"
+        " FROM sources WHERE sha256 = ?",
+        [sha256],
     ).fetchone()
     if existing:
+        stored = _Stored(*existing)
+        differs = stored.differences(list_name, release, profile, mapping_given=mapping
+                                     is not None and profile is None)
+        if differs:
+            # Nothing of what was asked is done: a source is stored once, under one list,
+            # read one way, so "nothing changed" with exit 0 would hide that.
+            raise UncountedError(
+                f"these bytes were ingested on {stored.ingested_at:%Y-%m-%d} (as "
+                f"{stored.original_name!r}) {stored.describe()}; this ingest asks for "
+                f"{'; '.join(differs)}. Nothing was done: the file stays a source of list "
+                f"{stored.list_name!r} (see uncounted status)",
+                file=name,
+            )
         return IngestSummary(
             source=name,
             sha256=sha256,
-            list_name=existing[0],
-            release=existing[1].isoformat() if existing[1] else None,
-            rows=existing[2],
-            records=existing[3],
-            quarantined=existing[4],
+            list_name=stored.list_name,
+            release=stored.release.isoformat() if stored.release else None,
+            rows=stored.rows,
+            records=stored.records,
+            quarantined=stored.quarantined,
             already_ingested=True,
-            notes=[]
-            if existing[0] == list_name
-            else [f"these bytes were ingested before as list {existing[0]!r}; nothing changed"],
+            profile=stored.profile,
         )
 
-    if mapping is not None and profile is not None:
-        raise MappingError("give either a profile or a mapping, not both")
-    if profile is not None:
-        mapping = load_profile(profile)
     hint = mapping.expected_columns() if mapping else set()
     _report(progress, "reading rows", 0, 0)
     table = read_source(path, path.name, header_hint=hint)
@@ -182,18 +199,19 @@ def ingest_file(
                 "split the file and ingest the parts as sources of the same list",
                 file=name,
             )
-        day_first, date_notes = date_order.decide()
-        notes.extend(date_notes)
+        dates = date_order.decide()
 
         # Pass 2: validate from the spool into Parquet files.
         validator = RowValidator(
-            resolved, today=today or date.today(), release=release_date, day_first=day_first
+            resolved, today=today or date.today(), release=release_date,
+            day_first=dates.day_first,
         )
         written = _validate_to_parquet(
             validator, spool, work, sha256, list_name, release_date, progress
         )
         duplicates = _duplicates(written.records_path, work)
-        checks = written.counter.as_dict(duplicates.num_rows)
+        # Kept with the source's checks, so that how its dates were read stays on record.
+        checks = {**written.counter.as_dict(duplicates.num_rows), "dates": dates.columns}
         summary = IngestSummary(
             source=name,
             sha256=sha256,
@@ -209,6 +227,7 @@ def ingest_file(
             blank_lines=table.blank_lines,
             checks=checks,
             notes=notes,
+            warnings=dates.warnings,
             mapping=resolved.to_dict(),
         )
         if summary.records + summary.quarantined != summary.rows:
@@ -281,6 +300,40 @@ def ingest_file(
         project.publish_staged(stored_name)
         _report(progress, "storing", 1, 1)
     return summary
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The source row of bytes ingested before."""
+
+    list_name: str
+    release: date | None
+    rows: int
+    records: int
+    quarantined: int
+    profile: str | None
+    original_name: str
+    ingested_at: datetime
+
+    def describe(self) -> str:
+        how = f"profile {self.profile!r}" if self.profile else "a column mapping"
+        release = f", release {self.release.isoformat()}" if self.release else ""
+        return f"into list {self.list_name!r}{release}, read with {how}"
+
+    def differences(self, list_name: str, release: str | None, profile: str | None,
+                    mapping_given: bool) -> list[str]:
+        """What this ingest asks for that differs from how the bytes were stored (an option
+        left out asks for nothing)."""
+        differs = []
+        if list_name != self.list_name:
+            differs.append(f"list {list_name!r}")
+        if release is not None and _parse_release(release) != self.release:
+            differs.append(f"release {release}")
+        if profile is not None and profile != self.profile:
+            differs.append(f"profile {profile!r}")
+        if mapping_given and self.profile is not None:
+            differs.append("a column mapping instead of the profile")
+        return differs
 
 
 # The most rows one source may have: DuckDB keeps the primary-key index of the records a
@@ -516,9 +569,7 @@ def _parse_release(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UncountedError(
-            f"release {text!r} is not a date YYYY-MM-DD", field="--release"
-        ) from None
+        raise UsageError(f"release {text!r} is not a date YYYY-MM-DD", field="--release") from None
 
 
 def _report(progress: Progress | None, stage: str, done: int, total: int) -> None:

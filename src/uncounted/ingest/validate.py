@@ -27,7 +27,7 @@ from uncounted.ingest.mapping import ResolvedField, ResolvedMapping
 from uncounted.ingest.readers import RawRow
 from uncounted.ingest.values import (
     ValueProblem,
-    day_month_evidence,
+    date_shape,
     id_check_status,
     is_missing,
     is_placeholder_birth_date,
@@ -124,43 +124,129 @@ def _reason_kind(row: QuarantinedRow) -> str:
     return _WHERE.sub("line N", _COUNT.sub("N lines", kind))
 
 
+@dataclass
+class _DateEvidence:
+    """What the values of one date column say about how it is written."""
+
+    fields: list[str]
+    year_first: int = 0
+    day_month: int = 0
+    proves_day: int = 0
+    proves_month: int = 0
+    # day-month values whose two readings are two different dates (05/06, not 05/05)
+    readings_differ: int = 0
+    separator: str | None = None
+    year_separator: str | None = None
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """How each date column is read: ``day_first`` for the validator; ``columns``, one entry
+    per date field with its column, the format chosen and why, for the ingest summary; and
+    ``warnings`` for a column whose order nothing in the file decides."""
+
+    day_first: dict[str, bool]
+    columns: list[dict[str, Any]]
+    warnings: list[str]
+
+
 class DateOrder:
     """Whether each date column puts the day first, decided from every value of the column.
 
     Fed one row at a time (:meth:`add`), so the rows need not be held: a first part above 12
-    proves day-first, a second part above 12 proves month-first.
+    proves day-first, a second part above 12 proves month-first. A column where no value
+    proves either (every day is 12 or less) is read day-first, as the lists that write dates
+    this way do, and :meth:`decide` warns: both orders read every value as a date.
     """
 
     def __init__(self, mapping: ResolvedMapping) -> None:
-        self.columns = [
-            rule.column
+        self.given = [
+            (rule.field, rule.column, rule.date_format)
             for rule in mapping.fields
-            if rule.field in DATE_FIELDS and rule.column and not rule.date_format
+            if rule.field in DATE_FIELDS and rule.column and rule.date_format
         ]
-        self._evidence = {column: [False, False] for column in self.columns}
+        self._evidence: dict[str, _DateEvidence] = {}
+        for rule in mapping.fields:
+            if rule.field in DATE_FIELDS and rule.column and not rule.date_format:
+                self._evidence.setdefault(rule.column, _DateEvidence([])).fields.append(
+                    rule.field
+                )
+        self.columns = list(self._evidence)
 
     def add(self, row: RawRow) -> None:
         if row.values is None:
             return
-        for column in self.columns:
+        for column, evidence in self._evidence.items():
             value = row.values.get(column)
-            if value is not None:
-                proves_day, proves_month = day_month_evidence(value)
-                evidence = self._evidence[column]
-                evidence[0] |= proves_day
-                evidence[1] |= proves_month
+            if value is None:
+                continue
+            shape = date_shape(value)
+            if shape.kind == "year-first":
+                evidence.year_first += 1
+                evidence.year_separator = evidence.year_separator or shape.separator
+            elif shape.kind == "day-month":
+                evidence.day_month += 1
+                evidence.separator = evidence.separator or shape.separator
+                evidence.proves_day += shape.first > 12
+                evidence.proves_month += shape.second > 12
+                evidence.readings_differ += shape.first != shape.second
 
-    def decide(self) -> tuple[dict[str, bool], list[str]]:
+    def decide(self) -> DateReading:
         day_first: dict[str, bool] = {}
-        notes: list[str] = []
-        for column, (proves_day, proves_month) in self._evidence.items():
-            if proves_day and proves_month:
-                notes.append(
-                    f"column {column!r} mixes day-first and month-first dates; slash "
-                    "dates in it are read day-first — give a format in the mapping"
+        columns: list[dict[str, Any]] = []
+        warnings: list[str] = []
+        for field_name, column, fmt in self.given:
+            columns.append({"field": field_name, "column": column, "format": fmt,
+                            "ambiguous": False, "basis": "the format given in the mapping"})
+        for column, e in self._evidence.items():
+            day_first[column] = bool(e.proves_day) or not e.proves_month
+            order = "DD{0}MM{0}YYYY" if day_first[column] else "MM{0}DD{0}YYYY"
+            formats = []
+            if e.day_month:
+                formats.append(order.format(e.separator))
+            if e.year_first:
+                formats.append(f"YYYY{e.year_separator}MM{e.year_separator}DD")
+            ambiguous = bool(e.readings_differ) and not e.proves_day and not e.proves_month
+            if e.proves_day and e.proves_month:
+                basis = (f"mixed: {_values(e.proves_day)} with a first part above 12, "
+                         f"{_values(e.proves_month)} with a second part above 12; read day "
+                         "first")
+                warnings.append(
+                    f"column {column!r} mixes day-first and month-first dates; slash dates in "
+                    "it are read day-first — give a format in the mapping"
                 )
-            day_first[column] = proves_day or not proves_month
-        return day_first, notes
+            elif e.proves_day:
+                basis = f"day first: {_values(e.proves_day)} with a first part above 12"
+            elif e.proves_month:
+                basis = f"month first: {_values(e.proves_month)} with a second part above 12"
+            elif ambiguous:
+                basis = "ambiguous (every day is 12 or less): read day first"
+                fields = ", ".join(e.fields)
+                warnings.append(
+                    f"column {column!r} ({fields}) is ambiguous: every day is 12 or less, so "
+                    f"its {e.day_month:,} dates read as well day first as month first "
+                    f"({e.readings_differ:,} of them differ between the two readings); they "
+                    f"are read day first ({order.format(e.separator)}). If the list writes "
+                    f"the month first, give {e.fields[0]}: {{column: {column}, format: "
+                    f"\"%m{e.separator}%d{e.separator}%Y\"}} in a mapping file"
+                )
+            elif e.day_month:
+                basis = "day and month are the same number in every value: both orders agree"
+            elif e.year_first:
+                basis = "year first"
+            else:
+                basis = "no numeric dates"
+            for field_name in e.fields:
+                columns.append({"field": field_name, "column": column,
+                                "format": " and ".join(formats) or None,
+                                "ambiguous": ambiguous, "basis": basis})
+        order_of = {name: i for i, name in enumerate(DATE_FIELDS)}
+        columns.sort(key=lambda entry: order_of.get(entry["field"], len(order_of)))
+        return DateReading(day_first, columns, warnings)
+
+
+def _values(count: int) -> str:
+    return f"{count:,} value" + ("" if count == 1 else "s")
 
 
 class RowValidator:

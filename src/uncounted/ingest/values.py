@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
@@ -270,10 +271,38 @@ def infer_day_first(values: Iterable[str]) -> bool | None:
 
 def day_month_evidence(raw: str) -> tuple[bool, bool]:
     """What one value proves: (its first part is a day, its first part is a month)."""
-    match = _NUMERIC.match(raw.strip().translate(_DIGITS))
-    if not match or len(match.group(1)) == 4:
+    shape = date_shape(raw)
+    if shape.kind != "day-month":
         return False, False
-    return int(match.group(1)) > 12, int(match.group(2)) > 12
+    return shape.first > 12, shape.second > 12
+
+
+@dataclass(frozen=True, slots=True)
+class DateShape:
+    """How a date value is written, as far as the order of its parts goes.
+
+    ``kind`` is "year-first" (2024-01-05, 2024/01/05, 20240105), "day-month" (two numbers then
+    the year, in an order the column decides: 05/01/2024) or "other" (words, unreadable).
+    ``first`` and ``second`` are the two numbers before the year of a "day-month" value.
+    """
+
+    kind: str
+    separator: str = "-"
+    first: int = 0
+    second: int = 0
+
+
+def date_shape(raw: str) -> DateShape:
+    text = raw.strip().translate(_DIGITS)
+    if _ISO.match(text) or re.fullmatch(r"\d{8}", text):
+        return DateShape("year-first")
+    match = _NUMERIC.match(text)
+    if not match:
+        return DateShape("other")
+    separator = text[match.end(1)]
+    if len(match.group(1)) == 4:
+        return DateShape("year-first", separator)
+    return DateShape("day-month", separator, int(match.group(1)), int(match.group(2)))
 
 
 def parse_date(value: str, *, day_first: bool = True, fmt: str | None = None) -> date:

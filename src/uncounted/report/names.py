@@ -14,7 +14,8 @@ from typing import Any, Final
 from uncounted.normalize.script import detect_script
 from uncounted.store.project import Project
 
-DEFAULT_EXAMPLES: Final = 5
+# None unless asked: a report is made to be sent on, and these are the only names in it.
+DEFAULT_EXAMPLES: Final = 0
 CANDIDATES: Final = 2000
 MAX_RECORDS_SHOWN: Final = 6
 

@@ -21,14 +21,15 @@ unverifiable assumptions (:mod:`uncounted.estimate.sensitivity`).
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from uncounted import __version__
-from uncounted.core.errors import UncountedError
+from uncounted.core.errors import UncountedError, UsageError
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.sensitivity import persons_sensitivity
 from uncounted.estimate.strata import StratifiedEstimate
@@ -40,7 +41,7 @@ from uncounted.store.statuses import (
     person_statuses,
     status_label,
 )
-from uncounted.workflow.export import list_names, persons_frame
+from uncounted.workflow.export import SUMMARY_COLUMNS, list_names, persons_frame
 from uncounted.workflow.linked import one
 from uncounted.workflow.replicates import (
     DEFAULT_REPLICATES,
@@ -90,8 +91,32 @@ def headline_of(run: EstimateRun) -> dict[str, Any]:
     return dict(entries[0])
 
 
+# What a project can be split by: the person attributes of ``persons_frame`` (its other
+# columns are the person id, the record count and one column per list).
+STRATUM_COLUMNS: Final = SUMMARY_COLUMNS
+
+
 def parse_strata(text: str | None) -> list[str]:
-    return [s.strip() for s in (text or "").split(",") if s.strip()]
+    """``"age_group,sex"`` as typed after ``--strata``, checked before any work is done."""
+    strata = [s.strip() for s in (text or "").split(",") if s.strip()]
+    check_strata(strata)
+    return strata
+
+
+def check_strata(strata: Sequence[str]) -> None:
+    """A usage error naming the columns to split by, for a stratum that is not one of them."""
+    for name in strata:
+        if name not in STRATUM_COLUMNS:
+            close = difflib.get_close_matches(name, STRATUM_COLUMNS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise UsageError(
+                f"unknown stratum column {name!r}{hint}; a project can be split by "
+                f"{', '.join(STRATUM_COLUMNS)}",
+                field="--strata",
+            )
+    repeated = sorted({name for name in strata if list(strata).count(name) > 1})
+    if repeated:
+        raise UsageError(f"stratum column {repeated[0]!r} is given twice", field="--strata")
 
 
 def estimate_project(
@@ -113,6 +138,7 @@ def estimate_project(
     records give no status); a list that copies another is merged into it unless
     ``keep_copies`` (``uncounted.estimate.systems``). What was set aside and why, and lists
     whose dates of death barely overlap the others', are the run's ``caveats``."""
+    check_strata(strata)
     has_persons = one(project.con.execute("SELECT count(*) FROM persons"))
     if not has_persons or not has_persons[0]:
         raise UncountedError(
