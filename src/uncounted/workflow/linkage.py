@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from uncounted import __version__
 from uncounted.core.errors import UncountedError
+from uncounted.link.backends import BACKENDS
 from uncounted.link.checks import list_overlaps, unreadable_records
 from uncounted.link.cluster import cluster_records
 from uncounted.link.duplicates import (
@@ -44,7 +45,6 @@ from uncounted.workflow.linked import one
 from uncounted.workflow.review import review_queue_size
 
 Progress = Callable[[str, int, int], None]
-BACKENDS: Final = ("duckdb", "spark")
 
 # Record order: sources in the order they were ingested, rows in file order. New person ids and
 # ties between summary values follow it.
