@@ -14,6 +14,7 @@ from rich.table import Table
 from uncounted.cli import output
 from uncounted.cli.linkage_text import training_lines
 from uncounted.cli.project_cmds import JSON_OPTION
+from uncounted.link.backends import BACKENDS
 from uncounted.link.model import DEFAULT_THRESHOLD
 from uncounted.link.review import DECISIONS
 from uncounted.store import Project
@@ -22,7 +23,7 @@ from uncounted.workflow.evaluation import evaluate_linkage as evaluate_against_t
 from uncounted.workflow.explain import explain_person
 from uncounted.workflow.export import FORMATS, WHAT
 from uncounted.workflow.export import export as export_table
-from uncounted.workflow.linkage import BACKENDS, link_project
+from uncounted.workflow.linkage import link_project
 from uncounted.workflow.review import (
     default_reviewer,
     pair_for_review,
@@ -67,7 +68,9 @@ def link(
         "record joins at most one record of any other file (0-1).",
     ),
     seed: int = typer.Option(1, "--seed", help="Seed: the same seed gives the same persons."),
-    backend: str = typer.Option("duckdb", "--backend", help="duckdb (default) or spark."),
+    backend: str = typer.Option(
+        BACKENDS[0], "--backend", help=f"{BACKENDS[0]} (default) or {' or '.join(BACKENDS[1:])}."
+    ),
     duplicate_free: list[str] = typer.Option(
         [],
         "--duplicate-free",

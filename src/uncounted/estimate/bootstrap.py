@@ -229,9 +229,9 @@ class Bootstrap:
         self.point_: EstimateResult = point
         method = f"bootstrap_{point.method}"
         if point.refused or point.estimate is None:
-            self.result_ = EstimateResult(
-                method=method, model=point.model, observed=table.observed, estimate=None,
-                lower=None, upper=None, level=self.level, refused=point.refused,
+            self.result_ = EstimateResult.refusal(
+                method, point.refused, model=point.model, observed=table.observed,
+                level=self.level,
             )
             return self
         counts = np.asarray(table.counts, dtype=np.int64)
@@ -253,16 +253,14 @@ class Bootstrap:
         failed = np.isnan(replicates)
         n_failed = int(failed.sum())
         if n_failed * 2 > n_boot:
-            self.result_ = EstimateResult(
-                method=method, model=point.model, observed=table.observed, estimate=None,
-                lower=None, upper=None, level=self.level,
+            self.result_ = EstimateResult.refusal(
+                method,
+                f"{n_failed} of {n_boot} bootstrap replicates could not be estimated "
+                "numerically even after redrawing: the table is too sparse for the "
+                "bootstrap to describe the uncertainty",
+                model=point.model, observed=table.observed, level=self.level,
                 diagnostics={"n_boot": n_boot, "replicates_failed": n_failed,
                              "replicates_redrawn": redrawn},
-                refused=(
-                    f"{n_failed} of {n_boot} bootstrap replicates could not be estimated "
-                    "numerically even after redrawing: the table is too sparse for the "
-                    "bootstrap to describe the uncertainty"
-                ),
             )
             return self
         replicates = replicates[~failed]

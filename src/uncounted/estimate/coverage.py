@@ -178,10 +178,9 @@ class SampleCoverage:
         self.estimator = estimator
 
     def _refuse(self, table: CaptureTable, reason: str) -> SampleCoverage:
-        self.result_ = EstimateResult(
-            method="sample-coverage", model=_MODEL_NAMES[self.estimator],
-            observed=table.observed, estimate=None, lower=None, upper=None,
-            level=self.level, refused=reason,
+        self.result_ = EstimateResult.refusal(
+            "sample-coverage", reason, model=_MODEL_NAMES[self.estimator],
+            observed=table.observed, level=self.level,
         )
         return self
 

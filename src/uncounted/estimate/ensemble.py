@@ -215,16 +215,7 @@ def _method_seed(base: np.random.SeedSequence, index: int) -> np.random.SeedSequ
 
 
 def _refused(name: str, observed: int, level: float, reason: str) -> EstimateResult:
-    return EstimateResult(
-        method=name,
-        model=None,
-        observed=observed,
-        estimate=None,
-        lower=None,
-        upper=None,
-        level=level,
-        refused=reason,
-    )
+    return EstimateResult.refusal(name, reason, observed=observed, level=level)
 
 
 class Ensemble:
@@ -389,17 +380,13 @@ class Ensemble:
         }
         if not votes:
             reasons = "; ".join(f"{n}: {r}" for n, r in excluded.items())
-            return EstimateResult(
-                method="ensemble",
-                model=None,
+            return EstimateResult.refusal(
+                "ensemble",
+                f"no method gave a defensible estimate ({reasons})",
                 observed=table.observed,
-                estimate=None,
-                lower=None,
-                upper=None,
                 level=self.level,
                 diagnostics=diagnostics,
                 warnings=warnings,
-                refused=f"no method gave a defensible estimate ({reasons})",
             )
         rng = np.random.default_rng(mixing_seed)
         pooled = pool_draws(results, votes, self.n_draws, rng)

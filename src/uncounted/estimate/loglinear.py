@@ -186,18 +186,15 @@ def interval_for(
 def refused_result(
     method: str, model: str | None, observed: int, level: float, reason: str, check: ModelCheck
 ) -> EstimateResult:
-    return EstimateResult(
-        method=method,
+    return EstimateResult.refusal(
+        method,
+        reason,
         model=model,
         observed=observed,
-        estimate=None,
-        lower=None,
-        upper=None,
         level=level,
         diagnostics={"verdict": check.verdict, "mle_exists": check.mle_exists,
                      "identifiable": check.identifiable,
                      "rank_deficiency": check.rank_deficiency},
-        refused=reason,
     )
 
 

@@ -8,7 +8,6 @@ method's own options, so callers never need to know which class sits behind a na
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import numpy as np
 
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.bootstrap import Bootstrap
+from uncounted.estimate.coverage import SampleCoverage
 from uncounted.estimate.dga import DGA
 from uncounted.estimate.lcmcr import LCMCR
 from uncounted.estimate.loglinear import LogLinear
@@ -130,31 +130,14 @@ def _chapman(o: MethodOptions) -> Estimator:
     return Chapman(**{"level": o.level, **extra})
 
 
-def sample_coverage_class() -> type | None:
-    """Chao's sample-coverage estimator when this installation has it, else ``None``."""
-    try:
-        module = importlib.import_module("uncounted.estimate.coverage")
-    except ImportError:
-        return None
-    found = getattr(module, "SampleCoverage", None)
-    return found if isinstance(found, type) else None
+def sample_coverage_class() -> type[SampleCoverage]:
+    """Chao's sample-coverage estimator (always installed: ``uncounted.estimate.coverage``)."""
+    return SampleCoverage
 
 
 def _sample_coverage(o: MethodOptions) -> Estimator:
-    cls = sample_coverage_class()
-    if cls is None:
-        raise UncountedError(
-            "the sample-coverage estimator is not part of this installation yet"
-        )
-    accepted = set(inspect.signature(cls).parameters)
-    settings: dict[str, Any] = {"level": o.level}
-    if "seed" in accepted:
-        settings["seed"] = int_seed(o.seed)
-    if "n_jobs" in accepted:
-        settings["n_jobs"] = o.n_jobs
-    settings.update(_options_for(cls, o.extra, "sample-coverage"))
-    estimator: Estimator = cls(**settings)
-    return estimator
+    extra = _options_for(SampleCoverage, o.extra, "sample-coverage")
+    return SampleCoverage(**{"level": o.level, "seed": int_seed(o.seed), **extra})
 
 
 def _ensemble(o: MethodOptions) -> Estimator:

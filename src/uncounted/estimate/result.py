@@ -33,6 +33,34 @@ class EstimateResult:
     refused: str | None = None
     draws: NDArray[np.float64] | None = field(default=None, repr=False)
 
+    @classmethod
+    def refusal(
+        cls,
+        method: str,
+        reason: str | None,
+        *,
+        observed: int,
+        level: float,
+        model: str | None = None,
+        diagnostics: dict[str, Any] | None = None,
+        warnings: list[str] | None = None,
+    ) -> EstimateResult:
+        """A result that gives no number, saying why: the one way every estimator refuses.
+        ``reason`` is ``None`` only when passing on an inner result that gave no number and no
+        reason."""
+        return cls(
+            method=method,
+            model=model,
+            observed=observed,
+            estimate=None,
+            lower=None,
+            upper=None,
+            level=level,
+            diagnostics={} if diagnostics is None else diagnostics,
+            warnings=[] if warnings is None else warnings,
+            refused=reason,
+        )
+
     @property
     def unobserved(self) -> float | None:
         return None if self.estimate is None else self.estimate - self.observed

@@ -211,9 +211,7 @@ def _estimate_one(
     except NUMERICAL_ERRORS as problem:
         # one stratum's failure must not cost the other strata (or the total) their numbers
         reason = numerical_refusal(f"this stratum's {method} estimate", problem)
-    return [EstimateResult(method=method, model=None, observed=table.observed,
-                           estimate=None, lower=None, upper=None, level=level,
-                           refused=reason)]
+    return [EstimateResult.refusal(method, reason, observed=table.observed, level=level)]
 
 
 def estimate_tables(
@@ -300,10 +298,9 @@ def combine_strata(
             "are added as a floor, so the total understates the unobserved"
         )
     if not results:
-        return EstimateResult(
-            method=method, model="sum over strata", observed=observed, estimate=None,
-            lower=None, upper=None, level=level, diagnostics=diagnostics, warnings=warnings,
-            refused="no stratum could be estimated",
+        return EstimateResult.refusal(
+            method, "no stratum could be estimated", model="sum over strata",
+            observed=observed, level=level, diagnostics=diagnostics, warnings=warnings,
         )
     if len(lengths) == 1 and None not in lengths:
         stacked = np.stack([np.asarray(results[k].draws, dtype=np.float64) for k in labels])
@@ -389,9 +386,8 @@ class StratifiedEstimate:
             result = estimated.get(cell.label)
             if result is None:
                 reason = str(cell.refusal)
-                result = EstimateResult(
-                    method=self.method, model=None, observed=cell.observed, estimate=None,
-                    lower=None, upper=None, level=self.level, refused=reason,
+                result = EstimateResult.refusal(
+                    self.method, reason, observed=cell.observed, level=self.level,
                     diagnostics={"stratum": dict(zip(self.strata, cell.key, strict=True))},
                 )
             if result.estimate is None:

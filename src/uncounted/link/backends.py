@@ -61,7 +61,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast, get_args
 
 import duckdb
 import pyarrow as pa
@@ -79,7 +79,8 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 Backend = Literal["duckdb", "spark"]
-BACKENDS: Final[tuple[Backend, ...]] = ("duckdb", "spark")
+# Every linkage backend, the default first: the one list the CLI and the workflow check against.
+BACKENDS: Final[tuple[Backend, ...]] = get_args(Backend)
 # The dialect the comparisons and blocking rules of uncounted.link are written in.
 SOURCE_DIALECT: Final = "duckdb"
 DEFAULT_DUCKDB_MEMORY: Final = "3GB"

@@ -10,7 +10,6 @@ project as it was before the run.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ import pyarrow as pa
 
 from uncounted import __version__
 from uncounted.core.errors import UncountedError
+from uncounted.link.backends import BACKENDS
 from uncounted.link.checks import list_overlaps, unreadable_records
 from uncounted.link.cluster import cluster_records
 from uncounted.link.duplicates import (
@@ -44,7 +44,6 @@ from uncounted.workflow.linked import one
 from uncounted.workflow.review import review_queue_size
 
 Progress = Callable[[str, int, int], None]
-BACKENDS: Final = ("duckdb", "spark")
 
 # Record order: sources in the order they were ingested, rows in file order. New person ids and
 # ties between summary values follow it.
@@ -124,21 +123,13 @@ def latest_run_id(project: Project) -> int | None:
 
 
 def _model(threshold: float, seed: int, backend: str) -> LinkageModel:
-    kwargs: dict[str, Any] = {}
-    if "backend" in inspect.signature(LinkageModel).parameters:
-        kwargs["backend"] = backend
-    elif backend != "duckdb":
-        raise UncountedError(
-            f"this uncounted links on DuckDB only; the {backend} backend is not available",
-            field="backend",
-        )
     # splink's training notes would drown the summary, which reports the run instead.
-    return LinkageModel(threshold=threshold, seed=seed, log_level=logging.ERROR, **kwargs)
+    return LinkageModel(threshold=threshold, seed=seed, log_level=logging.ERROR, backend=backend)
 
 
 def _fit(model: LinkageModel, features: pa.Table, labels: pd.DataFrame) -> int:
-    """Fit, with the review labels when the model takes them; how many labels it took."""
-    if len(labels) and "labels" in inspect.signature(model.fit).parameters:
+    """Fit, with the review labels when there are any; how many labels it took."""
+    if len(labels):
         model.fit(features, labels=labels)
         return len(labels)
     model.fit(features)
