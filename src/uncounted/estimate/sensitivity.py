@@ -127,14 +127,9 @@ def interaction_rows(table: CaptureTable, ratios: Sequence[float], level: float
                    f"every interaction up to {order} lists" +
                    (" (saturated: assumes only no all-list interaction)"
                     if order == n_lists - 1 else ""))
-        try:
-            result = LogLinear(model=model, level=level, interval="wald").fit(table).result_
-        except RECOVERABLE as problem:
-            rows.append(_row(INTERACTION, variant, refused=describe(problem)))
-            continue
-        rows.append(_row(INTERACTION, variant, result.estimate, result.lower, result.upper,
-                         refused=result.refused, note=f"model {model}"))
-        if result.refused is None:
+        row = _model_row(INTERACTION, variant, table, model, level)
+        rows.append(row)
+        if row["refused"] is None:
             highest = model
     if highest is None:
         return rows
@@ -183,14 +178,19 @@ def dependence_rows(table: CaptureTable, model: HierarchicalModel, level: float
             other, variant = _without(model, pair), f"without {names} dependence"
         else:
             other, variant = model.with_term(pair), f"with {names} dependence"
-        try:
-            result = LogLinear(model=other, level=level, interval="wald").fit(table).result_
-        except RECOVERABLE as problem:
-            rows.append(_row(DEPENDENCE, variant, refused=describe(problem)))
-            continue
-        rows.append(_row(DEPENDENCE, variant, result.estimate, result.lower, result.upper,
-                         refused=result.refused, note=f"model {other}"))
+        rows.append(_model_row(DEPENDENCE, variant, table, other, level))
     return rows
+
+
+def _model_row(kind: str, variant: str, table: CaptureTable, model: HierarchicalModel,
+               level: float) -> dict[str, Any]:
+    """One log-linear model's estimate as a row, or its refusal with the reason."""
+    try:
+        result = LogLinear(model=model, level=level, interval="wald").fit(table).result_
+    except RECOVERABLE as problem:
+        return _row(kind, variant, refused=describe(problem))
+    return _row(kind, variant, result.estimate, result.lower, result.upper,
+                refused=result.refused, note=f"model {model}")
 
 
 def latent_rows(table: CaptureTable, seed: Seed, level: float, n_jobs: int,
