@@ -25,7 +25,8 @@ each with normal recording errors and harsh ones (``RecordingErrors.scaled(2.5)`
 ``error_scale``).
 
     .venv/bin/python benchmarks/end_to_end.py --quick        # 2 scenarios x 2 tables of 2,000
-    .venv/bin/python benchmarks/end_to_end.py --tables 10    # 8 scenarios x 10 tables of 20,000
+    .venv/bin/python benchmarks/end_to_end.py --tables 10 --rows rows.jsonl   # 8 x 10 of 20,000
+    .venv/bin/python benchmarks/end_to_end.py --summarise rows.jsonl          # even unfinished
 """
 
 from __future__ import annotations
@@ -149,6 +150,41 @@ def summarise(name: str, rows: list[dict[str, Any]]) -> None:
               f"largest {max(added, key=abs):+.2%}")
 
 
+def targets(every: dict[str, list[dict[str, Any]]]) -> None:
+    """The issue's targets: the bias linkage adds, and coverage against perfect linkage."""
+    added, gaps = [], []
+    for name, rows in every.items():
+        both = [r for r in rows if r["replicates"].get("estimate") is not None
+                and r["perfect"].get("estimate") is not None]
+        if not both:
+            continue
+        bias = np.mean([(r["replicates"]["estimate"] - r["perfect"]["estimate"]) / r["N"]
+                        for r in both])
+        cover = {way: np.mean([r[way]["lower"] <= r["N"] <= r[way]["upper"] for r in both])
+                 for way in ("perfect", "replicates")}
+        added.append((name, bias, len(both)))
+        gaps.append((name, cover["replicates"] - cover["perfect"]))
+    if not added:
+        return
+    print("\nTargets (replicates against perfect linkage):")
+    for (name, bias, n), (_, gap) in zip(added, gaps, strict=True):
+        print(f"  {name:<34} {n:3d} tables  bias added {bias:+6.2%} "
+              f"({'ok' if abs(bias) <= 0.02 else 'over 2%'})  coverage gap {gap:+5.0%} "
+              f"({'ok' if gap >= -0.03 else 'over 3 points'})")
+    mean = float(np.mean([abs(b) for _, b, _ in added]))
+    print(f"  mean |bias added| over scenarios {mean:.2%} ({'ok' if mean <= 0.01 else 'over 1%'})")
+
+
+def read_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
+    every: dict[str, list[dict[str, Any]]] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                every.setdefault(row["scenario"], []).append(row)
+    return every
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
@@ -156,27 +192,43 @@ def main() -> None:
     parser.add_argument("--victims", type=int, default=None)
     parser.add_argument("--labels", type=int, default=200)
     parser.add_argument("--replicates", type=int, default=20)
-    parser.add_argument("--json", type=Path, default=None, help="Write every row here.")
+    parser.add_argument("--rows", type=Path, default=None,
+                        help="Append each table's row here (JSON lines) and skip the tables "
+                             "already in it, so that a stopped study resumes.")
+    parser.add_argument("--summarise", type=Path, default=None,
+                        help="Only summarise the rows of this file (even an unfinished study).")
     args = parser.parse_args()
+    if args.summarise:
+        every = read_rows(args.summarise)
+        for name, rows in every.items():
+            summarise(name, rows)
+        targets(every)
+        return
     tables = args.tables or (2 if args.quick else 10)
     victims = args.victims or (2_000 if args.quick else 20_000)
-    every: dict[str, list[dict[str, Any]]] = {}
-    for kind, label, scale in scenarios(args.quick):
-        name = f"{kind}, {label} errors"
-        rows = []
-        for seed in range(1, tables + 1):
+    every = read_rows(args.rows) if args.rows else {}
+    done = {(name, r["table"], r["N_victims"]) for name, rows in every.items() for r in rows}
+    # Table by table across the scenarios, so that a study stopped early covers them all.
+    for seed in range(1, tables + 1):
+        for kind, label, scale in scenarios(args.quick):
+            name = f"{kind}, {label} errors"
+            if (name, seed, victims) in done:
+                continue
             with tempfile.TemporaryDirectory() as folder:
                 row = one_table(kind, scale, victims, seed, args.labels, args.replicates,
                                 Path(folder))
-            rows.append(row)
+            row.update(scenario=name, table=seed, N_victims=victims)
+            every.setdefault(name, []).append(row)
+            if args.rows:
+                with args.rows.open("a") as out:
+                    out.write(json.dumps(row, default=str) + "\n")
             print(f"{name}, table {seed}: N {row['N']:,}; " + "; ".join(
                 f"{way} {row[way]['estimate']:,.0f} [{row[way]['lower']:,.0f}, "
                 f"{row[way]['upper']:,.0f}]" for way in WAYS
                 if row[way].get("estimate") is not None), flush=True)
-        every[name] = rows
+    for name, rows in every.items():
         summarise(name, rows)
-    if args.json:
-        args.json.write_text(json.dumps(every, indent=1, default=str))
+    targets(every)
 
 
 if __name__ == "__main__":
