@@ -16,7 +16,9 @@ slow-mixing samplers (LCMCR) cannot be cut short per replicate without losing co
 * a method's draws given replicate r are its reference draws moved by that difference, its
   shift. The conditional spread (sampling and model) is the reference's; the location is the
   replicate's. The pooled draws of a method are its draws given each replicate, the same number
-  for every replicate; the ensemble's are those of its defensible methods, in equal shares.
+  for every replicate; the ensemble's follow its headline rule on the reference table: the
+  leading method's draws (LCMCR's, by default), or equal shares of the voting methods' under
+  the ``equal`` rule, widened to hold every defensible method's pooled median.
 
 The spread of the pooled draws splits by the law of total variance: linkage = the variance
 over replicates of the mean given the replicate; model = the mean over replicates of the
@@ -37,7 +39,7 @@ from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import quantile_interval, result_draws
 from uncounted.estimate.methods import Seed, make_estimator, results_of
-from uncounted.estimate.randomness import seed_sequence
+from uncounted.estimate.randomness import seed_sequence, unspawned
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.strata import StratifiedEstimate, split_strata
 from uncounted.estimate.table import CaptureTable
@@ -53,9 +55,13 @@ DRAWS_PER_REPLICATE: Final = 400
 
 
 def _point(method: str, table: CaptureTable, seed: np.random.SeedSequence) -> float:
-    """One method's quick point estimate on one table (NaN when it refuses)."""
+    """One method's quick point estimate on one table (NaN when it refuses).
+
+    Every table of a stratum gets the same seed for a method (common random numbers), so the
+    estimator must not see a seed that an earlier table already spawned from."""
     try:
-        estimator = make_estimator(method, seed=seed, n_jobs=1, **POINT_OPTIONS.get(method, {}))
+        estimator = make_estimator(method, seed=unspawned(seed), n_jobs=1,
+                                   **POINT_OPTIONS.get(method, {}))
         estimator.fit(table)
         value = results_of(estimator)[0].estimate
     except UncountedError:
@@ -88,8 +94,10 @@ def variance_split(draws: NDArray[np.float64], method_means: NDArray[np.float64]
     """Law of total variance of pooled draws ``draws[r, i]`` (replicate r): linkage, model
     (variance of the methods' means within a replicate, ``method_means[r, m]``), sampling."""
     total = float(np.var(draws))
-    linkage = float(np.var(draws.mean(axis=1)))
     within = float(np.mean(np.var(draws, axis=1)))
+    # the means given a replicate vary by resampling alone (within / draws per replicate):
+    # that part is Monte Carlo noise, not linkage
+    linkage = max(float(np.var(draws.mean(axis=1))) - within / draws.shape[1], 0.0)
     model = 0.0
     if method_means is not None and method_means.shape[1] > 1:
         model = float(np.mean(np.nanvar(method_means, axis=1)))
@@ -223,17 +231,19 @@ class ReplicatedEstimate:
                 method_draws[name] = draws
                 pooled_methods.append(_pooled(result, draws, self.level, name))
             self.method_results_[label] = pooled_methods
-            chosen = [n for n in included if n in method_draws] or list(method_draws)
-            if not chosen:
+            defensible = [n for n in included if n in method_draws] or list(method_draws)
+            if not defensible:
                 continue
-            # each replicate: equal shares of the defensible methods' draws
+            chosen = _voters(headline, method_draws) or defensible
+            # each replicate: the headline's rule over the pooled draws (the leader's draws,
+            # or equal shares of the voting methods'), as the ensemble pools them
             per = max(size // len(chosen), 1)
             mixed = np.concatenate([method_draws[n][:, :per] for n in chosen], axis=1)
             for row in mixed:
                 rng.shuffle(row)
-            means = np.stack([method_draws[n].mean(axis=1) for n in chosen], axis=1)
+            means = np.stack([method_draws[n].mean(axis=1) for n in defensible], axis=1)
             split = variance_split(mixed, means)
-            points_ok = {n: float(np.median(method_draws[n])) for n in chosen}
+            points_ok = {n: float(np.median(method_draws[n])) for n in defensible}
             result = _pooled(headline, mixed, self.level, headline.method, points_ok)
             result.observed = round(float(np.median(
                 [rows[label].observed if label in rows else 0 for rows in cells])))
@@ -269,7 +279,8 @@ class ReplicatedEstimate:
             for rows in cells
         ], dtype=np.float64)
         total_draws = summed + floors[:, None]
-        linkage = float(np.var(total_draws.mean(axis=1)))
+        linkage = max(float(np.var(total_draws.mean(axis=1)))
+                      - float(np.mean(np.var(total_draws, axis=1))) / width, 0.0)
         split = {"total": float(np.var(total_draws)), "linkage": linkage,
                  "model": float(sum(model.values())), "sampling": float(sum(sampling.values()))}
         result = _pooled(reference, total_draws, self.level, reference.method)
@@ -280,6 +291,14 @@ class ReplicatedEstimate:
             sum(cell.observed for cell in rows.values()) for rows in cells])))
         self.split_["total"] = result.diagnostics["uncertainty"]
         return result
+
+
+def _voters(headline: EstimateResult, method_draws: Mapping[str, NDArray[np.float64]]
+            ) -> list[str]:
+    """The methods whose draws make the headline under the ensemble's rule (its ``votes``:
+    the leader alone, or every defensible method in equal shares) that have pooled draws."""
+    votes = headline.diagnostics.get("votes") or {}
+    return [name for name in votes if name in method_draws]
 
 
 def _pooled(like: EstimateResult, draws: NDArray[np.float64], level: float, method: str,
