@@ -50,3 +50,28 @@ def test_the_same_numbers_in_one_process_and_in_two() -> None:
     one, two = (ReplicatedEstimate([], LISTS, seed=2, n_jobs=jobs, options={"options": QUICK})
                 .fit(persons, replicates).results_["all"] for jobs in (1, 2))
     assert (one.estimate, one.lower, one.upper) == (two.estimate, two.lower, two.upper)
+
+
+def test_centred_on_the_fixed_linkage_the_replicates_give_the_spread_only() -> None:
+    persons = heterogeneous_persons(seed=7, n=2_500)
+    # replicates that split people on lists a and c into two one-list persons (as missed
+    # links do) move the estimate up...
+    on_a_and_c = persons[(persons.a == 1) & (persons.c == 1) & (persons.b == 0)
+                         & (persons.d == 0)]
+
+    def split(k: int) -> pd.DataFrame:
+        chosen = on_a_and_c.iloc[:k]
+        halves = pd.concat([chosen.assign(c=0), chosen.assign(a=0)])
+        return pd.concat([persons.drop(chosen.index), halves]).reset_index(drop=True)
+
+    replicates = [split(k) for k in (20, 40, 60)]
+    moved, centred = (ReplicatedEstimate([], LISTS, seed=4, n_jobs=1, location=where,
+                                         options={"options": QUICK}).fit(persons, replicates)
+                      for where in ("replicates", "fixed"))
+    fixed = centred.reference_.results_["all"]
+    assert fixed.estimate is not None
+    assert moved.results_["all"].estimate > fixed.estimate  # type: ignore[operator]
+    # ...centred, the pooled estimate stays with the stored clustering's, and the interval
+    # still carries the spread between replicates
+    assert abs(centred.results_["all"].estimate - fixed.estimate) / fixed.estimate < 0.02  # type: ignore[operator]
+    assert centred.split_["all"]["shares"]["linkage"] > 0.0

@@ -50,6 +50,9 @@ POINT_OPTIONS: Final[dict[str, dict[str, Any]]] = {
     "lcmcr": {"n_samples": 100, "burn_in": 2_000, "thin": 20},
     "sample-coverage": {"n_boot": 2},
 }
+#: Where the pooled draws are centred: on the replicates' own estimates, or on the stored
+#: clustering's (the replicates then give the spread only).
+LOCATIONS: Final = ("replicates", "fixed")
 #: Draws each replicate gives to a pooled distribution.
 DRAWS_PER_REPLICATE: Final = 400
 
@@ -137,6 +140,7 @@ class ReplicatedEstimate:
         options: Mapping[str, Any] | None = None,
         min_lists: int = 3,
         draws_per_replicate: int = DRAWS_PER_REPLICATE,
+        location: str = "replicates",
     ) -> None:
         self.strata = strata
         self.lists = lists
@@ -147,8 +151,12 @@ class ReplicatedEstimate:
         self.options = options
         self.min_lists = min_lists
         self.draws_per_replicate = draws_per_replicate
+        self.location = location
 
     def fit(self, reference: Any, replicates: Sequence[Any]) -> ReplicatedEstimate:
+        if self.location not in LOCATIONS:
+            raise UncountedError(f"location is one of {', '.join(LOCATIONS)}, not "
+                                 f"{self.location!r}")
         if not replicates:
             raise UncountedError("at least one linkage replicate is needed")
         # the reference is estimated exactly as with the linkage fixed (the same seed, so the
@@ -226,6 +234,9 @@ class ReplicatedEstimate:
                 fallback = np.nanmedian(shifts, axis=1) if np.isfinite(shifts).any() else \
                     np.zeros(n_rep)
                 column = np.where(np.isfinite(column), column, np.nan_to_num(fallback))
+                if self.location == "fixed":
+                    # the spread over replicates around the stored clustering's estimate
+                    column = column - column.mean()
                 base = result_draws(name, result, size * n_rep, rng).reshape(n_rep, size)
                 draws = np.maximum(base + column[:, None], observed[:, None])
                 method_draws[name] = draws

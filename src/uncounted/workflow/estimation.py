@@ -131,6 +131,7 @@ def estimate_project(
     keep_copies: bool = False,
     linkage: str = "auto",
     replicates: int | None = None,
+    linkage_location: str = "replicates",
 ) -> EstimateRun:
     """Estimate every stratum and the total from the latest link run's persons (not stored).
 
@@ -175,7 +176,8 @@ def estimate_project(
         fitted, linkage_info = estimate_over_replicates(
             project, persons, lists=lists, all_lists=all_lists, copies=copies, status=status,
             strata=list(strata), method=method, level=level, seed=seed, jobs=jobs,
-            n_replicates=DEFAULT_REPLICATES if replicates is None else replicates)
+            n_replicates=DEFAULT_REPLICATES if replicates is None else replicates,
+            location=linkage_location)
     printed: list[tuple[str, EstimateResult]] = [("total", fitted.total_),
                                                  *fitted.results_.items()]
     link_run = one(project.con.execute("SELECT max(run_id) FROM persons"))

@@ -270,6 +270,7 @@ def estimate_over_replicates(
     seed: int,
     jobs: int,
     n_replicates: int,
+    location: str = "replicates",
 ) -> tuple[Any, dict[str, Any]]:
     """The estimate over ``n_replicates`` linkage replicates (a fitted
     :class:`~uncounted.estimate.replicated.ReplicatedEstimate`) and what to store about the
@@ -288,10 +289,11 @@ def estimate_over_replicates(
         frame, _ = merge_contained(frame, before, copies)
         tables.append(frame)
     fitted = ReplicatedEstimate(strata, lists, method=method, level=level, seed=seed,
-                                n_jobs=jobs).fit(persons, tables)
+                                n_jobs=jobs, location=location).fit(persons, tables)
     persons_per_replicate = [len(t) for t in tables]
     linkage = {
         "mode": "replicates",
+        "location": location,
         **drawn.settings(),
         "persons_per_replicate": persons_per_replicate,
         "uncertainty": fitted.split_,
