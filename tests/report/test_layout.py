@@ -12,9 +12,25 @@ import matplotlib.dates as mdates
 import pytest
 
 from uncounted.report import plots
-from uncounted.report.html import ReportOptions, build_report, render_html
+from uncounted.report.html import ReportInputs, ReportOptions, build_report, render_html
+from uncounted.report.pdf import launch_options, prepare_for_print, printable_width_px
 from uncounted.report.tables import months_by_year
 from uncounted.store import Project
+from uncounted.workflow.release_diff import releases_section
+
+from .test_html import needs_chromium
+
+
+@pytest.fixture(scope="module")
+def report(synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic project's report with its releases compared; no estimate and no
+    suppression (its audit is slow, and a page's layout does not depend on it)."""
+    path = tmp_path_factory.mktemp("layout") / "report.html"
+    with Project.open(synthetic, read_only=True) as project:
+        report = build_report(project, options=ReportOptions(min_cell=0),
+                              inputs=ReportInputs(releases=releases_section(project)))
+    path.write_text(render_html(report), encoding="utf-8")
+    return path
 
 
 def test_months_of_death_are_drawn_on_a_time_axis() -> None:
@@ -86,3 +102,86 @@ def test_a_long_month_table_is_folded_by_year(synthetic: Path, tmp_path: Path) -
     assert "Date unknown:" in html
     # and the figure next to it is on a time axis, 2010 a gap
     assert report["figures"]["deaths"].startswith("data:image/svg+xml")
+
+
+def _tables(html: str, section: str) -> list[str]:
+    start = html.index(f'<h2 id="{section}">')
+    end = html.index("<h2", start + 1)
+    return re.findall(r"<table.*?</table>", html[start:end], re.S)
+
+
+def _columns(table: str) -> int:
+    """The widest row's columns, colspans counted."""
+    widest = 0
+    for row in re.findall(r"<tr>.*?</tr>", table, re.S):
+        spans = re.findall(r"<t[hd]\b([^>]*)>", row)
+        widest = max(widest, sum(int(m.group(1)) if (m := re.search(r'colspan="(\d+)"', a))
+                                 else 1 for a in spans))
+    return widest
+
+
+def test_the_releases_tables_are_narrow_enough_for_a_page(report: Path) -> None:
+    """The release comparison was one table of 17 columns, cut at the printed page's right
+    edge; now two, each of at most 11 columns (the page test below measures them)."""
+    tables = _tables(report.read_text(encoding="utf-8"), "releases")
+    assert any("persons before" in t for t in tables) and any("relinked" in t for t in tables)
+    assert all(_columns(t) <= 11 for t in tables), [_columns(t) for t in tables]
+
+
+FIT = """() => {
+  const body = document.body, style = getComputedStyle(body);
+  const right = body.getBoundingClientRect().right - parseFloat(style.paddingRight);
+  return [right, [...document.querySelectorAll('table')].map(t => [
+    t.querySelector('th, td') ? t.querySelector('th, td').textContent.trim() : '',
+    t.getBoundingClientRect().right, t.offsetParent !== null])];
+}"""
+
+
+@needs_chromium
+def test_every_table_fits_the_printed_page(report: Path) -> None:
+    """Laid out as the PDF prints it (print styles, A4 less the PDF's margins), no table runs
+    past the right edge of the page."""
+    from playwright.sync_api import sync_playwright
+
+    width = printable_width_px()
+    assert 700 < width < 705  # 186 mm
+    with sync_playwright() as p:
+        browser = p.chromium.launch(**launch_options())
+        try:
+            page = browser.new_page(viewport={"width": int(width), "height": 1000})
+            page.goto(report.as_uri())
+            prepare_for_print(page)
+            right, tables = page.evaluate(FIT)
+        finally:
+            browser.close()
+    assert right <= width
+    assert len(tables) >= 15 and any(first == "from → to" for first, _, _ in tables)
+    wide = [(first, edge) for first, edge, _ in tables if edge > right + 0.5]
+    assert wide == []
+
+
+DETAILS = """() => [...document.querySelectorAll('details')].map(d => [d.open,
+  [...d.querySelectorAll('table')].every(t => t.checkVisibility())])"""
+
+
+@needs_chromium
+def test_collapsed_details_are_open_in_print(report: Path) -> None:
+    """On screen the per-group tables of a release comparison are collapsed; printed, they are
+    shown: the print style shows their content, and the PDF opens every details element."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(**launch_options())
+        try:
+            page = browser.new_page()
+            page.goto(report.as_uri())
+            on_screen = page.evaluate(DETAILS)
+            page.emulate_media(media="print")
+            printed_from_browser = page.evaluate(DETAILS)
+            prepare_for_print(page)
+            in_pdf = page.evaluate(DETAILS)
+        finally:
+            browser.close()
+    assert on_screen and all(not is_open and not shown for is_open, shown in on_screen)
+    assert all(shown for _, shown in printed_from_browser)
+    assert all(is_open and shown for is_open, shown in in_pdf)
