@@ -57,6 +57,11 @@ def test_months_of_death_are_drawn_on_a_time_axis() -> None:
     assert hidden is not None
     assert sorted(b.get_height() for b in hidden.axes[0].patches) == [0, 8, 9]
     assert plots.deaths_figure({"deaths_by_month": []}, 0) is None
+    # small counts: whole ticks only, each label once
+    small = plots.deaths_figure({"deaths_by_month": [{"month": "2000-01", "persons": 3}]}, 0)
+    assert small is not None
+    ticks = [t for t in small.axes[0].get_yticks() if 0 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)
 
 
 def test_a_short_month_table_is_not_folded() -> None:

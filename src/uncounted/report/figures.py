@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 FONT_FAMILY: Final = ["DejaVu Sans", "Noto Sans", "sans-serif"]
 MALE: Final = "#3b6ea5"
@@ -102,6 +102,8 @@ def timeline(labels: Sequence[str], counts: Sequence[int], *, ylabel: str) -> Fi
         step = max(1, len(labels) // 14)
         axes.set_xticks(positions[::step], list(labels)[::step], rotation=45, ha="right")
         axes.set_ylabel(ylabel)
+        # persons come whole: no tick at 1.5 (which the formatter would print as "2")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.yaxis.set_major_formatter(_THOUSANDS)
     return figure
 
@@ -128,6 +130,8 @@ def monthly(months: Sequence[date], counts: Sequence[int], *, ylabel: str) -> Fi
             axes.set_xlim(mdates.date2num(starts[0] - pad),
                           mdates.date2num(next_month(starts[-1]) + pad))
         axes.set_ylabel(ylabel)
+        # persons come whole: no tick at 1.5 (which the formatter would print as "2")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.yaxis.set_major_formatter(_THOUSANDS)
     return figure
 
