@@ -16,7 +16,10 @@ from typer.testing import CliRunner
 
 from uncounted.cli import output
 from uncounted.cli.main import app, run
+from uncounted.cli.review_text import plain_level
+from uncounted.link.explain import MISSING_LABEL
 from uncounted.store import Project
+from uncounted.workflow.review import pair_for_review, review_queue
 
 from ..workflow.link_helpers import copy_template, ingest_list, lists_of
 
@@ -132,6 +135,62 @@ def test_review_decide_list_and_an_interactive_session(linked: tuple[Path, Path]
     # The skipped pair goes to the back of the queue.
     last = cli("review", project_dir, "--list", "--low", "0.01", "--json").json()
     assert last["pairs"][-1]["skipped_before"] is True
+
+
+def test_review_screen_gives_each_comparison_one_row(
+    linked: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each comparison is one row of its own: name, what the left and the right record give,
+    the level in plain words and its weight (the level used to sit under the left record and
+    the weight under the right one)."""
+    project_dir, _ = linked
+    monkeypatch.setattr(output, "stdout", Console(width=200, soft_wrap=True))
+    session = CliRunner().invoke(
+        app, ["review", str(project_dir), "--low", "0.01", "--limit", "1", "--reviewer", "t"],
+        input="q\n",
+    )
+    assert session.exit_code == 0, session.output
+    with Project.open(project_dir) as project:
+        first = review_queue(project, low=0.01, limit=1).pairs[0]
+        details = pair_for_review(project, first["record_id_l"], first["record_id_r"])
+    comparisons = details["pair"]["comparisons"]
+    assert len(comparisons) >= 4
+    lines = session.output.splitlines()
+    header = [line for line in lines if "comparison" in line and "weight" in line]
+    assert len(header) == 1
+    assert [cell.strip() for cell in header[0].strip("┃").split("┃")] == [
+        "comparison", "left", "right", "level", "weight"]
+    for c in comparisons:
+        # the row of this comparison in the comparisons table (five cells)
+        rows = [line for line in lines
+                if line.startswith(f"│ {c['comparison']} ") and line.count("│") == 6]
+        assert len(rows) == 1, (c["comparison"], rows)
+        name, left, right, level, weight = (cell.strip() for cell in rows[0].strip("│").split("│"))
+        assert name == c["comparison"]
+        assert weight == f"{c['weight']:+.2f}"
+        assert level and not level.startswith("ambiguous") and level != MISSING_LABEL
+        assert level != "All other comparisons"
+        if c["comparison"] == "sex":
+            assert (left, right) == (details["left"]["sex"] or "—", details["right"]["sex"] or "—")
+    assert "≈" not in session.output and "ambiguous" not in session.output
+
+
+def test_comparison_levels_in_plain_words() -> None:
+    assert plain_level("death", MISSING_LABEL, None, "2024-01-03") == "one side missing"
+    assert plain_level("death", MISSING_LABEL, None, None) == "both missing"
+    assert plain_level("death", "same date of death", "2024-01-03", "2024-01-03") == (
+        "same date of death")
+    assert plain_level("death", "All other comparisons", "2024-01-03", "2024-02-03") == (
+        "died over 3 days apart")
+    # two levels of equal weight: a missing side settles it from the records themselves
+    ambiguous = f"ambiguous: {MISSING_LABEL} / same ID, not checked valid / one edit apart"
+    assert plain_level("id", ambiguous, "123456782", None) == "one side missing"
+    assert plain_level("id", ambiguous, "123456782", "123456783") == (
+        "same ID, not checked valid or one edit apart (equal weights)")
+    assert plain_level("sex", f"ambiguous: {MISSING_LABEL} / same sex", "male", "male") == (
+        "same sex")
+    assert plain_level("age", "All other comparisons", "age 30", "age 50") == (
+        "ages over 3 years apart")
 
 
 def test_ids_are_whole_when_output_is_piped_to_a_narrow_width(

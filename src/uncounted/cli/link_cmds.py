@@ -14,6 +14,7 @@ from rich.table import Table
 from uncounted.cli import output
 from uncounted.cli.linkage_text import training_lines
 from uncounted.cli.project_cmds import JSON_OPTION
+from uncounted.cli.review_text import comparison_rows
 from uncounted.link.backends import BACKENDS
 from uncounted.link.model import DEFAULT_THRESHOLD
 from uncounted.link.review import DECISIONS
@@ -401,10 +402,17 @@ def _render_side_by_side(details: dict[str, Any], position: str) -> None:
         if a is None and b is None:
             continue
         table.add_row(label, _text(a), _text(b), style=None if a == b else "bold")
-    if pair is not None:
-        for c in pair["comparisons"]:
-            table.add_row(f"≈ {c['comparison']}", c["level"], _weight(c["weight"]), style="dim")
     output.print_table(table)
+    rows = comparison_rows(details)
+    if rows:
+        # one row per comparison: what each record gives, the level it reached, its weight
+        compared = Table(title="how the model compared them")
+        for column in ("comparison", "left", "right", "level"):
+            compared.add_column(column)
+        compared.add_column("weight", justify="right")
+        for row in rows:
+            compared.add_row(*row)
+        output.print_table(compared)
     for earlier in details["decisions"]:
         say(
             f"  earlier: {earlier['decision']} by {earlier['reviewer']} at "

@@ -12,15 +12,17 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any, Final
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 FONT_FAMILY: Final = ["DejaVu Sans", "Noto Sans", "sans-serif"]
 MALE: Final = "#3b6ea5"
@@ -100,6 +102,36 @@ def timeline(labels: Sequence[str], counts: Sequence[int], *, ylabel: str) -> Fi
         step = max(1, len(labels) // 14)
         axes.set_xticks(positions[::step], list(labels)[::step], rotation=45, ha="right")
         axes.set_ylabel(ylabel)
+        # persons come whole: no tick at 1.5 (which the formatter would print as "2")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.yaxis.set_major_formatter(_THOUSANDS)
+    return figure
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def monthly(months: Sequence[date], counts: Sequence[int], *, ylabel: str) -> Figure:
+    """Counts per calendar month on a time axis: each bar spans its own month, so a stretch
+    of months without a count is a gap as wide as the time it covers (not one category among
+    evenly spaced others)."""
+    with plt.rc_context(_STYLE):
+        figure, axes = _figure(7.0, 2.8)
+        starts = [date(m.year, m.month, 1) for m in months]
+        # a small gap between neighbouring months keeps the bars apart
+        widths = [timedelta(days=(next_month(s) - s).days * 0.85) for s in starts]
+        axes.bar(starts, list(counts), width=widths, align="edge", color=NEUTRAL)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        if starts:
+            pad = timedelta(days=15)
+            axes.set_xlim(mdates.date2num(starts[0] - pad),
+                          mdates.date2num(next_month(starts[-1]) + pad))
+        axes.set_ylabel(ylabel)
+        # persons come whole: no tick at 1.5 (which the formatter would print as "2")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.yaxis.set_major_formatter(_THOUSANDS)
     return figure
 

@@ -28,6 +28,7 @@ from uncounted.report.provenance import provenance
 from uncounted.report.quality import quality_section
 from uncounted.report.reproducibility import reproducibility_section
 from uncounted.report.suppression import DEFAULT_MIN_CELL, Count, suppress
+from uncounted.report.tables import MONTH_NAMES, months_by_year
 from uncounted.report.victims import victims_section
 from uncounted.store.project import Project
 from uncounted.store.statuses import DEFAULT_STATUS
@@ -78,6 +79,8 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["number"] = lambda v: "—" if v is None else f"{v:,.0f}"
     environment.filters["share"] = _share
+    environment.filters["months_by_year"] = months_by_year
+    environment.globals["month_names"] = MONTH_NAMES
     return environment
 
 

@@ -24,6 +24,11 @@ CHROMIUM_ARGS: Final = [
     "--disable-sync",
 ]
 LOCAL_SCHEMES: Final = ("file:", "data:", "about:")
+PAPER: Final = "A4"
+PAPER_WIDTH_MM: Final = 210.0
+MARGINS_MM: Final = {"top": 14.0, "bottom": 14.0, "left": 12.0, "right": 12.0}
+# Collapsed <details> would print as their summary line alone: the PDF shows everything.
+OPEN_DETAILS: Final = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 
 
 @dataclass
@@ -53,8 +58,20 @@ def launch_options() -> dict[str, Any]:
     return {"executable_path": str(require_chromium()), "args": CHROMIUM_ARGS}
 
 
+def printable_width_px() -> float:
+    """The width a PDF page leaves for the report, in CSS pixels (96 to the inch): what every
+    table must fit in."""
+    return (PAPER_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 96
+
+
+def prepare_for_print(page: Any) -> None:
+    """Lay the loaded page out as it prints: print styles, every collapsed details open."""
+    page.emulate_media(media="print")
+    page.evaluate(OPEN_DETAILS)
+
+
 def print_pdf(html: Path, pdf: Path, *, timeout_ms: int = 120_000) -> PrintResult:
-    """Write ``pdf`` from the HTML file ``html`` (A4, backgrounds printed)."""
+    """Write ``pdf`` from the HTML file ``html`` (A4, backgrounds printed, details open)."""
     options = launch_options()
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -82,10 +99,12 @@ def print_pdf(html: Path, pdf: Path, *, timeout_ms: int = 120_000) -> PrintResul
                 page = browser.new_page()
                 page.route("**/*", only_local)
                 page.goto(html.resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-                page.emulate_media(media="print")
-                page.pdf(path=str(partial), format="A4", print_background=True,
-                         margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
-                                 "right": "12mm"})
+                prepare_for_print(page)
+                page.pdf(path=str(partial), format=PAPER, print_background=True,
+                         margin={"top": f"{MARGINS_MM['top']:g}mm",
+                                 "bottom": f"{MARGINS_MM['bottom']:g}mm",
+                                 "left": f"{MARGINS_MM['left']:g}mm",
+                                 "right": f"{MARGINS_MM['right']:g}mm"})
             finally:
                 browser.close()
     except PlaywrightError as problem:

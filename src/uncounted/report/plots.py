@@ -7,7 +7,10 @@ figure writes numbers, labelled like the table ("<5").
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from matplotlib.figure import Figure
 
 from uncounted.report import figures
 from uncounted.report.suppression import is_suppressed, suppress, suppressed_values
@@ -34,14 +37,22 @@ def places_plot(victims: dict[str, Any], min_cell: int) -> str | None:
     ))
 
 
-def deaths_plot(victims: dict[str, Any], min_cell: int) -> str | None:
+def deaths_figure(victims: dict[str, Any], min_cell: int) -> Figure | None:
+    """Persons by month of death on a time axis ("YYYY-MM" months; a month no one died in,
+    or a stretch of them, shows as a gap of its length)."""
     months = victims.get("deaths_by_month", [])
     if not months:
         return None
-    return figures.to_data_uri(figures.timeline(
-        [m["month"] for m in months], suppressed_values([m["persons"] for m in months], min_cell),
+    return figures.monthly(
+        [date.fromisoformat(m["month"] + "-01") for m in months],
+        suppressed_values([m["persons"] for m in months], min_cell),
         ylabel="persons by month of death",
-    ))
+    )
+
+
+def deaths_plot(victims: dict[str, Any], min_cell: int) -> str | None:
+    figure = deaths_figure(victims, min_cell)
+    return None if figure is None else figures.to_data_uri(figure)
 
 
 def first_release_plot(victims: dict[str, Any], min_cell: int) -> str | None:
