@@ -36,8 +36,8 @@ from numpy.typing import NDArray
 from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import quantile_interval, result_draws
-from uncounted.estimate.methods import Seed, make_estimator, results_of
-from uncounted.estimate.randomness import seed_sequence
+from uncounted.estimate.methods import make_estimator, results_of
+from uncounted.estimate.randomness import Seed, seed_sequence
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.strata import StratifiedEstimate, split_strata
 from uncounted.estimate.table import CaptureTable

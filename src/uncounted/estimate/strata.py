@@ -32,8 +32,8 @@ from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import matched_draws, quantile_interval
 from uncounted.estimate.failures import NUMERICAL_ERRORS, numerical_refusal
-from uncounted.estimate.methods import Seed, get_method, make_estimator, results_of
-from uncounted.estimate.randomness import seed_sequence
+from uncounted.estimate.methods import get_method, make_estimator, results_of
+from uncounted.estimate.randomness import Seed, seed_sequence
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 
