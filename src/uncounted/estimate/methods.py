@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from uncounted.estimate.coverage import SampleCoverage
 from uncounted.estimate.ensemble import Ensemble
 from uncounted.estimate.randomness import Seed
 from uncounted.estimate.registry import (
@@ -41,11 +40,6 @@ __all__ = [
     "method_names",
     "results_of",
 ]
-
-
-def sample_coverage_class() -> type[SampleCoverage]:
-    """Chao's sample-coverage estimator (always installed: ``uncounted.estimate.coverage``)."""
-    return SampleCoverage
 
 
 def _ensemble(o: MethodOptions) -> Estimator:
