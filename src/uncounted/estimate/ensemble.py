@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from uncounted.core.errors import UncountedError
-from uncounted.estimate.failures import NUMERICAL_ERRORS, numerical_refusal
+from uncounted.estimate.failures import REFUSABLE, refusal_reason
 from uncounted.estimate.models import HierarchicalModel
 from uncounted.estimate.randomness import Seed, seed_sequence
 from uncounted.estimate.registry import (
@@ -238,10 +238,6 @@ def _member(name: str) -> Method:
     return find_method(SINGLE_METHODS, name)
 
 
-def _refused(name: str, observed: int, level: float, reason: str) -> EstimateResult:
-    return EstimateResult.refusal(name, reason, observed=observed, level=level)
-
-
 class Ensemble:
     """Run several methods on one table; the headline pools the defensible ones.
 
@@ -333,42 +329,33 @@ class Ensemble:
         options: Mapping[str, Any],
     ) -> EstimateResult:
         method = _member(name)
-        if table.n_lists < method.min_lists:
-            return _refused(
-                name,
-                table.observed,
-                self.level,
-                f"needs at least {method.min_lists} lists, the table has {table.n_lists}",
-            )
-        if name in THREE_LISTS_ONLY and self.methods is None and table.n_lists > 3:
-            return _refused(
-                name,
-                table.observed,
-                self.level,
-                "used by default on three lists only: its correction removes pairwise "
-                "dependence, and more lists can have more",
-            )
-        if name == "chapman" and table.n_lists > 2:
+        reason = self._not_run(name, method.min_lists, table.n_lists)
+        if reason is None:
+            try:
+                extra = dict(options)
+                model = extra.pop("model", None)
+                estimator = build_estimator(
+                    method, seed=seed, level=self.level, n_jobs=self.n_jobs, model=model, **extra
+                )
+                estimator.fit(table)
+            except REFUSABLE as problem:
+                # one method's failure must not cost the others their numbers
+                reason = refusal_reason(name, problem)
+            else:
+                return results_of(estimator)[0]
+        return EstimateResult.refusal(name, reason, observed=table.observed, level=self.level)
+
+    def _not_run(self, name: str, min_lists: int, n_lists: int) -> str | None:
+        """Why the ensemble does not run method ``name`` on a table of ``n_lists`` lists."""
+        if n_lists < min_lists:
+            return f"needs at least {min_lists} lists, the table has {n_lists}"
+        if name in THREE_LISTS_ONLY and self.methods is None and n_lists > 3:
+            return ("used by default on three lists only: its correction removes pairwise "
+                    "dependence, and more lists can have more")
+        if name == "chapman" and n_lists > 2:
             # every pair ignores the people seen only on other lists: a check, not an estimate
-            return _refused(
-                name,
-                table.observed,
-                self.level,
-                "two-list estimates ignore the people seen only on the other lists",
-            )
-        try:
-            extra = dict(options)
-            model = extra.pop("model", None)
-            estimator = build_estimator(
-                method, seed=seed, level=self.level, n_jobs=self.n_jobs, model=model, **extra
-            )
-            estimator.fit(table)
-        except UncountedError as problem:
-            return _refused(name, table.observed, self.level, problem.message)
-        except NUMERICAL_ERRORS as problem:
-            # one method's numerical failure must not cost the others their numbers
-            return _refused(name, table.observed, self.level, numerical_refusal(name, problem))
-        return results_of(estimator)[0]
+            return "two-list estimates ignore the people seen only on the other lists"
+        return None
 
     def _headline(
         self,

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import matched_draws, quantile_interval
-from uncounted.estimate.failures import NUMERICAL_ERRORS, numerical_refusal
+from uncounted.estimate.failures import REFUSABLE, refusal_reason
 from uncounted.estimate.methods import get_method, make_estimator, results_of
 from uncounted.estimate.randomness import Seed, seed_sequence
 from uncounted.estimate.result import EstimateResult
@@ -206,11 +206,9 @@ def _estimate_one(
     try:
         estimator.fit(table)
         return results_of(estimator)
-    except UncountedError as problem:
-        reason = problem.message
-    except NUMERICAL_ERRORS as problem:
+    except REFUSABLE as problem:
         # one stratum's failure must not cost the other strata (or the total) their numbers
-        reason = numerical_refusal(f"this stratum's {method} estimate", problem)
+        reason = refusal_reason(f"this stratum's {method} estimate", problem)
     return [EstimateResult.refusal(method, reason, observed=table.observed, level=level)]
 
 
