@@ -111,11 +111,13 @@ def _summary(draws: NDArray[np.float64], level: float) -> tuple[float, float, fl
 class ReplicatedEstimate:
     """Estimate every stratum and the total over linkage replicates (see the module).
 
-    Learned: ``reference_`` (the :class:`StratifiedEstimate` of the reference persons: today's
-    fixed-linkage estimate), ``results_`` (per stratum label, the pooled headline),
-    ``method_results_`` (per label, each method pooled), ``total_``, ``tables_`` (per label,
-    the lists and each replicate's counts), ``split_`` (per label and ``"total"``, the variance
-    split and shares), ``unlisted_``.
+    The settings are :class:`StratifiedEstimate`'s, with which the reference persons are
+    estimated, and ``draws_per_replicate``. Learned: ``reference_`` (the
+    :class:`StratifiedEstimate` of the reference persons: today's fixed-linkage estimate),
+    ``results_`` (per stratum label, the pooled headline), ``method_results_`` (per label, each
+    method pooled), ``total_``, ``tables_`` (per label, each replicate's counts),
+    ``table_lists_`` (per label, the lists of those counts), ``split_`` (per label and
+    ``"total"``, the variance split and shares), ``unlisted_``, ``n_replicates_``.
     """
 
     def __init__(
@@ -129,6 +131,7 @@ class ReplicatedEstimate:
         options: Mapping[str, Any] | None = None,
         min_lists: int = 3,
         draws_per_replicate: int = DRAWS_PER_REPLICATE,
+        n_draws: int = 4000,
     ) -> None:
         self.strata = strata
         self.lists = lists
@@ -139,6 +142,7 @@ class ReplicatedEstimate:
         self.options = options
         self.min_lists = min_lists
         self.draws_per_replicate = draws_per_replicate
+        self.n_draws = n_draws
 
     def fit(self, reference: Any, replicates: Sequence[Any]) -> ReplicatedEstimate:
         if not replicates:
@@ -148,9 +152,9 @@ class ReplicatedEstimate:
         _, _, point_seed, mixing_seed = seed_sequence(self.seed).spawn(4)
         fixed = StratifiedEstimate(self.strata, self.lists, method=self.method,
                                    level=self.level, seed=self.seed, n_jobs=self.n_jobs,
-                                   options=self.options, min_lists=self.min_lists).fit(reference)
+                                   options=self.options, min_lists=self.min_lists,
+                                   n_draws=self.n_draws).fit(reference)
         self.reference_ = fixed
-        self.n_draws = fixed.n_draws
         n_rep = len(replicates)
         cells = [
             {c.label: c for c in split_strata(p, self.strata, self.lists, self.min_lists)[0]}
