@@ -13,11 +13,14 @@ import pytest
 
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.ensemble import (
+    MIXING_KEY,
+    SEED_KEYS,
     Ensemble,
     exclusion_reason,
     matched_draws,
     quantile_interval,
 )
+from uncounted.estimate.registry import SINGLE_METHODS
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.selection import BestModel
 from uncounted.estimate.table import CaptureTable
@@ -195,6 +198,12 @@ def test_bad_settings_fail_clearly(mse_tables: Path) -> None:
         Ensemble(methods=["ensemble"]).fit(table)
     with pytest.raises(UncountedError, match="unknown method 'lcmrc'"):
         Ensemble(methods=["bic"], options={"lcmrc": {}}).fit(table)
+
+
+def test_every_method_has_its_own_seed_key() -> None:
+    assert set(SEED_KEYS) == set(SINGLE_METHODS)
+    keys = [*SEED_KEYS.values(), MIXING_KEY]
+    assert len(set(keys)) == len(keys)
 
 
 def test_lcmcr_leads_the_headline_and_equal_is_the_old_rule(mse_tables: Path) -> None:

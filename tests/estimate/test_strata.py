@@ -5,7 +5,9 @@ The ensemble here runs with short LCMCR chains and few bootstrap replicates (``F
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ import pyarrow as pa
 import pytest
 
 from uncounted.core.errors import UncountedError
+from uncounted.estimate.replicated import ReplicatedEstimate
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.strata import (
     StratifiedEstimate,
@@ -131,6 +134,29 @@ def test_same_numbers_whatever_the_workers_and_the_table_kind(persons: pd.DataFr
     assert one.total_.draws.tobytes() == two.total_.draws.tobytes()
     for label, result in one.results_.items():
         assert result.to_dict() == two.results_[label].to_dict()
+
+
+def _fit_keeps_its_settings(estimator: Any, *data: Any) -> None:
+    """The scikit-learn convention: the constructor's parameters are stored as given, ``fit``
+    leaves them as they were and adds only learned attributes, named with a trailing ``_``."""
+    settings = dict(vars(estimator))
+    assert set(settings) == set(inspect.signature(type(estimator)).parameters)
+    estimator.fit(*data)
+    fitted = vars(estimator)
+    assert all(fitted[name] is value for name, value in settings.items())
+    learned = set(fitted) - set(settings)
+    assert learned and all(name.endswith("_") for name in learned)
+
+
+def test_stratified_and_replicated_estimates_follow_the_estimator_convention(
+    persons: pd.DataFrame,
+) -> None:
+    options = {"n_boot": 100}
+    _fit_keeps_its_settings(StratifiedEstimate(["sex"], LISTS, method="stepwise", seed=1,
+                                               n_jobs=1, options=options), persons)
+    _fit_keeps_its_settings(ReplicatedEstimate(["sex"], LISTS, method="stepwise", seed=1,
+                                               n_jobs=1, options=options),
+                            persons, [persons, persons])
 
 
 def test_batch_of_tables_in_processes_matches_one_process(mse_tables: Path) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -37,10 +38,16 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from uncounted.core.errors import UncountedError
-from uncounted.estimate.failures import NUMERICAL_ERRORS, numerical_refusal
-from uncounted.estimate.methods import METHODS, Seed, get_method, make_estimator, results_of
+from uncounted.estimate.failures import REFUSABLE, refusal_reason
 from uncounted.estimate.models import HierarchicalModel
-from uncounted.estimate.randomness import seed_sequence
+from uncounted.estimate.randomness import Seed, seed_sequence
+from uncounted.estimate.registry import (
+    SINGLE_METHODS,
+    Method,
+    build_estimator,
+    find_method,
+    results_of,
+)
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 
@@ -65,6 +72,17 @@ SATURATED_SHARE_LIMIT = 0.5
 DISAGREEMENT_FACTOR = 1.5
 #: Headline rules (see the module docstring); the first is the default.
 RULES = ("lcmcr-led", "equal")
+#: Each method's key in the ensemble's tree of seeds: method ``m`` draws from child
+#: ``SEED_KEYS[m]`` of the seed and the pooling from child :data:`MIXING_KEY`. Fixed numbers
+#: keyed by name, not places in a list, so that adding, dropping or reordering methods never
+#: moves another's random stream. They are the places the methods had in the registry when
+#: the ensemble was written (0 was the ensemble itself); changing one changes the numbers
+#: that a seed gives.
+SEED_KEYS: Mapping[str, int] = MappingProxyType({
+    "stepwise": 1, "bic": 2, "lcmcr": 3, "dga": 4, "sample-coverage": 5, "chapman": 6,
+    "loglinear": 7,
+})
+MIXING_KEY = 8
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -208,14 +226,16 @@ def _leader(rule: str, results: Mapping[str, EstimateResult]) -> str | None:
     return "lcmcr"
 
 
-def _method_seed(base: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
-    # Keyed by the method's place in the registry, so adding or dropping one method from the
-    # ensemble never changes the random stream of another.
-    return np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, index))
+def _method_seed(base: np.random.SeedSequence, key: int) -> np.random.SeedSequence:
+    """Child ``key`` of ``base`` (see :data:`SEED_KEYS`)."""
+    return np.random.SeedSequence(base.entropy, spawn_key=(*base.spawn_key, key))
 
 
-def _refused(name: str, observed: int, level: float, reason: str) -> EstimateResult:
-    return EstimateResult.refusal(name, reason, observed=observed, level=level)
+def _member(name: str) -> Method:
+    """The single method ``name`` that an ensemble can run."""
+    if name == "ensemble":
+        raise UncountedError("an ensemble cannot contain itself")
+    return find_method(SINGLE_METHODS, name)
 
 
 class Ensemble:
@@ -256,9 +276,7 @@ class Ensemble:
             return list(DEFAULT_METHODS if n_lists >= 3 else TWO_LIST_METHODS)
         names = list(dict.fromkeys(self.methods))
         for name in names:
-            get_method(name)
-            if name == "ensemble":
-                raise UncountedError("an ensemble cannot contain itself")
+            _member(name)
         if not names:
             raise UncountedError("the ensemble needs at least one method")
         return names
@@ -275,17 +293,17 @@ class Ensemble:
                                  f"{', '.join(RULES)}")
         names = self._method_names(table.n_lists)
         base = seed_sequence(self.seed)
-        order = list(METHODS)
         options = self.options or {}
         for name in options:
-            get_method(name)  # a misspelt name fails; options for methods not run are unused
+            if name != "ensemble":  # options for methods not run (or for itself) are unused
+                find_method(SINGLE_METHODS, name)  # but a misspelt name fails
 
         results: dict[str, EstimateResult] = {}
         for done, name in enumerate(names):
             if self.progress:
                 self.progress(f"ensemble: {name}", done, len(names))
             results[name] = self._run_one(
-                name, table, _method_seed(base, order.index(name)), options.get(name, {})
+                name, table, _method_seed(base, SEED_KEYS[name]), options.get(name, {})
             )
         if self.progress:
             self.progress("ensemble: pooling", len(names), len(names))
@@ -299,7 +317,7 @@ class Ensemble:
         self.results_ = results
         self.included_ = included
         self.excluded_ = excluded
-        mixing_seed = _method_seed(base, len(order))
+        mixing_seed = _method_seed(base, MIXING_KEY)
         self.result_ = self._headline(table, results, included, excluded, mixing_seed, base)
         return self
 
@@ -310,43 +328,34 @@ class Ensemble:
         seed: np.random.SeedSequence,
         options: Mapping[str, Any],
     ) -> EstimateResult:
-        method = get_method(name)
-        if table.n_lists < method.min_lists:
-            return _refused(
-                name,
-                table.observed,
-                self.level,
-                f"needs at least {method.min_lists} lists, the table has {table.n_lists}",
-            )
-        if name in THREE_LISTS_ONLY and self.methods is None and table.n_lists > 3:
-            return _refused(
-                name,
-                table.observed,
-                self.level,
-                "used by default on three lists only: its correction removes pairwise "
-                "dependence, and more lists can have more",
-            )
-        if name == "chapman" and table.n_lists > 2:
+        method = _member(name)
+        reason = self._not_run(name, method.min_lists, table.n_lists)
+        if reason is None:
+            try:
+                extra = dict(options)
+                model = extra.pop("model", None)
+                estimator = build_estimator(
+                    method, seed=seed, level=self.level, n_jobs=self.n_jobs, model=model, **extra
+                )
+                estimator.fit(table)
+            except REFUSABLE as problem:
+                # one method's failure must not cost the others their numbers
+                reason = refusal_reason(name, problem)
+            else:
+                return results_of(estimator)[0]
+        return EstimateResult.refusal(name, reason, observed=table.observed, level=self.level)
+
+    def _not_run(self, name: str, min_lists: int, n_lists: int) -> str | None:
+        """Why the ensemble does not run method ``name`` on a table of ``n_lists`` lists."""
+        if n_lists < min_lists:
+            return f"needs at least {min_lists} lists, the table has {n_lists}"
+        if name in THREE_LISTS_ONLY and self.methods is None and n_lists > 3:
+            return ("used by default on three lists only: its correction removes pairwise "
+                    "dependence, and more lists can have more")
+        if name == "chapman" and n_lists > 2:
             # every pair ignores the people seen only on other lists: a check, not an estimate
-            return _refused(
-                name,
-                table.observed,
-                self.level,
-                "two-list estimates ignore the people seen only on the other lists",
-            )
-        try:
-            extra = dict(options)
-            model = extra.pop("model", None)
-            estimator = make_estimator(
-                name, seed=seed, level=self.level, n_jobs=self.n_jobs, model=model, **extra
-            )
-            estimator.fit(table)
-        except UncountedError as problem:
-            return _refused(name, table.observed, self.level, problem.message)
-        except NUMERICAL_ERRORS as problem:
-            # one method's numerical failure must not cost the others their numbers
-            return _refused(name, table.observed, self.level, numerical_refusal(name, problem))
-        return results_of(estimator)[0]
+            return "two-list estimates ignore the people seen only on the other lists"
+        return None
 
     def _headline(
         self,

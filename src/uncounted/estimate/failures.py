@@ -40,6 +40,19 @@ def numerical_refusal(what: str, problem: BaseException) -> str:
     return f"numerical failure in {what} ({describe(problem)}); the other results are unaffected"
 
 
+#: What a method in the ensemble or a stratum turns into a refusal (:func:`refusal_reason`):
+#: errors that say what the user can change, and numerical failures.
+REFUSABLE: tuple[type[BaseException], ...] = (UncountedError, *NUMERICAL_ERRORS)
+
+
+def refusal_reason(what: str, problem: BaseException) -> str:
+    """Why ``what`` gives no number when ``problem`` stopped it: an :class:`UncountedError`
+    says why itself; anything else is a numerical failure (:func:`numerical_refusal`)."""
+    if isinstance(problem, UncountedError):
+        return problem.message
+    return numerical_refusal(what, problem)
+
+
 #: What the owner of a piece of work catches: the raw errors above and the failures that the
 #: estimators' own numerical code has already put into words.
 RECOVERABLE: tuple[type[BaseException], ...] = (NumericalFailure, *NUMERICAL_ERRORS)

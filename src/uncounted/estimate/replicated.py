@@ -38,8 +38,9 @@ from numpy.typing import NDArray
 from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import quantile_interval, result_draws
-from uncounted.estimate.methods import Seed, make_estimator, results_of
-from uncounted.estimate.randomness import seed_sequence, unspawned
+from uncounted.estimate.failures import REFUSABLE
+from uncounted.estimate.methods import make_estimator, results_of
+from uncounted.estimate.randomness import Seed, seed_sequence, unspawned
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.strata import StratifiedEstimate, split_strata
 from uncounted.estimate.table import CaptureTable
@@ -67,7 +68,7 @@ def _point(method: str, table: CaptureTable, seed: np.random.SeedSequence) -> fl
                                    **POINT_OPTIONS.get(method, {}))
         estimator.fit(table)
         value = results_of(estimator)[0].estimate
-    except UncountedError:
+    except REFUSABLE:  # a refusal or a numerical failure on one replicate: no point there
         return float("nan")
     return float("nan") if value is None else float(value)
 
@@ -122,11 +123,13 @@ def _summary(draws: NDArray[np.float64], level: float) -> tuple[float, float, fl
 class ReplicatedEstimate:
     """Estimate every stratum and the total over linkage replicates (see the module).
 
-    Learned: ``reference_`` (the :class:`StratifiedEstimate` of the reference persons: today's
-    fixed-linkage estimate), ``results_`` (per stratum label, the pooled headline),
-    ``method_results_`` (per label, each method pooled), ``total_``, ``tables_`` (per label,
-    the lists and each replicate's counts), ``split_`` (per label and ``"total"``, the variance
-    split and shares), ``unlisted_``.
+    The settings are :class:`StratifiedEstimate`'s, with which the reference persons are
+    estimated, and ``draws_per_replicate``. Learned: ``reference_`` (the
+    :class:`StratifiedEstimate` of the reference persons: today's fixed-linkage estimate),
+    ``results_`` (per stratum label, the pooled headline), ``method_results_`` (per label, each
+    method pooled), ``total_``, ``tables_`` (per label, each replicate's counts),
+    ``table_lists_`` (per label, the lists of those counts), ``split_`` (per label and
+    ``"total"``, the variance split and shares), ``unlisted_``, ``n_replicates_``.
     """
 
     def __init__(
@@ -140,6 +143,7 @@ class ReplicatedEstimate:
         options: Mapping[str, Any] | None = None,
         min_lists: int = 3,
         draws_per_replicate: int = DRAWS_PER_REPLICATE,
+        n_draws: int = 4000,
         location: str = "replicates",
     ) -> None:
         self.strata = strata
@@ -151,6 +155,7 @@ class ReplicatedEstimate:
         self.options = options
         self.min_lists = min_lists
         self.draws_per_replicate = draws_per_replicate
+        self.n_draws = n_draws
         self.location = location
 
     def fit(self, reference: Any, replicates: Sequence[Any]) -> ReplicatedEstimate:
@@ -164,9 +169,9 @@ class ReplicatedEstimate:
         _, _, point_seed, mixing_seed = seed_sequence(self.seed).spawn(4)
         fixed = StratifiedEstimate(self.strata, self.lists, method=self.method,
                                    level=self.level, seed=self.seed, n_jobs=self.n_jobs,
-                                   options=self.options, min_lists=self.min_lists).fit(reference)
+                                   options=self.options, min_lists=self.min_lists,
+                                   n_draws=self.n_draws).fit(reference)
         self.reference_ = fixed
-        self.n_draws = fixed.n_draws
         n_rep = len(replicates)
         cells = [
             {c.label: c for c in split_strata(p, self.strata, self.lists, self.min_lists)[0]}

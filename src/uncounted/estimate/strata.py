@@ -31,9 +31,9 @@ from numpy.typing import NDArray
 from uncounted.core.errors import UncountedError
 from uncounted.core.processes import map_in_processes
 from uncounted.estimate.ensemble import matched_draws, quantile_interval
-from uncounted.estimate.failures import NUMERICAL_ERRORS, numerical_refusal
-from uncounted.estimate.methods import Seed, get_method, make_estimator, results_of
-from uncounted.estimate.randomness import seed_sequence
+from uncounted.estimate.failures import REFUSABLE, refusal_reason
+from uncounted.estimate.methods import get_method, make_estimator, results_of
+from uncounted.estimate.randomness import Seed, seed_sequence
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 
@@ -206,11 +206,9 @@ def _estimate_one(
     try:
         estimator.fit(table)
         return results_of(estimator)
-    except UncountedError as problem:
-        reason = problem.message
-    except NUMERICAL_ERRORS as problem:
+    except REFUSABLE as problem:
         # one stratum's failure must not cost the other strata (or the total) their numbers
-        reason = numerical_refusal(f"this stratum's {method} estimate", problem)
+        reason = refusal_reason(f"this stratum's {method} estimate", problem)
     return [EstimateResult.refusal(method, reason, observed=table.observed, level=level)]
 
 
@@ -378,25 +376,20 @@ class StratifiedEstimate:
             tables, self.method, seed=estimation_seed, level=self.level, n_jobs=self.n_jobs,
             options=self.options,
         )
-        estimated = {label: results[0] for label, results in every.items()}
-        self.method_results_ = {label: results[1:] for label, results in every.items()}
+        estimated = {label: found[0] for label, found in every.items()}
         results: dict[str, EstimateResult] = {}
         floors: dict[str, tuple[int, str]] = {}
         for cell in cells:
             result = estimated.get(cell.label)
             if result is None:
-                reason = str(cell.refusal)
                 result = EstimateResult.refusal(
-                    self.method, reason, observed=cell.observed, level=self.level,
+                    self.method, str(cell.refusal), observed=cell.observed, level=self.level,
                     diagnostics={"stratum": dict(zip(self.strata, cell.key, strict=True))},
                 )
             if result.estimate is None:
                 floors[cell.label] = (cell.observed, str(result.refused))
             results[cell.label] = result
-        self.strata_ = cells
-        self.results_ = results
-        self.unlisted_ = unlisted
-        self.total_ = combine_strata(
+        total = combine_strata(
             {k: r for k, r in results.items() if r.estimate is not None},
             floors,
             level=self.level,
@@ -405,5 +398,10 @@ class StratifiedEstimate:
             seed=combination_seed,
         )
         if unlisted:
-            self.total_.diagnostics["rows_on_no_list"] = unlisted
+            total.diagnostics["rows_on_no_list"] = unlisted
+        self.strata_ = cells
+        self.results_ = results
+        self.method_results_ = {label: found[1:] for label, found in every.items()}
+        self.total_ = total
+        self.unlisted_ = unlisted
         return self
