@@ -75,3 +75,21 @@ def test_centred_on_the_fixed_linkage_the_replicates_give_the_spread_only() -> N
     # still carries the spread between replicates
     assert abs(centred.results_["all"].estimate - fixed.estimate) / fixed.estimate < 0.02  # type: ignore[operator]
     assert centred.split_["all"]["shares"]["linkage"] > 0.0
+
+
+def test_latent_class_chains_are_not_rerun_and_follow_the_exact_methods() -> None:
+    persons = heterogeneous_persons(seed=9, n=2_000)
+    fewer = persons.iloc[:-100].reset_index(drop=True)
+    fitted = ReplicatedEstimate([], LISTS, seed=3, n_jobs=1, location="replicates",
+                                options={"options": QUICK}).fit(persons, [fewer, fewer])
+    reference = {r.method: r for r in fitted.reference_.method_results_["all"]}
+    pooled = {r.method: r for r in fitted.method_results_["all"]}
+    lcmcr_ref = reference["lcmcr"]
+    moved = pooled["lcmcr"].estimate / lcmcr_ref.estimate - 1  # type: ignore[operator]
+    # 100 fewer persons: every exact method moves down, and LCMCR with them by their median
+    # relative move (not by a short chain of its own, which would move by chance)
+    exact = [pooled[n].estimate / reference[m].estimate - 1  # type: ignore[operator]
+             for n, m in (("stepwise", "bootstrap_stepwise"), ("bic", "best_bic"),
+                          ("dga", "dga")) if pooled[n].estimate and reference[m].estimate]
+    assert all(e < 0 for e in exact)
+    assert min(exact) - 0.01 <= moved <= max(exact) + 0.01

@@ -15,6 +15,7 @@ from uncounted.cli import output
 from uncounted.cli.project_cmds import JSON_OPTION
 from uncounted.core.errors import UncountedError
 from uncounted.estimate.methods import get_method, make_estimator, method_names, results_of
+from uncounted.estimate.replicated import LOCATIONS
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.sensitivity import sensitivity_document
 from uncounted.estimate.table import CaptureTable
@@ -82,6 +83,13 @@ def estimate(
     replicates: int = typer.Option(
         DEFAULT_REPLICATES, "--replicates", min=2, help="Linkage replicates to draw."
     ),
+    linkage_location: str = typer.Option(
+        "fixed",
+        "--linkage-location",
+        help="With replicates: fixed (default) centres the pooled estimate on the stored "
+        "persons' and lets the replicates give the spread; replicates centres it on the "
+        "replicates' own estimates (which the end-to-end study found biased upwards).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Estimate the total, including the people no list recorded, with intervals.
@@ -103,6 +111,9 @@ def estimate(
     if method == "loglinear" and model is None:
         raise typer.BadParameter("--method loglinear needs --model, e.g. '[12,3]'",
                                  param_hint="--model")
+    if linkage_location not in LOCATIONS:
+        raise typer.BadParameter(f"one of {', '.join(LOCATIONS)}, not {linkage_location!r}",
+                                 param_hint="--linkage-location")
     if table is not None and strata:
         raise typer.BadParameter(
             "--strata splits a project's persons; a --table is already one stratum",
@@ -125,7 +136,7 @@ def estimate(
             results, estimate_id, caveats, systems, sensitivity, linkage_info = (
                 _estimate_project(
                     directory, method, strata, seed, level, jobs, status, keep_copies, linkage,
-                    replicates,
+                    replicates, linkage_location,
                 )
             )
 
@@ -171,6 +182,7 @@ def _estimate_project(
     keep_copies: bool,
     linkage: str = "auto",
     replicates: int = DEFAULT_REPLICATES,
+    linkage_location: str = "fixed",
 ) -> tuple[
     list[tuple[str | None, EstimateResult]],
     int,
@@ -186,7 +198,8 @@ def _estimate_project(
     with Project.open(directory) as project:
         run = estimate_project(project, method=method, strata=columns, seed=seed,
                                level=level, jobs=jobs, status=status, keep_copies=keep_copies,
-                               linkage=linkage, replicates=replicates)
+                               linkage=linkage, replicates=replicates,
+                               linkage_location=linkage_location)
         estimate_id = save_estimate_run(project, run)
     results = [(entry["stratum"], _from_dict(entry)) for entry in run.estimates]
     return (

@@ -131,7 +131,7 @@ def estimate_project(
     keep_copies: bool = False,
     linkage: str = "auto",
     replicates: int | None = None,
-    linkage_location: str = "replicates",
+    linkage_location: str = "fixed",
 ) -> EstimateRun:
     """Estimate every stratum and the total from the latest link run's persons (not stored).
 

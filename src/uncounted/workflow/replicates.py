@@ -270,7 +270,7 @@ def estimate_over_replicates(
     seed: int,
     jobs: int,
     n_replicates: int,
-    location: str = "replicates",
+    location: str = "fixed",
 ) -> tuple[Any, dict[str, Any]]:
     """The estimate over ``n_replicates`` linkage replicates (a fitted
     :class:`~uncounted.estimate.replicated.ReplicatedEstimate`) and what to store about the
