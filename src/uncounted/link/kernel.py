@@ -49,6 +49,7 @@ from uncounted.link.encoded import (
     REC_SCRIPT,
     EncodedFeatures,
 )
+from uncounted.link.numbering import NULL_LEVEL, level_number, level_numbers
 from uncounted.link.strings import jaro_winkler, share_any, within_one_edit
 
 # Bit of each atom in a pair's atom word; the kernel below sets them in this order.
@@ -78,8 +79,13 @@ _STRONG, _WITHIN, _ACROSS, _KNOWN = 1, 2, 4, 8
 # Beyond this many remembered agreements the dictionary is emptied (about 40 bytes each): a
 # million records' pairs of values would otherwise hold gigabytes.
 KNOWN_MAX: Final = 4_000_000
-# The ID comparison's levels, splink's numbering: null, then strongest (3) to ELSE (0).
-ID_NULL, ID_SAME_VALID, ID_SAME, ID_ONE_EDIT, ID_ELSE = -1, 3, 2, 1, 0
+# The ID comparison's levels (``id_comparison()``: same valid ID, same ID, one edit apart,
+# ELSE, after the null level) in splink's numbering.
+_ID_LEVELS: Final = 4
+ID_NULL: Final = NULL_LEVEL
+ID_SAME_VALID, ID_SAME, ID_ONE_EDIT, ID_ELSE = (
+    level_number(position, _ID_LEVELS) for position in range(_ID_LEVELS)
+)
 
 
 def _holds(condition: Condition, truth: dict[str, bool]) -> bool:
@@ -97,12 +103,17 @@ def name_level_table() -> npt.NDArray[np.int8]:
     """The name level (splink's numbering) of every combination of atoms, by atom word."""
     if set(ATOMS) != set(name_atoms()):
         raise RuntimeError("the kernel's atoms are not name_atoms(): update uncounted.link.kernel")
-    levels = len(NAME_LEVELS)  # the null level, the others, and ELSE (numbered 0)
+    # NAME_LEVELS is the null level then the others; ELSE (what none takes) follows them.
+    numbers = level_numbers(
+        [{"is_null_level": k == 0} for k in range(len(NAME_LEVELS) + 1)]
+    )
     table = np.empty(1 << len(ATOMS), dtype=np.int8)
     for word in range(len(table)):
         truth = {atom: bool(word >> bit & 1) for bit, atom in enumerate(ATOMS)}
-        found = next((k for k, (c, _, _) in enumerate(NAME_LEVELS) if _holds(c, truth)), levels)
-        table[word] = -1 if found == 0 else levels - found
+        found = next(
+            (k for k, (c, _, _) in enumerate(NAME_LEVELS) if _holds(c, truth)), len(NAME_LEVELS)
+        )
+        table[word] = numbers[found]
     return table
 
 
