@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from splink import Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from uncounted.link.numbering import levels_by_number, numbered_levels
 from uncounted.link.prior import (
     MIN_TOP_WEIGHT,
     ClassSource,
@@ -42,7 +43,6 @@ from uncounted.link.prior import (
     prior_m,
     summarize_sources,
 )
-from uncounted.link.numbering import levels_by_number, numbered_levels
 from uncounted.link.scoring import first_found
 
 # A level no training pair reached would get m = 0 and a weight of minus infinity: one unlucky
