@@ -20,8 +20,8 @@ import pytest
 from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import ingest_file
 from uncounted.link import compiled_scoring, scoring
-from uncounted.link.backends import duckdb_connection
 from uncounted.link import kernel as kernel_module
+from uncounted.link.backends import duckdb_connection
 from uncounted.link.comparisons import ATOMS, NAME_LEVEL_CLASS, NAME_LEVELS, name_atoms
 from uncounted.link.conditions import Atom, inline_sql
 from uncounted.link.features import build_features
@@ -71,7 +71,7 @@ HAND_SET_BITS = {
 
 
 def test_atoms_are_listed_once_and_the_layout_is_made_from_them() -> None:
-    assert ATOMS == tuple(name_atoms())
+    assert tuple(name_atoms()) == ATOMS
     assert sorted(KERNEL_ATOMS) == sorted(ATOMS)
     layout = atom_layout()
     assert {atom: int(bit) for atom, bit in zip(KERNEL_ATOMS, layout, strict=True)} == {
