@@ -152,8 +152,8 @@ def _child_uncounted(workdir: Path, seed: int, threads: int) -> dict[str, Any]:
 
     features = pq.read_table(workdir / "features.parquet")
     stages = _Stages(_progress_file(workdir, "uncounted", threads))
-    # As link_project makes it: its own threshold, splink's notes silenced.
-    model = LinkageModel(threshold=DEFAULT_THRESHOLD, seed=seed, log_level=logging.ERROR)
+    # As link_project makes it: splink's notes silenced.
+    model = LinkageModel(seed=seed, log_level=logging.ERROR)
     stages.run("fit", lambda: model.fit(features))
     pairs = stages.run("predict", lambda: model.predict(features))
 

@@ -45,7 +45,8 @@ from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import ingest_file
 from uncounted.link.features import build_features
 from uncounted.link.model import _settings, default_blocking_rules
-from uncounted.link.prior import level_classes, level_label, non_null_levels
+from uncounted.link.numbering import levels_by_number, non_null_levels
+from uncounted.link.prior import level_classes, level_label
 from uncounted.link.scoring import pair_levels
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
@@ -267,7 +268,7 @@ def combine(
     used: dict[str, Any] = {}
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
-        labels = [level_label(lv) for lv in reversed(non_null_levels(comparison))]
+        labels = [level_label(lv) for lv in levels_by_number(comparison)]
         classes = level_classes(comparison)
         kinds = SETS_FOR.get(name, OTHER_SETS)
         allowed = list(sets) if name == "name" else [s for s in sets if s in kinds]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
+from uncounted.link import cluster
 from uncounted.link.cluster import cluster_pairs, cluster_records
 
 ID_A, ID_B = "400000001", "400000002"
@@ -204,3 +207,61 @@ def test_exclusive_sources_still_refuse_a_duplicate_free_source() -> None:
         duplicate_free_sources={"s1"},
     ).clusters
     assert out == {"d1": "d1", "d2": "d2"}
+
+
+class _Watched:
+    """A DuckDB connection that fails its query, and notes whether it was closed."""
+
+    opened: ClassVar[list[_Watched]] = []
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect(":memory:")
+        self.closed = False
+        _Watched.opened.append(self)
+
+    def __enter__(self) -> _Watched:
+        self.con.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.closed = True
+        self.con.__exit__(*exc)
+
+    def register(self, name: str, table: object) -> None:
+        self.con.register(name, table)
+
+    def sql(self, query: str) -> object:
+        raise RuntimeError("the query failed")
+
+
+def test_the_connection_is_closed_when_clustering_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster, "_connect", _Watched)
+    _Watched.opened.clear()
+    f = features(unique_id=["a", "b"])
+    with pytest.raises(RuntimeError, match="the query failed"):
+        cluster_records(pairs(("a", "b", 0.95)), f, 0.9)
+    assert _Watched.opened and all(w.closed for w in _Watched.opened)
+    with pytest.raises(duckdb.ConnectionException):
+        _Watched.opened[0].con.execute("SELECT 1")
+
+
+def test_unknown_records_are_refused_and_no_connection_stays_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[duckdb.DuckDBPyConnection] = []
+    connect = cluster._connect
+
+    def watched() -> duckdb.DuckDBPyConnection:
+        opened.append(connect())
+        return opened[-1]
+
+    monkeypatch.setattr(cluster, "_connect", watched)
+    f = features(unique_id=["a", "b"])
+    with pytest.raises(KeyError, match="a must-link pair names a record that is not clustered"):
+        cluster_records(pairs(("a", "b", 0.95)), f, 0.9, must_link=[("a", "z")])
+    out = cluster_records(pairs(("a", "b", 0.95)), f, 0.9)
+    assert out.clusters == {"a": "a", "b": "a"}
+    assert len(opened) >= 2
+    for con in opened:
+        with pytest.raises(duckdb.ConnectionException):
+            con.execute("SELECT 1")

@@ -20,11 +20,13 @@ import pytest
 from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import ingest_file
 from uncounted.link import compiled_scoring, scoring
+from uncounted.link import kernel as kernel_module
 from uncounted.link.backends import duckdb_connection
-from uncounted.link.comparisons import NAME_LEVEL_CLASS, NAME_LEVELS
+from uncounted.link.comparisons import ATOMS, NAME_LEVEL_CLASS, NAME_LEVELS, name_atoms
+from uncounted.link.conditions import Atom, inline_sql
 from uncounted.link.features import build_features
-from uncounted.link.kernel import ATOMS, name_level_table
-from uncounted.link.model import LinkageModel
+from uncounted.link.kernel import KERNEL_ATOMS, atom_layout, name_level_table
+from uncounted.link.model import LinkageModel, default_blocking_rules
 from uncounted.link.training import random_pairs_rule
 from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
 from uncounted.store import Project
@@ -43,6 +45,45 @@ def _level(label: str) -> int:
 
 
 FULL = ("f_known", "gf_known", "fam_known")
+
+
+# The bits the kernel set by hand before its layout was made from ATOMS: the layout made now
+# must give the same atom words, so the same levels and scores.
+HAND_SET_BITS = {
+    "missing": 0,
+    "across": 1,
+    "name4_same": 2,
+    "no_namesake": 3,
+    "g_strong": 4,
+    "f_strong": 5,
+    "gf_strong": 6,
+    "fam_strong": 7,
+    "g_similar": 8,
+    "g_moved": 9,
+    "f_alike": 10,
+    "gf_alike": 11,
+    "fam_alike": 12,
+    "f_known": 13,
+    "gf_known": 14,
+    "fam_known": 15,
+    "any_order": 16,
+}
+
+
+def test_atoms_are_listed_once_and_the_layout_is_made_from_them() -> None:
+    assert tuple(name_atoms()) == ATOMS
+    assert sorted(KERNEL_ATOMS) == sorted(ATOMS)
+    layout = atom_layout()
+    assert {atom: int(bit) for atom, bit in zip(KERNEL_ATOMS, layout, strict=True)} == {
+        atom: ATOMS.index(atom) for atom in ATOMS
+    }
+    assert {atom: ATOMS.index(atom) for atom in ATOMS} == HAND_SET_BITS
+
+
+def test_an_atom_the_kernel_does_not_compute_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kernel_module, "ATOMS", (*ATOMS, "new_atom"))
+    with pytest.raises(RuntimeError, match="other atoms than name_atoms"):
+        atom_layout()
 
 
 def test_level_table_follows_name_levels() -> None:
@@ -134,13 +175,75 @@ def _assert_same_levels(features: pa.Table) -> dict[str, Any]:
     return compared
 
 
-def test_simulated_levels_and_scores(tmp_path: Path) -> None:
+def _assert_same_atoms(features: pa.Table, rules: list[str]) -> dict[str, int]:
+    """Every atom of ATOMS as the kernel computes it and as its SQL (``name_atoms()``) does,
+    on the pairs the rules find; how many pairs each atom holds for."""
+    atoms = name_atoms()
+    table = features.append_column("__row", pa.array(np.arange(features.num_rows)))
+    con = duckdb_connection()
+    try:
+        con.register("__atom_features", table)
+        pairs = scoring.blocked_pairs_sql("__atom_features", table.column_names, rules)
+        tests = ", ".join(
+            f'coalesce({inline_sql(Atom(atom), atoms)}, false) AS "{atom}"' for atom in ATOMS
+        )
+        sql = con.execute(f'SELECT "__row_l", "__row_r", {tests} FROM ({pairs})').df()
+        kernel = compiled_scoring.kernel_for(features, con)
+    finally:
+        con.close()
+    assert kernel is not None
+    left, right = sql["__row_l"].to_numpy(), sql["__row_r"].to_numpy()
+    words = kernel.atom_words(left, right)
+    held = {"pairs": len(sql)}
+    for bit, atom in enumerate(ATOMS):
+        ours = (words >> bit & 1).astype(bool)
+        theirs = sql[atom].to_numpy(dtype=bool)
+        assert (ours == theirs).all(), f"{atom}: {(ours != theirs).sum()} of {len(ours)} differ"
+        held[atom] = int(theirs.sum())
+    # The levels read "any_order" only where the given names agree: the lazy word's level is
+    # the full word's.
+    levels, _ = kernel(left, right)
+    assert (name_level_table()[words] == levels).all()
+    return held
+
+
+@pytest.fixture(scope="module")
+def simulated_records(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    folder = tmp_path_factory.mktemp("kernel")
     simulation = simulate_conflict(ConflictConfig(n_victims=3000, n_lists=4, seed=2), None)
-    manifest = write_simulation(simulation, tmp_path / "simulated", None)
-    with Project.create(tmp_path / "project") as project:
-        ingest_simulated_lists(project, tmp_path / "simulated", manifest)
-        features = _features(project)
-    compared = _assert_same_levels(features)
+    manifest = write_simulation(simulation, folder / "simulated", None)
+    with Project.create(folder / "project") as project:
+        ingest_simulated_lists(project, folder / "simulated", manifest)
+        return project.con.cursor().execute("SELECT * FROM records ORDER BY record_id").df()
+
+
+def _names_cut(records: pd.DataFrame) -> pd.DataFrame:
+    """Some records without a name, some with the given name only: every simulated record
+    has a family name, so "missing" would never hold and "fam_known" always."""
+    out = records.copy()
+    names = [c for c in out.columns if c.endswith("_name") or c == "full_name_latin"]
+    out.loc[out.index % 40 == 0, names] = None
+    given_only = out.index % 40 == 1
+    for column in ("full_name", "full_name_latin"):
+        out.loc[given_only, column] = out.loc[given_only, column].str.split().str[0]
+    return out
+
+
+def test_every_atom_as_its_sql(simulated_records: pd.DataFrame) -> None:
+    features = build_features(_names_cut(simulated_records))
+    rules = [r.get_blocking_rule("duckdb").blocking_rule_sql for r in default_blocking_rules()]
+    rules.append(random_pairs_rule(features.num_rows, seed=3))
+    held = _assert_same_atoms(features, rules)
+    # Every atom is put to the test: true on some pairs, false on others.
+    assert set(held) == {"pairs", *ATOMS}
+    for atom, count in held.items():
+        if atom == "pairs":
+            continue
+        assert 0 < count < held["pairs"], atom
+
+
+def test_simulated_levels_and_scores(simulated_records: pd.DataFrame) -> None:
+    compared = _assert_same_levels(build_features(simulated_records))
     assert compared["pairs"] > 20_000
     assert len(compared["name_levels"]) >= 12
     assert compared["id_levels"] >= {-1, 0, 3}

@@ -15,6 +15,9 @@ from uncounted.link.model import LinkageModel
 from uncounted.store import Project
 from uncounted.workflow.demo import run_demo
 
+# The match probability the chain clusters at.
+THRESHOLD = 0.9
+
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
@@ -27,9 +30,9 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         truth, on=["list", "row_number"], how="left"
     )
     features = build_features(records)
-    model = LinkageModel(threshold=0.9, seed=1).fit(features)
+    model = LinkageModel(seed=1).fit(features)
     pairs = model.predict(features)
-    clusters = cluster_pairs(pairs, features, threshold=model.threshold)
+    clusters = cluster_pairs(pairs, features, threshold=THRESHOLD)
     return {
         "features": features,
         "model": model,
@@ -85,7 +88,7 @@ def test_clusters_respect_cannot_link(simulated: dict[str, Any]) -> None:
 
 def test_same_seed_same_output(simulated: dict[str, Any]) -> None:
     features = simulated["features"]
-    again = LinkageModel(threshold=0.9, seed=1).fit(features).predict(features)
+    again = LinkageModel(seed=1).fit(features).predict(features)
     pd.testing.assert_frame_equal(again, simulated["pairs"])
 
 
@@ -156,6 +159,40 @@ def test_a_fitted_model_pickles_and_predicts_the_same(simulated: dict[str, Any])
     import pickle
 
     features = simulated["features"]
-    fitted = LinkageModel(threshold=0.9, seed=1).fit(features)  # holds fit's compiled kernel
+    fitted = LinkageModel(seed=1).fit(features)  # holds fit's compiled kernel
     restored = pickle.loads(pickle.dumps(fitted))
     pd.testing.assert_frame_equal(restored.predict(features), simulated["pairs"])
+
+
+def test_a_model_pickled_by_an_older_version_still_predicts(simulated: dict[str, Any]) -> None:
+    """Before, the model kept a ``threshold`` (nothing read it) and its blocking rules and
+    sessions resolved to lists: such a pickle loads, without the threshold, and scores alike."""
+    import pickle
+
+    from uncounted.link.model import default_blocking_rules
+    from uncounted.link.training import default_sessions
+
+    fitted = simulated["model"]
+    old = LinkageModel.__new__(LinkageModel)
+    old.__dict__.update(
+        {
+            **fitted.__getstate__(),
+            "threshold": 0.9,
+            "blocking_rules": default_blocking_rules(),
+            "sessions": default_sessions(),
+        }
+    )
+    restored = pickle.loads(pickle.dumps(old))
+    assert "threshold" not in vars(restored)
+    assert restored.model_ == fitted.model_
+    features = simulated["features"]
+    pd.testing.assert_frame_equal(restored.predict(features), simulated["pairs"])
+    assert restored.count_blocked_pairs(features) == fitted.count_blocked_pairs(features)
+
+
+def test_the_model_keeps_its_parameters_as_given_and_learns_in_fit() -> None:
+    model = LinkageModel(seed=3)
+    assert (model.blocking_rules, model.sessions, model.prior, model.seed) == (None, None, None, 3)
+    assert not hasattr(model, "model_") and not hasattr(model, "training_report_")
+    with pytest.raises(RuntimeError, match="fit the model before predict"):
+        model.predict(pd.DataFrame({"unique_id": []}))

@@ -45,7 +45,7 @@ def features(tmp_path_factory: pytest.TempPathFactory) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def on_duckdb(features: pa.Table) -> LinkageModel:
-    return LinkageModel(threshold=0.9, seed=1).fit(features)
+    return LinkageModel(seed=1).fit(features)
 
 
 def _same_pairs(expected: pd.DataFrame, got: pd.DataFrame) -> None:
@@ -73,7 +73,7 @@ def test_spark_scores_and_clusters_like_duckdb(features: pa.Table, on_duckdb: Li
         backends.spark_session()
     except UncountedError as error:
         pytest.fail(f"the Spark backend cannot start here (CI must have it): {error}")
-    on_spark = LinkageModel(threshold=0.9, seed=1, backend="spark")
+    on_spark = LinkageModel(seed=1, backend="spark")
     on_spark.model_ = on_duckdb.model_
     spark_pairs = on_spark.predict(features)
     print(f"Spark start and predict: {time.perf_counter() - started:.1f} s")
@@ -107,7 +107,7 @@ def test_model_translated_to_spark_and_back_scores_the_same_on_duckdb(
         backends.settings_for_backend(on_duckdb.model_, "spark"), "duckdb"
     )
     assert isinstance(back, dict)
-    round_trip = LinkageModel(threshold=0.9, seed=1)
+    round_trip = LinkageModel(seed=1)
     round_trip.model_ = back
     _same_pairs(on_duckdb.predict(features), round_trip.predict(features))
 

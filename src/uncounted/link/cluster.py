@@ -293,6 +293,90 @@ def _frame(features: pa.Table | pd.DataFrame) -> pd.DataFrame:
     return features
 
 
+@dataclass
+class _Merging:
+    """The union-find over record numbers and, per root, what its cluster holds (see
+    ``_merge``): the arrays clustering updates in place, and the age tolerance."""
+
+    parent: np.ndarray
+    size: np.ndarray
+    id_code: np.ndarray
+    sex_bits: np.ndarray
+    age_min: np.ndarray
+    age_max: np.ndarray
+    dup_source: np.ndarray
+    allowed: np.ndarray
+    dup_head: np.ndarray
+    dup_tail: np.ndarray
+    dup_next: np.ndarray
+    cannot_record: np.ndarray
+    cannot_head: np.ndarray
+    cannot_tail: np.ndarray
+    cannot_next: np.ndarray
+    age_years: float = AGE_TOLERANCE_YEARS
+    age_share: float = AGE_TOLERANCE_SHARE
+
+    def merge(
+        self, low: np.ndarray, high: np.ndarray, *, check_soft: bool, sex_free: np.ndarray
+    ) -> np.ndarray:
+        """Merge the pairs (low[k], high[k]) in order where no constraint forbids it; a status
+        per pair (``_merge``)."""
+        return _merge(
+            low,
+            high,
+            check_soft,
+            sex_free,
+            self.parent,
+            self.size,
+            self.id_code,
+            self.sex_bits,
+            self.age_min,
+            self.age_max,
+            self.dup_source,
+            self.allowed,
+            self.dup_head,
+            self.dup_tail,
+            self.dup_next,
+            self.cannot_record,
+            self.cannot_head,
+            self.cannot_tail,
+            self.cannot_next,
+            self.age_years,
+            self.age_share,
+        )
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+class _RecordNumbers:
+    """Record ids -> record numbers (the ranks of the ids), by a join in a private DuckDB:
+    hashing a million strings in Python or Arrow takes several times longer. Each call opens
+    its own connection and closes it however the call ends."""
+
+    def __init__(self, ordered: pa.Array) -> None:
+        self.ids = pa.table({"unique_id": ordered, "rank": np.arange(len(ordered), dtype=np.int64)})
+
+    def __call__(self, values: object, what: str) -> np.ndarray:
+        strings = _strings(values)
+        wanted = pa.table({"i": np.arange(len(strings), dtype=np.int64), "unique_id": strings})
+        with _connect() as con:
+            con.register("ids", self.ids)
+            con.register("wanted", wanted)
+            found = con.sql(
+                "SELECT w.unique_id, ids.rank FROM wanted w LEFT JOIN ids USING (unique_id) "
+                "ORDER BY w.i"
+            ).to_arrow_table()
+        ranks = found.column("rank")
+        if ranks.null_count:
+            unknown = pc.filter(found.column("unique_id"), pc.is_null(ranks))[0].as_py()
+            raise KeyError(f"{what} names a record that is not clustered: {unknown}")
+        return ranks.to_numpy().astype(np.int64)
+
+
 def cluster_records(
     pairs: pd.DataFrame,
     features: pa.Table | pd.DataFrame,
@@ -323,27 +407,7 @@ def cluster_records(
     number = np.empty(n, dtype=np.int64)
     number[by_rank] = np.arange(n, dtype=np.int64)
 
-    # Record ids -> numbers by a join in a private DuckDB: hashing a million strings in Python
-    # or Arrow takes several times longer.
-    con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")
-    con.register("ids", pa.table({"unique_id": ordered, "rank": np.arange(n, dtype=np.int64)}))
-
-    def numbers_of(values: object, what: str) -> np.ndarray:
-        strings = _strings(values)
-        con.register(
-            "wanted", pa.table({"i": np.arange(len(strings), dtype=np.int64), "unique_id": strings})
-        )
-        found = con.sql(
-            "SELECT w.unique_id, ids.rank FROM wanted w LEFT JOIN ids USING (unique_id) "
-            "ORDER BY w.i"
-        ).to_arrow_table()
-        con.unregister("wanted")
-        ranks = found.column("rank")
-        if ranks.null_count:
-            unknown = pc.filter(found.column("unique_id"), pc.is_null(ranks))[0].as_py()
-            raise KeyError(f"{what} names a record that is not clustered: {unknown}")
-        return ranks.to_numpy().astype(np.int64)
+    numbers_of = _RecordNumbers(ordered)
 
     def by_number(values: np.ndarray, fill: object) -> np.ndarray:
         out = np.full(n, fill, dtype=values.dtype)
@@ -406,35 +470,32 @@ def cluster_records(
 
     parent = np.arange(n, dtype=np.int64)
     size = np.ones(n, dtype=np.int64)
-    state = (
-        parent,
-        size,
-        id_codes,
-        sex_bits,
-        ages,
-        ages.copy(),
-        dup_source,
-        allowed,
-        dup_head,
-        dup_tail,
-        dup_next,
-        cannot_record,
-        cannot_head,
-        cannot_tail,
-        cannot_next,
-        AGE_TOLERANCE_YEARS,
-        AGE_TOLERANCE_SHARE,
+    merging = _Merging(
+        parent=parent,
+        size=size,
+        id_code=id_codes,
+        sex_bits=sex_bits,
+        age_min=ages,
+        age_max=ages.copy(),
+        dup_source=dup_source,
+        allowed=allowed,
+        dup_head=dup_head,
+        dup_tail=dup_tail,
+        dup_next=dup_next,
+        cannot_record=cannot_record,
+        cannot_head=cannot_head,
+        cannot_tail=cannot_tail,
+        cannot_next=cannot_next,
     )
 
     result = Clustering({})
     accepted = _number_pairs(numbers_of, must_link, "a must-link pair")
     if accepted:
-        status = _merge(
+        status = merging.merge(
             np.array([p[0] for p in accepted], dtype=np.int64),
             np.array([p[1] for p in accepted], dtype=np.int64),
-            False,
-            np.zeros(len(accepted), dtype=np.bool_),
-            *state,
+            check_soft=False,
+            sex_free=np.zeros(len(accepted), dtype=np.bool_),
         )
         for (_, _, left, right), code in zip(accepted, status.tolist(), strict=True):
             if code in _REASONS:
@@ -456,13 +517,14 @@ def cluster_records(
         & (record_sex[low] != record_sex[high])
         & (probability[strong] >= SEX_DISAGREEMENT_PROBABILITY)
     )
-    _merge(low[merge_order], high[merge_order], True, sex_free[merge_order], *state)
+    merging.merge(
+        low[merge_order], high[merge_order], check_soft=True, sex_free=sex_free[merge_order]
+    )
 
     roots = _roots(parent)
     smallest = np.full(n, n, dtype=np.int64)
     np.minimum.at(smallest, roots, np.arange(n, dtype=np.int64))
     label_of_number = smallest[roots]
-    con.close()
     labels = ordered.take(pa.array(label_of_number[number]))
     result.clusters = dict(zip(uids.to_pylist(), labels.to_pylist(), strict=True))
     return result

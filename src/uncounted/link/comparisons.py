@@ -176,6 +176,12 @@ def name_atoms() -> dict[str, Condition]:
     }
 
 
+# The atoms' names, in the order of ``name_atoms()``: the one list of them. uncounted's compiled
+# scorer keeps a pair's atoms as the bits of one integer, atom ``ATOMS[k]`` at bit k
+# (``uncounted.link.kernel``).
+ATOMS: Final = tuple(name_atoms())
+
+
 def _atoms(*names: str) -> tuple[Atom, ...]:
     return tuple(Atom(n) for n in names)
 

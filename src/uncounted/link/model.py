@@ -134,11 +134,16 @@ def with_given_name_frequency(pairs: pd.DataFrame, features: pa.Table) -> pd.Dat
 
 
 class LinkageModel:
-    """Fit once, then score pairs. ``threshold`` is the match probability clustering uses."""
+    """Fit once, then score pairs.
+
+    As scikit-learn's estimators (and ``uncounted.estimate``'s): the parameters are kept as
+    given, ``fit`` does the work, and what it learns ends in ``_``: ``model_`` (the splink model
+    as a dict) and ``training_report_``. The match probability at which records are linked is
+    clustering's (``cluster.cluster_records``), not the model's.
+    """
 
     def __init__(
         self,
-        threshold: float = DEFAULT_THRESHOLD,
         blocking_rules: Sequence[BlockingRuleCreator | str] | None = None,
         seed: int = 1,
         log_level: int = logging.WARNING,
@@ -146,29 +151,42 @@ class LinkageModel:
         backend: str = "duckdb",
         prior: dict[str, dict[str, float]] | None = None,
     ) -> None:
-        self.threshold = threshold
-        self.log_level = log_level
-        self.blocking_rules = (
-            list(blocking_rules) if blocking_rules is not None else default_blocking_rules()
-        )
+        # None: ``default_blocking_rules()``.
+        self.blocking_rules = blocking_rules
         self.seed = seed
-        self.sessions = list(sessions) if sessions is not None else default_sessions()
+        self.log_level = log_level
+        # None: ``training.default_sessions()``.
+        self.sessions = sessions
+        # "duckdb" (in process) or "spark" (uncounted.link.backends); a model fitted on one
+        # backend can predict on the other. An unknown name is refused here already.
+        self.backend = check_backend(backend)
         # m per comparison level to start from and to keep where the records cannot identify
         # it (``uncounted.link.prior``); None: the prior model shipped with the package.
         self.prior = prior
-        self.model_: dict[str, Any] | None = None
-        # Where each comparison's m came from (data, prior model, review labels), and warnings.
-        self.training_report_: TrainingReport | None = None
-        # "duckdb" (in process) or "spark" (uncounted.link.backends); a model fitted on one
-        # backend can predict on the other.
-        self.backend = check_backend(backend)
         # The compiled kernel of the table fit trained on, for predict on the same table (a
         # million records take 6 s to encode); predict lets it go.
         self._kernel: tuple[pa.Table, PairLevels | None] | None = None
 
+    # Learned by ``fit``: the splink model (a dict), and where each comparison's m came from
+    # (data, prior model, review labels), with warnings.
+    model_: dict[str, Any] | None
+    training_report_: TrainingReport | None
+
     def __getstate__(self) -> dict[str, Any]:
         # The kernel's cache is a numba dictionary, which does not pickle; it is rebuilt.
         return {**self.__dict__, "_kernel": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A model pickled by an older version kept a ``threshold`` nothing read: dropped.
+        self.__dict__.update({k: v for k, v in state.items() if k != "threshold"})
+
+    def _blocking_rules(self) -> list[BlockingRuleCreator | str]:
+        if self.blocking_rules is None:
+            return list(default_blocking_rules())
+        return list(self.blocking_rules)
+
+    def _sessions(self) -> list[Session]:
+        return list(self.sessions) if self.sessions is not None else default_sessions()
 
     def _kernel_of(self, features: pa.Table, model: dict[str, Any]) -> PairLevels | None:
         """The compiled kernel of ``features``, or None when ``model`` or the features need
@@ -195,7 +213,7 @@ class LinkageModel:
     ) -> LinkageModel:
         """Learn the model. ``labels`` (unique_id_l, unique_id_r, is_match: pairs people
         reviewed) add an estimate of m from the accepted pairs (see ``training.train``)."""
-        linker = self._linker(features, _settings(self.blocking_rules))
+        linker = self._linker(features, _settings(self._blocking_rules()))
         # The prior share of matching pairs, from pairs that are near-certain matches; recall is
         # below 1 because many true pairs have no valid ID or differ in spelling.
         linker.training.estimate_probability_two_random_records_match(
@@ -217,7 +235,7 @@ class LinkageModel:
         self.model_, self.training_report_ = train_with_report(
             lambda settings: self._linker(features, settings),
             base,
-            self.sessions,
+            self._sessions(),
             features=_as_arrow(features),
             seed=self.seed,
             labelled=labelled,
@@ -293,7 +311,7 @@ class LinkageModel:
         table = _as_arrow(features)
         rules = [
             rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
-            for rule in self.blocking_rules
+            for rule in self._blocking_rules()
         ]
         con = duckdb_connection()
         try:
@@ -313,8 +331,9 @@ class LinkageModel:
         """Scored pairs (unique_id_l, unique_id_r, match_probability, match_weight, and per
         comparison its match weight mw_* and term frequencies tf_*), sorted by descending
         probability then ids for a stable order."""
-        if self.model_ is None:
+        if getattr(self, "model_", None) is None:
             raise RuntimeError("fit the model before predict")
+        assert self.model_ is not None
         if self.backend == "duckdb" and scoring.supports(self.model_):
             frame = self._score_in_duckdb(_as_arrow(features), min_probability)
         else:

@@ -44,6 +44,7 @@ from uncounted.link.comparisons import (
     NAME_LEVEL_CLASS,
     PARTS,
 )
+from uncounted.link.numbering import levels_by_number
 
 NAME: Final = "name"
 # Comparisons whose levels come in classes (by which fields both records give), level label
@@ -107,19 +108,15 @@ def prior_m() -> dict[str, dict[str, float]]:
     return {name: dict(levels) for name, levels in loaded["m"].items()}
 
 
-def non_null_levels(comparison: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-
-
 def level_label(level: Mapping[str, Any]) -> str:
     return str(level.get("label_for_charts") or level.get("sql_condition", ""))
 
 
 def level_classes(comparison: Mapping[str, Any]) -> list[str]:
     """The class of each non-null level, in splink's numbering (index 0 = ELSE, the last)."""
-    levels = non_null_levels(comparison)
+    levels = levels_by_number(comparison)
     by_label = LEVEL_CLASSES.get(comparison["output_column_name"])
-    labels = [level_label(lv) for lv in reversed(levels)]
+    labels = [level_label(lv) for lv in levels]
     if by_label is None or not all(label in by_label for label in labels):
         return [ONE_CLASS] * len(levels)  # a model saved with other levels: one class
     return [by_label[label] for label in labels]
@@ -245,8 +242,8 @@ def blended_m(
     the caller leaves those levels weightless) and where each class's m came from. The prior is
     spread over the levels in ``reachable`` only, when given (the levels some pair reached)."""
     name = comparison["output_column_name"]
-    levels = non_null_levels(comparison)
-    labels = [level_label(lv) for lv in reversed(levels)]
+    levels = levels_by_number(comparison)
+    labels = [level_label(lv) for lv in levels]
     classes = level_classes(comparison)
     out = np.full(len(levels), np.nan)
     sources: list[ClassSource] = []

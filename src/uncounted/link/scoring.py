@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from uncounted.link.comparisons import NAME_LAZY_ATOMS, NAME_LEVELS, name_atoms
 from uncounted.link.conditions import inline_sql, lazy_sql, stages
+from uncounted.link.numbering import NULL_LEVEL, level_numbers, numbered_levels
 
 FACTORED_COMPARISON: Final = "name"
 
@@ -47,19 +48,14 @@ def _levels(comparison: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _case(comparison: dict[str, Any], conditions: Sequence[str]) -> str:
-    """splink's level numbering: the null level -1, then from the strongest (highest) to 0."""
+    """The level of a pair, in splink's numbering (``numbering``), as one CASE."""
     levels = _levels(comparison)
-    non_null = [lv for lv in levels if not lv.get("is_null_level")]
-    parts, value = [], len(non_null) - 1
-    for level, condition in zip(levels, conditions, strict=True):
-        if level.get("is_null_level"):
-            parts.append(f"WHEN ({condition}) THEN -1")
-        elif condition.strip().upper() == "ELSE":
-            parts.append(f"ELSE {value}")
-            value -= 1
+    parts = []
+    for condition, number in zip(conditions, level_numbers(levels), strict=True):
+        if number != NULL_LEVEL and condition.strip().upper() == "ELSE":
+            parts.append(f"ELSE {number}")
         else:
-            parts.append(f"WHEN ({condition}) THEN {value}")
-            value -= 1
+            parts.append(f"WHEN ({condition}) THEN {number}")
     return "CASE " + " ".join(parts) + " END"
 
 
@@ -97,16 +93,15 @@ def gammas_of(model: dict[str, Any]) -> list[_Gamma]:
 
 def level_weights(comparison: dict[str, Any]) -> dict[int, float]:
     """Weight by level value: log2(m/u); the null level (-1) weighs nothing."""
-    levels = [lv for lv in _levels(comparison) if not lv.get("is_null_level")]
-    weights = {-1: 0.0}
-    for position, level in enumerate(levels):
+    weights = {NULL_LEVEL: 0.0}
+    for position, (number, level) in enumerate(numbered_levels(comparison)):
         m, u = level.get("m_probability"), level.get("u_probability")
         if m is None or u is None or m <= 0 or u <= 0:
             raise ValueError(
                 f"comparison {comparison['output_column_name']!r}, level "
                 f"{level.get('label_for_charts', position)!r} has no usable m and u"
             )
-        weights[len(levels) - 1 - position] = math.log2(m / u)
+        weights[number] = math.log2(m / u)
     return weights
 
 

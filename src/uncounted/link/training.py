@@ -33,13 +33,13 @@ from numpy.typing import NDArray
 from splink import Linker, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
+from uncounted.link.numbering import levels_by_number, numbered_levels
 from uncounted.link.prior import (
     MIN_TOP_WEIGHT,
     ClassSource,
     MEstimate,
     blended_m,
     class_shares,
-    non_null_levels,
     prior_m,
     summarize_sources,
 )
@@ -289,7 +289,7 @@ def fit_to_labels(
             name = comparison["output_column_name"]
             g = labelled[f"gamma_{name}"].to_numpy()
             p = _posterior(result, labelled)
-            levels = non_null_levels(comparison)
+            levels = levels_by_number(comparison)
             for value in np.unique(g[g >= 0]):
                 at = g == value
                 surplus = float((y[at] - p[at]).sum())
@@ -298,7 +298,7 @@ def fit_to_labels(
                 step = float(np.clip(step, -max_step, max_step))
                 if abs(step) < 1e-6:
                     continue
-                level = levels[len(levels) - 1 - int(value)]
+                level = levels[int(value)]
                 wanted = float(level["m_probability"]) * float(np.exp(step))
                 level["m_probability"] = float(np.clip(wanted, _M_ABSOLUTE_FLOOR, 1.0))
                 if wanted > 1.0:
@@ -321,10 +321,7 @@ def _report(
     warnings: list[str] = []
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
-        levels = non_null_levels(comparison)
-        reached = [
-            lv for position, lv in enumerate(levels) if (name, len(levels) - 1 - position) in seen
-        ]
+        reached = [lv for number, lv in numbered_levels(comparison) if (name, number) in seen]
         weights = [float(np.log2(lv["m_probability"] / lv["u_probability"])) for lv in reached]
         top[name] = max(weights) if weights else None
         if not weights:
@@ -496,13 +493,13 @@ def _with_u(
     random pair reached gets ``U_FLOOR``, rarer than one pair in the sample."""
     result = copy.deepcopy(model)
     for comparison in result["comparisons"]:
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        levels = numbered_levels(comparison)
         g = gammas[f"gamma_{comparison['output_column_name']}"].to_numpy()
         present = g >= 0
         counts = np.bincount(g[present], weights=weights[present], minlength=len(levels))
         total = counts.sum()
-        for position, level in enumerate(levels):
-            count = counts[len(levels) - 1 - position]
+        for number, level in levels:
+            count = counts[number]
             level["u_probability"] = max(count / total, U_FLOOR) if total > 0 else U_FLOOR
     return result
 
@@ -536,11 +533,9 @@ def _gammas(
     settings = copy.deepcopy(model)
     settings["blocking_rules_to_generate_predictions"] = [rule]
     for comparison in settings["comparisons"]:
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        for position, level in enumerate(levels):
-            vector_value = len(levels) - 1 - position
+        for number, level in numbered_levels(comparison):
             level["u_probability"] = _TAG_SCALE
-            level["m_probability"] = _TAG_SCALE * 2.0 ** (vector_value + 1)
+            level["m_probability"] = _TAG_SCALE * 2.0 ** (number + 1)
             level.pop("tf_adjustment_column", None)
     linker = make_linker(settings)
     frame = linker.inference.predict().as_pandas_dataframe()
@@ -640,8 +635,7 @@ def fit_two_classes_counted(
 def _by_level(model: dict[str, Any], name: str, key: str) -> NDArray[np.float64]:
     """The model's m or u of one comparison, indexed by level (0 = else)."""
     comparison = next(c for c in model["comparisons"] if c["output_column_name"] == name)
-    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-    return np.array([float(lv[key]) for lv in reversed(levels)])
+    return np.array([float(lv[key]) for lv in levels_by_number(comparison)])
 
 
 def _with_m(
@@ -657,7 +651,6 @@ def _with_m(
     sources: list[ClassSource] = []
     for comparison in result["comparisons"]:
         name = comparison["output_column_name"]
-        levels = non_null_levels(comparison)
         m, found = blended_m(
             comparison,
             learnt.get(name, []),
@@ -667,15 +660,14 @@ def _with_m(
             reachable={level for found, level in seen if found == name},
         )
         sources += found
-        for position, level in enumerate(levels):
-            vector_value = len(levels) - 1 - position
-            value = None if m is None else m[vector_value]
+        for number, level in numbered_levels(comparison):
+            value = None if m is None else m[number]
             if value is None or not np.isfinite(value):
                 # Neither the data nor the prior say anything of this level: it weighs nothing.
                 level["m_probability"] = level["u_probability"]
                 continue
             level["m_probability"] = max(float(value), _M_ABSOLUTE_FLOOR)
-            if (name, vector_value) not in seen and level["u_probability"] <= U_FLOOR:
+            if (name, number) not in seen and level["u_probability"] <= U_FLOOR:
                 # Reached by no training pair and no random pair: nothing says which way it
                 # points, so it weighs nothing.
                 level["m_probability"] = level["u_probability"]

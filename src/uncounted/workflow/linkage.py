@@ -122,9 +122,9 @@ def latest_run_id(project: Project) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def _model(threshold: float, seed: int, backend: str) -> LinkageModel:
+def _model(seed: int, backend: str) -> LinkageModel:
     # splink's training notes would drown the summary, which reports the run instead.
-    return LinkageModel(threshold=threshold, seed=seed, log_level=logging.ERROR, backend=backend)
+    return LinkageModel(seed=seed, log_level=logging.ERROR, backend=backend)
 
 
 def _fit(model: LinkageModel, features: pa.Table, labels: pd.DataFrame) -> int:
@@ -188,7 +188,7 @@ def link_project(
     decisions = latest_decisions(project)
     constraints = constraints_from(decisions)
     say("training the model", 0, 1)
-    model = _model(threshold, seed, backend)
+    model = _model(seed, backend)
     labels_used = _fit(model, features, labels_from(decisions))
     say("training the model", 1, 1)
     report = model.training_report_
