@@ -164,3 +164,30 @@ def test_replicate_persons_are_summarised_as_the_link_run_summarises(
     for name in lists:
         on = theirs.loc[ours.index, "lists"].map(lambda v, name=name: int(name in v))
         assert ours[name].tolist() == on.tolist()
+
+
+def test_replicates_read_the_links_the_run_stored(linked: tuple[Path, Path],
+                                                  tmp_path: Path) -> None:
+    """The run stores its rule duplicates and within-source links, so replicates need not
+    rebuild the name features; a run from before (settings without them) rebuilds them, and
+    both draw the same replicates."""
+    import shutil
+
+    from uncounted.workflow.replicates import project_replicates
+
+    copy = tmp_path / "project"
+    shutil.copytree(linked[0], copy)
+    with Project.open(copy) as project:
+        settings = json.loads(project.con.execute(
+            "SELECT settings FROM link_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0])
+        assert isinstance(settings["rule_duplicate_pairs"], list)
+        assert isinstance(settings["within_source_pairs"], list)
+        stored = project_replicates(project, 3, 5)
+        older = {k: v for k, v in settings.items()
+                 if k not in ("rule_duplicate_pairs", "within_source_pairs")}
+        project.con.execute("UPDATE link_runs SET settings = ? WHERE run_id = "
+                            "(SELECT max(run_id) FROM link_runs)", [json.dumps(older)])
+        rebuilt = project_replicates(project, 3, 5)
+    assert stored.record_ids == rebuilt.record_ids
+    assert (stored.replicates.labels == rebuilt.replicates.labels).all()
+    pd.testing.assert_frame_equal(stored.records, rebuilt.records)

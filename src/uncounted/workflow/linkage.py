@@ -204,6 +204,7 @@ def link_project(
     # Rows one file lists twice (same name, sex and age) join before the model's pairs; records
     # of one file join only by a direct link (not through a record of another file).
     rule_duplicates = exact_duplicates(features)
+    within_source = within_source_links(pairs, features, WITHIN_SOURCE_PROBABILITY)
     clustering = cluster_records(
         pairs,
         features,
@@ -212,7 +213,7 @@ def link_project(
         cannot_link=constraints.cannot_link,
         duplicate_free_sources=set(duplicate_free),
         exclusive_sources=True,
-        within_source_links=within_source_links(pairs, features, WITHIN_SOURCE_PROBABILITY),
+        within_source_links=within_source,
     )
     order = records.column("record_id").to_pylist()
     previous = dict(con.execute("SELECT record_id, person_id FROM person_records").fetchall())
@@ -239,6 +240,9 @@ def link_project(
         "rule_duplicates": len(rule_duplicates),
         "exclusive_sources": True,
         "within_source_probability": WITHIN_SOURCE_PROBABILITY,
+        # the record pairs behind both, so that linkage replicates need not rebuild features
+        "rule_duplicate_pairs": [list(pair) for pair in rule_duplicates],
+        "within_source_pairs": [list(pair) for pair in within_source],
         "cannot_links": len(constraints.cannot_link),
         "warnings": warnings,
         "training": training,

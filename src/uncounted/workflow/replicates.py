@@ -25,7 +25,7 @@ from uncounted.link.duplicates import (
     exact_duplicates,
     within_source_links,
 )
-from uncounted.link.features import build_features
+from uncounted.link.features import build_features, identity_features
 from uncounted.link.persons import age_group
 from uncounted.link.replicates import (
     UNSCORED_PROBABILITY,
@@ -122,7 +122,9 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
     prior = link_prior_of(project, run_id)
     records = project.con.sql(RECORDS_IN_ORDER).to_arrow_table()
     by_id = records.sort_by("record_id")
-    features = build_features(by_id)
+    stored = _stored_links(settings)
+    # a run that stored its rule duplicates and within-source links needs no name features
+    features = build_features(by_id) if stored is None else identity_features(by_id)
     record_ids = [str(r) for r in features.column("unique_id").to_pylist()]
     number = {r: i for i, r in enumerate(record_ids)}
     sources = pd.Series(features.column("source_sha256").to_pylist(), dtype=object)
@@ -136,8 +138,10 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
         " JOIN records rb ON rb.record_id = p.record_id_r"
         " WHERE p.run_id = ? ORDER BY p.record_id_l, p.record_id_r", [run_id]).df()
     constraints = constraints_from(latest_decisions(project))
-    must = [*constraints.must_link, *exact_duplicates(features)]
-    within = within_source_links(pairs, features, WITHIN_SOURCE_PROBABILITY)
+    duplicates, within = stored if stored is not None else (
+        exact_duplicates(features),
+        within_source_links(pairs, features, WITHIN_SOURCE_PROBABILITY))
+    must = [*constraints.must_link, *duplicates]
     free = {str(s) for s in settings.get("duplicate_free_sources", [])}
     source_of = dict(zip(record_ids, sources.tolist(), strict=True))
 
@@ -170,6 +174,17 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
     return ProjectReplicates(record_ids, drawn,
                              None if calibration is None else calibration.as_dict(), frame,
                              prior)
+
+
+def _stored_links(settings: dict[str, Any]
+                  ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
+    """The rule duplicates and within-source links the link run used (None for a run from
+    before they were stored)."""
+    duplicates = settings.get("rule_duplicate_pairs")
+    within = settings.get("within_source_pairs")
+    if not isinstance(duplicates, list) or not isinstance(within, list):
+        return None
+    return ([(str(a), str(b)) for a, b in duplicates], [(str(a), str(b)) for a, b in within])
 
 
 def replicate_persons(
