@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from uncounted.store.lists import list_names
 from uncounted.store.project import Project
 from uncounted.store.schema import current_version
 
@@ -47,7 +48,7 @@ def project_status(project: Project) -> dict[str, Any]:
         ).fetchall()
     ]
     lists = []
-    for (name,) in con.execute("SELECT name FROM lists ORDER BY name").fetchall():
+    for name in list_names(project):
         own = [s for s in sources if s["list"] == name]
         lists.append(
             {

@@ -34,6 +34,7 @@ from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.sensitivity import persons_sensitivity
 from uncounted.estimate.strata import StratifiedEstimate
 from uncounted.estimate.systems import contained_lists, merge_contained, period_warnings
+from uncounted.store.lists import list_names
 from uncounted.store.project import Project, utc_now
 from uncounted.store.statuses import (
     DEFAULT_STATUS,
@@ -41,7 +42,7 @@ from uncounted.store.statuses import (
     person_statuses,
     status_label,
 )
-from uncounted.workflow.export import SUMMARY_COLUMNS, list_names, persons_frame
+from uncounted.workflow.export import SUMMARY_COLUMNS, persons_frame
 from uncounted.workflow.linked import one
 from uncounted.workflow.replicates import (
     DEFAULT_REPLICATES,

@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from uncounted.core.errors import UncountedError
 from uncounted.core.fields import CANONICAL_FIELDS
+from uncounted.store.lists import list_names
 from uncounted.store.project import Project
 from uncounted.workflow.linked import require_run
 
@@ -93,11 +94,6 @@ class ExportResult:
             "columns": self.columns,
             "run_id": self.run_id,
         }
-
-
-def list_names(project: Project) -> list[str]:
-    return [str(r[0]) for r in project.con.execute("SELECT name FROM lists ORDER BY name")
-            .fetchall()]
 
 
 def records_table(project: Project) -> pa.Table:

@@ -82,6 +82,7 @@ from typing import Any, Final
 from uncounted.core.errors import UncountedError
 from uncounted.link.persons import age_group
 from uncounted.normalize import arabic_rasm, normalize_id, parse_name
+from uncounted.store.lists import list_names, lists_with_several_releases, release_dates
 from uncounted.store.project import Project
 from uncounted.workflow.linked import require_run
 
@@ -253,19 +254,13 @@ class ReleaseChain:
 
 def list_releases(project: Project, list_name: str) -> list[str]:
     """The releases of a list, oldest first; an unknown list is an error naming the known ones."""
-    known = [str(r[0]) for r in project.con.execute("SELECT name FROM lists ORDER BY name")
-             .fetchall()]
+    known = list_names(project)
     if list_name not in known:
         raise UncountedError(
             f"no list is called {list_name!r}; the project has: {', '.join(known) or 'none'}",
             field="list",
         )
-    rows = project.con.execute(
-        "SELECT DISTINCT release FROM sources WHERE list = ? AND release IS NOT NULL"
-        " ORDER BY release",
-        [list_name],
-    ).fetchall()
-    return [_iso(r[0]) for r in rows]
+    return [_iso(d) for d in release_dates(project, list_name)]
 
 
 def _iso(value: Any) -> str:
@@ -822,13 +817,7 @@ def releases_section(project: Project) -> dict[str, Any] | None:
     ``chain`` is :meth:`ReleaseChain.to_dict`. When records were ingested after the latest
     link run the lists are empty and ``note`` says why.
     """
-    lists = [
-        str(r[0])
-        for r in project.con.execute(
-            "SELECT list FROM sources WHERE release IS NOT NULL GROUP BY list"
-            " HAVING count(DISTINCT release) >= 2 ORDER BY list"
-        ).fetchall()
-    ]
+    lists = lists_with_several_releases(project)
     linked = project.con.execute("SELECT count(*) FROM link_runs").fetchall()[0][0]
     if not lists or not linked:
         return None
