@@ -21,6 +21,7 @@ from uncounted.core.errors import UncountedError
 from uncounted.link.evaluate import bcubed_scores, group_scores, pair_scores
 from uncounted.link.persons import AGE_GROUPS, age_group
 from uncounted.store.project import Project
+from uncounted.store.records import record_attributes, record_keys
 from uncounted.workflow.linked import require_run
 
 MISSING: Final = "(missing)"
@@ -48,10 +49,7 @@ def _truth_by_record(project: Project, frame: pd.DataFrame, path: Path) -> tuple
     dict[str, str], int
 ]:
     """Record id → true person, and how many truth rows matched no record."""
-    records = project.con.execute(
-        "SELECT record_id, source_sha256, list, CAST(release AS VARCHAR) AS release,"
-        " CAST(row_number AS VARCHAR) AS row_number FROM records"
-    ).df()
+    records = record_keys(project)
     frame = frame[frame["person_id"].str.strip() != ""]
     if "record_id" in frame.columns:
         keys = ["record_id"]
@@ -114,11 +112,7 @@ def evaluate_linkage(project: Project, truth_file: str | Path) -> dict[str, Any]
     truth, unmatched = _truth_by_record(project, frame, path)
     predicted = dict(project.con.execute("SELECT record_id, person_id FROM person_records")
                      .fetchall())
-    attributes = project.con.execute(
-        "SELECT record_id, list, sex, age_years,"
-        " date_diff('day', date_of_birth, date_of_death) / 365.25 AS age_from_dates"
-        " FROM records"
-    ).df()
+    attributes = record_attributes(project)
     ages = attributes["age_years"].where(attributes["age_years"].notna(),
                                          attributes["age_from_dates"])
     ids = attributes["record_id"].astype(str).tolist()

@@ -6,6 +6,7 @@ from typing import Any
 
 from uncounted.core.errors import UncountedError
 from uncounted.store.project import Project
+from uncounted.store.records import record_ids_of_person
 from uncounted.workflow.linked import (
     decisions_on,
     explain_pair,
@@ -46,16 +47,7 @@ def explain_person(project: Project, person_id: str) -> dict[str, Any]:
             field="person_id",
         )
     person = {k: jsonable(v) for k, v in zip(_PERSON_COLUMNS, row, strict=True)}
-    record_ids = [
-        r[0]
-        for r in project.con.execute(
-            "SELECT pr.record_id FROM person_records pr"
-            " JOIN records r ON r.record_id = pr.record_id"
-            " JOIN sources s ON s.sha256 = r.source_sha256"
-            " WHERE pr.person_id = ? ORDER BY s.ingested_at, r.source_sha256, r.row_number",
-            [person_id],
-        ).fetchall()
-    ]
+    record_ids = record_ids_of_person(project, person_id)
     details = record_details(project, record_ids)
     inside = project.con.execute(
         "SELECT p.record_id_l, p.record_id_r, p.match_probability, p.match_weight,"

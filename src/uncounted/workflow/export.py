@@ -38,6 +38,7 @@ from uncounted.core.errors import UncountedError
 from uncounted.core.fields import CANONICAL_FIELDS
 from uncounted.store.lists import list_names
 from uncounted.store.project import Project
+from uncounted.store.records import records_with_persons
 from uncounted.workflow.linked import require_run
 
 EXPORTS_DIR: Final = "exports"
@@ -98,13 +99,7 @@ class ExportResult:
 
 def records_table(project: Project) -> pa.Table:
     require_run(project)
-    fields = ", ".join(f"r.{c}" for c in (*CANONICAL_FIELDS, "id_check"))
-    return project.con.sql(
-        "SELECT r.source_sha256, r.list, r.release, r.row_number, pr.person_id, r.record_id,"
-        f" {fields} FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
-        " LEFT JOIN person_records pr ON pr.record_id = r.record_id"
-        " ORDER BY s.ingested_at, r.source_sha256, r.row_number"
-    ).to_arrow_table()
+    return records_with_persons(project, (*CANONICAL_FIELDS, "id_check"))
 
 
 def persons_frame(project: Project, *, prefix: str = LIST_PREFIX) -> pd.DataFrame:

@@ -40,17 +40,12 @@ from uncounted.link.persons import (
 )
 from uncounted.link.review import constraints_from, labels_from
 from uncounted.store.project import Project, utc_now
+from uncounted.store.records import disable_progress_bar, records_in_file_order
 from uncounted.workflow.linked import one
 from uncounted.workflow.review import review_queue_size
 
 Progress = Callable[[str, int, int], None]
 
-# Record order: sources in the order they were ingested, rows in file order. New person ids and
-# ties between summary values follow it.
-RECORDS_IN_ORDER: Final = (
-    "SELECT r.* FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
-    " ORDER BY s.ingested_at, r.source_sha256, r.row_number"
-)
 LATEST_DECISIONS: Final = (
     "SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS decision"
     " FROM review_decisions GROUP BY record_id_l, record_id_r"
@@ -167,10 +162,12 @@ def link_project(
     clock = time.perf_counter()
     con = project.con
     # DuckDB draws a progress bar on stdout for long queries; a run reports through ``progress``.
-    con.execute("SET enable_progress_bar = false")
+    disable_progress_bar(project)
 
     say("reading records", 0, 1)
-    records = con.sql(RECORDS_IN_ORDER).to_arrow_table()
+    # In file order (sources as ingested, rows as in the file): new person ids and ties
+    # between summary values follow it.
+    records = records_in_file_order(project)
     if records.num_rows == 0:
         raise UncountedError(
             "the project has no records to link; ingest a list first", file=str(project.root)

@@ -17,6 +17,7 @@ import duckdb
 from uncounted.core.errors import UncountedError
 from uncounted.link.explain import Level, explain_weights, model_levels, prior_weight
 from uncounted.store.project import Project
+from uncounted.store.records import record_rows
 
 NOT_LINKED: Final = "linkage has not run yet; run `uncounted link DIR` first"
 
@@ -92,15 +93,7 @@ def record_details(project: Project, record_ids: Sequence[str]) -> dict[str, dic
     person and its fields; an unknown id is an error naming it."""
     if not record_ids:
         return {}
-    columns = ", ".join(f"r.{name}" for name in RECORD_FIELDS)
-    rows = project.con.execute(
-        "SELECT r.record_id, r.list, r.release, s.original_name, r.source_sha256, r.row_number,"
-        f" pr.person_id, {columns}"
-        " FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
-        " LEFT JOIN person_records pr ON pr.record_id = r.record_id"
-        " WHERE r.record_id IN (SELECT unnest(?::VARCHAR[]))",
-        [list(record_ids)],
-    ).fetchall()
+    rows = record_rows(project, record_ids, RECORD_FIELDS)
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         keys = ("record_id", "list", "release", "source_file", "source_sha256", "row_number",

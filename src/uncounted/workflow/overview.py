@@ -7,6 +7,7 @@ import json
 from typing import Any, Final
 
 from uncounted.store.project import Project
+from uncounted.store.records import raw_of_records
 from uncounted.store.status import project_status
 from uncounted.workflow.estimation import latest_estimate_run
 from uncounted.workflow.linkage import linkage_status
@@ -95,11 +96,7 @@ def raw_values(project: Project, record_ids: list[str]) -> dict[str, dict[str, A
     if not record_ids:
         return {}
     return {
-        str(record_id): json.loads(raw)
-        for record_id, raw in project.con.execute(
-            "SELECT record_id, raw FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))",
-            [record_ids],
-        ).fetchall()
+        record_id: json.loads(raw) for record_id, raw in raw_of_records(project, record_ids)
     }
 
 

@@ -84,6 +84,7 @@ from uncounted.link.persons import age_group
 from uncounted.normalize import arabic_rasm, normalize_id, parse_name
 from uncounted.store.lists import list_names, lists_with_several_releases, release_dates
 from uncounted.store.project import Project
+from uncounted.store.records import release_rows
 from uncounted.workflow.linked import require_run
 
 COMPARED_FIELDS: Final = ("id_number", "name", "sex", "date_of_birth", "age")
@@ -334,15 +335,7 @@ def _name_key(name: str | None) -> tuple[str | None, str | None]:
 
 
 def _release_records(project: Project, list_name: str, release: str) -> list[ReleaseRecord]:
-    rows = project.con.execute(
-        "SELECT r.record_id, pr.person_id, r.source_sha256, r.row_number, r.id_number,"
-        " coalesce(r.full_name, r.full_name_latin), r.sex, r.date_of_birth, r.age_years, r.raw"
-        " FROM records r JOIN person_records pr USING (record_id)"
-        " JOIN sources s ON s.sha256 = r.source_sha256"
-        " WHERE r.list = ? AND r.release = CAST(? AS DATE)"
-        " ORDER BY s.ingested_at, r.source_sha256, r.row_number",
-        [list_name, release],
-    ).fetchall()
+    rows = release_rows(project, list_name, release)
     keys: dict[str, tuple[str | None, str | None]] = {}
     out = []
     for record_id, person, sha, row, id_number, name, sex, dob, age, raw in rows:

@@ -35,7 +35,8 @@ from uncounted.link.replicates import (
 )
 from uncounted.link.review import constraints_from
 from uncounted.store.project import Project
-from uncounted.workflow.linkage import RECORDS_IN_ORDER, latest_decisions
+from uncounted.store.records import records_in_file_order
+from uncounted.workflow.linkage import latest_decisions
 from uncounted.workflow.linked import one
 
 
@@ -120,7 +121,7 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
     run_id, settings_text = int(row[0]), row[1]
     settings = json.loads(settings_text) if settings_text else {}
     prior = link_prior_of(project, run_id)
-    records = project.con.sql(RECORDS_IN_ORDER).to_arrow_table()
+    records = records_in_file_order(project)
     by_id = records.sort_by("record_id")
     features = build_features(by_id)
     record_ids = [str(r) for r in features.column("unique_id").to_pylist()]
