@@ -101,6 +101,25 @@ def raw_of_records(project: Project, record_ids: Sequence[str]) -> list[tuple[st
     ).fetchall()]
 
 
+def death_days(project: Project) -> list[tuple[str, str, int]]:
+    """(list, person, date of death as days since 1970-01-01) of every linked record that
+    gives a date of death."""
+    return project.con.execute(
+        "SELECT r.list, pr.person_id, date_diff('day', DATE '1970-01-01', r.date_of_death)"
+        " FROM records r JOIN person_records pr USING (record_id)"
+        " WHERE r.date_of_death IS NOT NULL"
+    ).fetchall()
+
+
+def unlinked_record_count(project: Project, list_name: str) -> int:
+    """How many records of a list no person holds (ingested after the latest link run)."""
+    return int(project.con.execute(
+        "SELECT count(*) FROM records r LEFT JOIN person_records pr USING (record_id)"
+        " WHERE r.list = ? AND pr.person_id IS NULL",
+        [list_name],
+    ).fetchall()[0][0])
+
+
 def record_keys(project: Project) -> pd.DataFrame:
     """Every record's id and the keys a truth file may name it by, all as text:
     ``record_id, source_sha256, list, release, row_number``."""

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from uncounted.core.errors import UncountedError
 from uncounted.core.fields import CANONICAL_FIELDS
 from uncounted.store.lists import list_names
+from uncounted.store.persons import persons_in_id_order
 from uncounted.store.project import Project
 from uncounted.store.records import records_with_persons
 from uncounted.workflow.linked import require_run
@@ -105,10 +106,7 @@ def records_table(project: Project) -> pa.Table:
 def persons_frame(project: Project, *, prefix: str = LIST_PREFIX) -> pd.DataFrame:
     """One row per person: person_id, n_records, a 0/1 column per list (``prefix`` + name),
     and the summary attributes; in person id order. An error before linkage has run."""
-    persons = project.con.execute(
-        "SELECT person_id, n_records, lists, " + ", ".join(SUMMARY_COLUMNS)
-        + " FROM persons ORDER BY length(person_id), person_id"
-    ).df()
+    persons = persons_in_id_order(project, SUMMARY_COLUMNS)
     if persons.empty:
         raise UncountedError(
             "linkage has not run yet: the project has no persons; run `uncounted link DIR`",
