@@ -123,7 +123,8 @@ def test_a_run_with_persons_pairs_and_events(project: Project, tmp_path: Path) -
         add_person_events(con, run_id, [("created", "P1", (), 2), ("merged", "P1", ("P9",), 2)])
     assert run_id == 1 and latest_run_id(project) == 1 and run_count(project) == 1
     record = latest_run_record(project)
-    assert record is not None and record["backend"] == "duckdb"
+    assert record is not None and record["backend"] == "duckdb" and "model" not in record
+    assert latest_run_record(project, with_model=True)["model"] == "{}"  # type: ignore[index]
     low, high = sorted(ids[:2])
     scored = scored_pair_row(project, 1, low, high)
     assert scored is not None and scored[0] == 0.99 and json.loads(scored[2]) == {"name": 5.0}

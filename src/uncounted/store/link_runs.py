@@ -16,13 +16,15 @@ import duckdb
 from uncounted.store.project import Project
 
 
-def latest_run_record(project: Project) -> dict[str, Any] | None:
-    """Every column of the newest run (``settings`` and ``model`` as stored JSON text), or
-    None before the first run."""
-    result = project.con.execute("SELECT * FROM link_runs ORDER BY run_id DESC LIMIT 1")
-    columns = [d[0] for d in result.description or ()]
+def latest_run_record(project: Project, *, with_model: bool = False) -> dict[str, Any] | None:
+    """Every column of the newest run (``settings`` as stored JSON text), or None before the
+    first run. The fitted ``model`` (JSON text, the largest column) only ``with_model``:
+    pages and status read the run far more often than the model."""
+    wanted = "*" if with_model else "* EXCLUDE (model)"
+    result = project.con.execute(f"SELECT {wanted} FROM link_runs ORDER BY run_id DESC LIMIT 1")
+    names = [d[0] for d in result.description or ()]
     rows = result.fetchall()
-    return dict(zip(columns, rows[0], strict=True)) if rows else None
+    return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
 def latest_run_id(project: Project) -> int | None:

@@ -56,7 +56,7 @@ class RunInfo:
 
 
 def latest_run(project: Project) -> RunInfo | None:
-    row = latest_run_record(project)
+    row = latest_run_record(project, with_model=True)
     if row is None:
         return None
     model = json.loads(row["model"])
