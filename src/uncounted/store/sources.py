@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import duckdb
 import pyarrow as pa
 
 from uncounted.store.project import Project
+
+# The order sources are shown in everywhere (status, provenance, quality): by list, undated
+# releases first, then as ingested.
+_PROVENANCE_ORDER: Final = "ORDER BY list, release NULLS FIRST, ingested_at"
 
 
 def source_sha256s(project: Project) -> list[str]:
@@ -25,7 +29,7 @@ def source_rows(project: Project) -> list[tuple[Any, ...]]:
     return project.con.execute(
         "SELECT sha256, list, release, original_name, stored_path, format, encoding, rows,"
         " records, quarantined, checks, ingested_at FROM sources"
-        " ORDER BY list, release NULLS FIRST, ingested_at"
+        f" {_PROVENANCE_ORDER}"
     ).fetchall()
 
 
@@ -34,7 +38,7 @@ def source_mapping_rows(project: Project) -> list[tuple[Any, ...]]:
     release, original_name, records, mapping, checks``."""
     return project.con.execute(
         "SELECT sha256, list, release, original_name, records, mapping, checks FROM sources"
-        " ORDER BY list, release NULLS FIRST, ingested_at"
+        f" {_PROVENANCE_ORDER}"
     ).fetchall()
 
 
