@@ -462,7 +462,7 @@ def _prepare(workdir: Path, n_records: int, seed: int) -> tuple[int, int, int]:
 
     from uncounted.simulate import ConflictConfig, simulate_conflict, write_simulation
     from uncounted.store import Project
-    from uncounted.workflow.linkage import RECORDS_IN_ORDER
+    from uncounted.store.records import disable_progress_bar, records_in_file_order
     from uncounted.workflow.simulated import ingest_simulated_lists
 
     victims = max(1, round(n_records / RECORDS_PER_VICTIM))
@@ -474,9 +474,9 @@ def _prepare(workdir: Path, n_records: int, seed: int) -> tuple[int, int, int]:
     with Project.create(workdir / "project") as project:
         for summary in ingest_simulated_lists(project, simulated, manifest):
             quarantined += summary.quarantined
-        project.con.execute("SET enable_progress_bar = false")
+        disable_progress_bar(project)
         # As link_project reads them, and gives them to the model in record-id order.
-        records = project.con.sql(RECORDS_IN_ORDER).to_arrow_table().sort_by("record_id")
+        records = records_in_file_order(project).sort_by("record_id")
     pq.write_table(records, workdir / "records.parquet")
     keys = records.select(["record_id", "list", "row_number"]).to_pandas()
     truth = pd.read_csv(simulated / "truth.csv", dtype=str, keep_default_na=False)

@@ -35,7 +35,9 @@ from uncounted.ingest.validate import (
     Record,
     RowValidator,
 )
+from uncounted.store.lists import add_list
 from uncounted.store.project import Project, utc_now
+from uncounted.store.sources import add_source, ingested_source
 
 Progress = Callable[[str, int, int], None]
 
@@ -114,11 +116,7 @@ def ingest_file(
     except OSError as exc:
         raise UncountedError(f"cannot read the file: {exc.strerror}", file=name) from None
 
-    existing = project.con.execute(
-        "SELECT list, release, rows, records, quarantined, profile, original_name, ingested_at"
-        " FROM sources WHERE sha256 = ?",
-        [sha256],
-    ).fetchone()
+    existing = ingested_source(project, sha256)
     if existing:
         stored = _Stored(*existing)
         differs = stored.differences(list_name, release, profile, mapping_given=mapping
@@ -238,13 +236,9 @@ def ingest_file(
         _stage_copy(project, path, stored_name, sha256)
         started = utc_now()
         with project.transaction() as con:
-            con.execute(
-                "INSERT INTO lists (name, created_at) SELECT ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM lists WHERE name = ?)",
-                [list_name, started, list_name],
-            )
-            con.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            add_list(con, list_name, started)
+            add_source(
+                con,
                 [
                     sha256,
                     list_name,
@@ -265,25 +259,10 @@ def ingest_file(
                     started,
                     __version__,
                 ],
+                records=written.records_path if written.records else None,
+                duplicates=duplicates,
+                quarantine=written.quarantine_path if written.quarantined else None,
             )
-            if written.records:
-                con.execute(
-                    "INSERT INTO records BY NAME SELECT * EXCLUDE (dup_key) FROM read_parquet(?)",
-                    [str(written.records_path)],
-                )
-            if duplicates.num_rows:
-                con.register("new_duplicates", duplicates)
-                con.execute(
-                    "UPDATE records SET duplicate_of = d.first_row FROM new_duplicates AS d "
-                    "WHERE records.source_sha256 = ? AND records.row_number = d.row_number",
-                    [sha256],
-                )
-                con.unregister("new_duplicates")
-            if written.quarantined:
-                con.execute(
-                    "INSERT INTO quarantine BY NAME SELECT * FROM read_parquet(?)",
-                    [str(written.quarantine_path)],
-                )
             project.log_command(
                 "ingest",
                 {

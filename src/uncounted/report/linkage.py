@@ -11,6 +11,10 @@ import json
 from typing import Any, Final
 
 from uncounted.link.review import threshold_weight
+from uncounted.store.decisions import decision_count
+from uncounted.store.link_pairs import pairs_by_review_status, weight_histogram
+from uncounted.store.link_runs import latest_run_record, run_count
+from uncounted.store.person_counts import persons_by_record_count
 from uncounted.store.project import Project
 
 STATUSES: Final = ("accept", "reject", "skip", "not reviewed")
@@ -23,43 +27,27 @@ def linkage_section(
     review_queue: int | None = None,
     accuracy: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    con = project.con
-    latest = con.execute(
-        "SELECT run_id, finished_at, threshold, seed, backend, records, candidate_pairs,"
-        " persons, persons_created, persons_merged, persons_split, decisions_applied, settings"
-        " FROM link_runs ORDER BY run_id DESC LIMIT 1").fetchall()
-    if not latest:
+    latest = latest_run_record(project)
+    if latest is None:
         return {"run": None}
     keys = ("run_id", "finished_at", "threshold", "seed", "backend", "records",
             "candidate_pairs", "persons", "persons_created", "persons_merged", "persons_split",
             "decisions_applied", "settings")
-    run = dict(zip(keys, latest[0], strict=True))
+    run = {key: latest[key] for key in keys}
     run["finished_at"] = run["finished_at"].isoformat(timespec="seconds")
     run["settings"] = json.loads(run["settings"])
-    runs = int(con.execute("SELECT count(*) FROM link_runs").fetchall()[0][0])
+    runs = run_count(project)
     by_status = {call: dict.fromkeys(STATUSES, 0) for call in ("link", "not a link")}
-    for is_link, decision, n in con.execute(
-        """
-        WITH latest AS (
-            SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS decision
-            FROM review_decisions GROUP BY record_id_l, record_id_r)
-        SELECT p.match_probability >= ?, coalesce(latest.decision, 'not reviewed'), count(*)
-        FROM link_pairs p LEFT JOIN latest USING (record_id_l, record_id_r)
-        WHERE p.run_id = ? GROUP BY 1, 2
-        """, [run["threshold"], run["run_id"]]).fetchall():
+    for is_link, decision, n in pairs_by_review_status(project, run["run_id"], run["threshold"]):
         by_status["link" if is_link else "not a link"][decision] += int(n)
-    weights = con.execute(
-        "SELECT floor(match_weight / ?) * ? AS edge, count(*) FROM link_pairs"
-        " WHERE run_id = ? GROUP BY 1 ORDER BY 1",
-        [WEIGHT_BIN, WEIGHT_BIN, run["run_id"]]).fetchall()
-    person_sizes = [(int(k), int(n)) for k, n in con.execute(
-        "SELECT least(n_records, 6), count(*) FROM persons GROUP BY 1 ORDER BY 1").fetchall()]
+    weights = weight_histogram(project, run["run_id"], WEIGHT_BIN)
+    person_sizes = persons_by_record_count(project, 6)
     return {
         "run": run,
         "runs": runs,
         "threshold_weight": threshold_weight(run["threshold"]),
         "pairs_by_status": by_status,
-        "decisions": int(con.execute("SELECT count(*) FROM review_decisions").fetchall()[0][0]),
+        "decisions": decision_count(project),
         "review_queue": review_queue,
         "weight_histogram": {"edges": [float(e) for e, _ in weights],
                              "counts": [int(n) for _, n in weights]},

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from uncounted.normalize.script import detect_script
+from uncounted.store.person_counts import varied_spellings
 from uncounted.store.project import Project
 
 # None unless asked: a report is made to be sent on, and these are the only names in it.
@@ -23,21 +24,7 @@ MAX_RECORDS_SHOWN: Final = 6
 def names_section(project: Project, limit: int = DEFAULT_EXAMPLES) -> dict[str, Any]:
     if limit <= 0:
         return {"limit": 0, "has_latin": False, "persons": []}
-    rows = project.con.execute(
-        """
-        WITH spelled AS (
-            SELECT pr.person_id, r.record_id, r.list, r.release, r.row_number,
-                   coalesce(r.full_name, concat_ws(' ', r.given_name, r.father_name,
-                            r.grandfather_name, r.family_name)) AS name,
-                   r.full_name_latin
-            FROM person_records pr JOIN records r ON r.record_id = pr.record_id),
-        varied AS (
-            SELECT person_id FROM spelled GROUP BY person_id
-            HAVING count(DISTINCT coalesce(name, '') || '|' || coalesce(full_name_latin, '')) >= 2
-            ORDER BY length(person_id), person_id LIMIT ?)
-        SELECT s.* FROM spelled s JOIN varied USING (person_id)
-        ORDER BY length(s.person_id), s.person_id, s.list, s.release, s.row_number
-        """, [CANDIDATES]).fetchall()
+    rows = varied_spellings(project, CANDIDATES)
     by_person: dict[str, list[dict[str, Any]]] = {}
     for person_id, record_id, list_name, release, row_number, name, latin in rows:
         by_person.setdefault(person_id, []).append({

@@ -8,49 +8,30 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from uncounted.store.lists import list_names, lists_with_several_releases, release_dates
+from uncounted.store.person_counts import list_combinations, persons_per_list, release_combinations
 from uncounted.store.project import Project
 
 MAX_COMBINATIONS: Final = 24
 
 
 def overlap_section(project: Project) -> dict[str, Any]:
-    con = project.con
-    lists = [str(r[0]) for r in con.execute("SELECT name FROM lists ORDER BY name").fetchall()]
-    rows = con.execute(
-        "SELECT list_sort(lists) AS combo, count(*) AS n FROM persons GROUP BY 1"
-        " ORDER BY n DESC, len(combo), combo::VARCHAR").fetchall()
-    sizes = dict(con.execute(
-        "SELECT l, count(*) FROM (SELECT unnest(lists) AS l FROM persons) GROUP BY 1"
-    ).fetchall())
+    lists = list_names(project)
+    sizes = {name: count for name, count, _ in persons_per_list(project)}
     releases = []
-    for (name,) in con.execute(
-        "SELECT list FROM sources WHERE release IS NOT NULL GROUP BY list"
-        " HAVING count(DISTINCT release) >= 2 ORDER BY list"
-    ).fetchall():
-        releases.append(_release_overlap(project, str(name)))
+    for name in lists_with_several_releases(project):
+        releases.append(_release_overlap(project, name))
     return {
         "sets": lists,
         "set_sizes": [int(sizes.get(name, 0)) for name in lists],
-        "combinations": _combinations([(list(c), int(n)) for c, n in rows]),
+        "combinations": _combinations(list_combinations(project)),
         "releases": releases,
     }
 
 
 def _release_overlap(project: Project, list_name: str) -> dict[str, Any]:
-    con = project.con
-    rows = con.execute(
-        """
-        SELECT combo, count(*) AS n FROM (
-            SELECT pr.person_id, list_sort(list_distinct(list(strftime(r.release, '%Y-%m-%d'))))
-                   AS combo
-            FROM person_records pr JOIN records r ON r.record_id = pr.record_id
-            WHERE r.list = ? AND r.release IS NOT NULL GROUP BY 1)
-        GROUP BY 1 ORDER BY n DESC, len(combo), combo::VARCHAR
-        """, [list_name]).fetchall()
-    releases = [r[0].isoformat() for r in con.execute(
-        "SELECT DISTINCT release FROM sources WHERE list = ? AND release IS NOT NULL"
-        " ORDER BY 1", [list_name]).fetchall()]
-    combos = [(list(c), int(n)) for c, n in rows]
+    combos = release_combinations(project, list_name)
+    releases = [d.isoformat() for d in release_dates(project, list_name)]
     return {
         "list": list_name,
         "sets": releases,

@@ -6,7 +6,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from uncounted.store.command_log import command_log_rows
 from uncounted.store.project import Project
+from uncounted.store.sources import quarantine_reasons
 from uncounted.store.status import project_status
 
 
@@ -14,9 +16,7 @@ def provenance(project: Project) -> dict[str, Any]:
     """Plain data for the report: sources, lists, quarantine reasons and the command log."""
     status = project_status(project)
     reasons: dict[str, Counter[str]] = {}
-    for sha256, reason_text in project.con.execute(
-        "SELECT source_sha256, reasons FROM quarantine"
-    ).fetchall():
+    for sha256, reason_text in quarantine_reasons(project):
         first = json.loads(reason_text)[0]["reason"] if reason_text else "unknown"
         reasons.setdefault(sha256, Counter())[first.split(" (")[0]] += 1
     for source in status["sources"]:
@@ -29,9 +29,6 @@ def provenance(project: Project) -> dict[str, Any]:
             "finished_at": f.isoformat(timespec="seconds"),
             "version": v,
         }
-        for c, a, o, f, v in project.con.execute(
-            "SELECT command, arguments, outcome, finished_at, uncounted_version"
-            " FROM command_log ORDER BY id"
-        ).fetchall()
+        for c, a, o, f, v in command_log_rows(project)
     ]
     return {**status, "command_log": log}

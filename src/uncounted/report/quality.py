@@ -17,6 +17,15 @@ from typing import Any, Final
 
 from uncounted.core.fields import CANONICAL_FIELDS
 from uncounted.store.project import Project
+from uncounted.store.source_checks import (
+    any_linked_record,
+    birth_date_counts,
+    id_check_counts,
+    missing_counts,
+    repeated_persons,
+    stated_ages,
+)
+from uncounted.store.sources import source_mapping_rows
 
 WHIPPLE_AGES: Final = (23, 62)
 ID_STATES: Final = ("valid", "invalid", "partial", "too_long", "absent")
@@ -45,20 +54,14 @@ def whipple_rating(index: float | None) -> str:
 
 def quality_section(project: Project) -> dict[str, Any]:
     """One entry per source, in the provenance order, with plain counts."""
-    con = project.con
-    sources = con.execute(
-        "SELECT sha256, list, release, original_name, records, mapping, checks FROM sources"
-        " ORDER BY list, release NULLS FIRST, ingested_at"
-    ).fetchall()
-    has_persons = bool(con.execute("SELECT count(*) FROM person_records").fetchall()[0][0])
+    sources = source_mapping_rows(project)
+    has_persons = any_linked_record(project)
     out = []
     for sha, list_name, release, original, n_records, mapping_text, checks_text in sources:
         mapped = set(json.loads(mapping_text).get("fields", {}))
         checks = json.loads(checks_text)
         missing = _missing_fields(project, sha, [f for f in CANONICAL_FIELDS if f in mapped])
-        ages = [row[0] for row in con.execute(
-            "SELECT age_years FROM records WHERE source_sha256 = ? AND age_years IS NOT NULL",
-            [sha]).fetchall()]
+        ages = stated_ages(project, sha)
         index = whipple_index(ages)
         out.append({
             "sha256": sha,
@@ -85,26 +88,14 @@ def quality_section(project: Project) -> dict[str, Any]:
 def _missing_fields(project: Project, sha: str, fields: list[str]) -> list[dict[str, Any]]:
     if not fields:
         return []
-    counts = project.con.execute(
-        "SELECT " + ", ".join(f"count(*) - count({f})" for f in fields)
-        + " FROM records WHERE source_sha256 = ?", [sha]).fetchall()[0]
+    counts = missing_counts(project, sha, fields)
     return [{"field": f, "missing": int(n)} for f, n in zip(fields, counts, strict=True)]
 
 
 def _birth_dates(project: Project, sha: str) -> dict[str, Any]:
     """1 January placeholders and the date most repeated (a default a form filled in)."""
-    con = project.con
-    total, placeholders = con.execute(
-        "SELECT count(date_of_birth), count(*) FILTER (WHERE dob_placeholder)"
-        " FROM records WHERE source_sha256 = ?", [sha]).fetchall()[0]
-    top = con.execute(
-        "SELECT date_of_birth, count(*) AS n FROM records"
-        " WHERE source_sha256 = ? AND date_of_birth IS NOT NULL"
-        " GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1", [sha]).fetchall()
-    distinct = con.execute(
-        "SELECT count(DISTINCT date_of_birth) FROM records WHERE source_sha256 = ?",
-        [sha]).fetchall()[0][0]
-    most = {"date": top[0][0].isoformat(), "count": int(top[0][1])} if top else None
+    total, placeholders, distinct, top = birth_date_counts(project, sha)
+    most = {"date": top[0].isoformat(), "count": top[1]} if top else None
     return {
         "with_date": int(total),
         "january_first": int(placeholders),
@@ -116,17 +107,11 @@ def _birth_dates(project: Project, sha: str) -> dict[str, Any]:
 
 
 def _id_checks(project: Project, sha: str) -> dict[str, int]:
-    counts = dict(project.con.execute(
-        "SELECT coalesce(id_check, 'absent'), count(*) FROM records WHERE source_sha256 = ?"
-        " GROUP BY 1", [sha]).fetchall())
+    counts = id_check_counts(project, sha)
     return {state: int(counts.get(state, 0)) for state in ID_STATES}
 
 
 def _within_source_duplicates(project: Project, sha: str) -> dict[str, int]:
     """Persons of the latest link run holding two or more records of this one file."""
-    persons, records = project.con.execute(
-        "SELECT count(*), coalesce(sum(n), 0) FROM ("
-        " SELECT pr.person_id, count(*) AS n FROM person_records pr"
-        " JOIN records r ON r.record_id = pr.record_id WHERE r.source_sha256 = ?"
-        " GROUP BY pr.person_id HAVING count(*) >= 2)", [sha]).fetchall()[0]
+    persons, records = repeated_persons(project, sha)
     return {"persons": int(persons), "records": int(records)}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import pyarrow as pa
-
+from uncounted.store.person_counts import first_release_counts, profile_of_persons
+from uncounted.store.persons import person_ids
 from uncounted.store.project import Project
 from uncounted.store.statuses import DEFAULT_STATUS, counts_as, person_statuses, status_label
 
@@ -34,16 +34,8 @@ def band_order() -> list[str]:
 
 def victims_section(project: Project, status: str = DEFAULT_STATUS) -> dict[str, Any]:
     """The section for the persons of ``status``; the others only as counts by status."""
-    con = project.con.cursor()
-    try:
-        return _section(project, con, status)
-    finally:
-        con.close()
-
-
-def _section(project: Project, con: Any, status: str) -> dict[str, Any]:
     found = person_statuses(project)
-    ids = [str(p) for (p,) in con.execute("SELECT person_id FROM persons").fetchall()]
+    ids = person_ids(project)
     by_status: dict[str, int] = {}
     counted = []
     for person in ids:
@@ -52,27 +44,19 @@ def _section(project: Project, con: Any, status: str) -> dict[str, Any]:
         if counts_as(label, status):
             counted.append(person)
     set_apart = {k: v for k, v in sorted(by_status.items()) if not counts_as(k, status)}
-    con.register("counted_ids", pa.table({"person_id": pa.array(counted, pa.string())}))
-    con.execute("CREATE TEMP VIEW counted AS SELECT p.* FROM persons p"
-                " JOIN counted_ids c USING (person_id)")
     persons = len(counted)
     if not persons:
         return {"persons": 0, **({"status": status, "set_apart": set_apart} if set_apart else {})}
+    profile = profile_of_persons(project, counted)
     by_band: dict[str, dict[str, int]] = {b: {"male": 0, "female": 0, "unknown": 0}
                                           for b in [*band_order(), "unknown"]}
-    for age, sex, n in con.execute(
-        "SELECT age_years, sex, count(*) FROM counted GROUP BY 1, 2"
-    ).fetchall():
+    for age, sex, n in profile.by_age_and_sex:
         column = sex if sex in ("male", "female") else "unknown"
-        by_band[age_band(age)][column] += int(n)
+        by_band[age_band(age)][column] += n
     pyramid = [{"age": band, **counts} for band, counts in by_band.items()]
-    places = [(p, int(n)) for p, n in con.execute(
-        "SELECT place, count(*) AS n FROM counted WHERE place IS NOT NULL"
-        " GROUP BY 1 ORDER BY n DESC, 1").fetchall()]
+    places = profile.by_place
     unknown_place = persons - sum(n for _, n in places)
-    months = [(m, int(n)) for m, n in con.execute(
-        "SELECT strftime(date_of_death, '%Y-%m') AS m, count(*) FROM counted"
-        " WHERE date_of_death IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()]
+    months = profile.by_month
     return {
         "persons": persons,
         "status": status,
@@ -96,16 +80,6 @@ def _section(project: Project, con: Any, status: str) -> dict[str, Any]:
 def _first_release(project: Project) -> list[dict[str, Any]]:
     """Persons by the release of their list in which they first appear — for lists published
     in several releases, how the documented count grew (empty for single releases)."""
-    rows = project.con.execute(
-        """
-        WITH multi AS (SELECT list FROM sources WHERE release IS NOT NULL
-                       GROUP BY list HAVING count(DISTINCT release) >= 2),
-             firsts AS (SELECT r.list, pr.person_id, min(r.release) AS first
-                        FROM person_records pr JOIN records r ON r.record_id = pr.record_id
-                        WHERE r.list IN (SELECT list FROM multi) AND r.release IS NOT NULL
-                        GROUP BY 1, 2)
-        SELECT list, first, count(*) FROM firsts GROUP BY 1, 2 ORDER BY 1, 2
-        """
-    ).fetchall()
+    rows = first_release_counts(project)
     return [{"list": lst, "release": rel.isoformat(), "new_persons": int(n)}
             for lst, rel, n in rows]

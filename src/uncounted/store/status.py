@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from uncounted.store.lists import list_names
 from uncounted.store.project import Project
 from uncounted.store.schema import current_version
+from uncounted.store.sources import source_rows
 
 
 def project_status(project: Project) -> dict[str, Any]:
@@ -40,14 +42,10 @@ def project_status(project: Project) -> dict[str, Any]:
             quarantined,
             checks,
             ingested,
-        ) in con.execute(
-            "SELECT sha256, list, release, original_name, stored_path, format, encoding, rows,"
-            " records, quarantined, checks, ingested_at FROM sources"
-            " ORDER BY list, release NULLS FIRST, ingested_at"
-        ).fetchall()
+        ) in source_rows(project)
     ]
     lists = []
-    for (name,) in con.execute("SELECT name FROM lists ORDER BY name").fetchall():
+    for name in list_names(project):
         own = [s for s in sources if s["list"] == name]
         lists.append(
             {

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from uncounted.store.project import Project, utc_now
+from uncounted.store.web_accounts import add_audit_row, audit_row_count, audit_rows
 from uncounted.workflow.linked import jsonable
 
 
@@ -20,22 +21,12 @@ def write_audit(
     details: dict[str, Any] | None = None,
 ) -> int:
     """Append one audit row inside the caller's transaction; returns its id."""
-    rows = con.execute(
-        "INSERT INTO audit_log (happened_at, username, action, target, details)"
-        " VALUES (?, ?, ?, ?, ?) RETURNING audit_id",
-        [utc_now(), username, action, target,
-         json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str)],
-    ).fetchall()
-    return int(rows[0][0])
+    return add_audit_row(con, utc_now(), username, action, target, details or {})
 
 
 def read_audit(project: Project, *, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
     """The newest audit rows first."""
-    rows = project.con.execute(
-        "SELECT audit_id, happened_at, username, action, target, details FROM audit_log"
-        " ORDER BY audit_id DESC LIMIT ? OFFSET ?",
-        [limit, offset],
-    ).fetchall()
+    rows = audit_rows(project, limit, offset)
     return [
         {
             "audit_id": audit_id,
@@ -50,5 +41,4 @@ def read_audit(project: Project, *, limit: int = 200, offset: int = 0) -> list[d
 
 
 def audit_count(project: Project) -> int:
-    rows = project.con.execute("SELECT count(*) FROM audit_log").fetchall()
-    return int(rows[0][0])
+    return audit_row_count(project)

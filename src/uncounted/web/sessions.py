@@ -24,6 +24,12 @@ import duckdb
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from uncounted.store.project import Project
+from uncounted.store.web_accounts import (
+    add_session,
+    delete_session,
+    delete_user_sessions,
+    session_is_live,
+)
 
 COOKIE_NAME: Final = "uncounted_session"
 MAX_AGE: Final = 12 * 3600
@@ -83,9 +89,7 @@ def open_session(project: Project, username: str, *, now: float | None = None) -
     now = time.time() if now is None else now
     session = new_session(username)
     with project.transaction() as con:
-        con.execute("DELETE FROM web_sessions WHERE expires_at <= ?", [now])
-        con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?)",
-                    [_sid_hash(session.sid), username, now, now + MAX_AGE])
+        add_session(con, _sid_hash(session.sid), username, now, now + MAX_AGE)
     return session
 
 
@@ -94,19 +98,14 @@ def session_alive(project: Project, session: Session, *, now: float | None = Non
     if not session.username:
         return False
     now = time.time() if now is None else now
-    rows = project.con.execute(
-        "SELECT count(*) FROM web_sessions WHERE sid_hash = ? AND username = ?"
-        " AND expires_at > ?", [_sid_hash(session.sid), session.username, now]).fetchall()
-    return bool(rows[0][0])
+    return session_is_live(project, _sid_hash(session.sid), session.username, now)
 
 
 def end_session(project: Project, session: Session) -> None:
     with project.transaction() as con:
-        con.execute("DELETE FROM web_sessions WHERE sid_hash = ?", [_sid_hash(session.sid)])
+        delete_session(con, _sid_hash(session.sid))
 
 
 def end_user_sessions(con: duckdb.DuckDBPyConnection, username: str) -> int:
     """End every session of a user, inside the caller's transaction; returns how many."""
-    rows = con.execute("DELETE FROM web_sessions WHERE username = ? RETURNING sid_hash",
-                       [username]).fetchall()
-    return len(rows)
+    return delete_user_sessions(con, username)

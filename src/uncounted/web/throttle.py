@@ -26,6 +26,12 @@ from typing import Final
 import duckdb
 
 from uncounted.store.project import Project
+from uncounted.store.web_accounts import (
+    add_attempt,
+    forget_attempts_before,
+    forget_attempts_of,
+    recent_attempts,
+)
 
 MAX_FAILURES: Final = 5  # per user name, within the window
 MAX_CLIENT_FAILURES: Final = 20  # per client address, over every name, within the window
@@ -45,19 +51,18 @@ class LoginThrottle:
         :meth:`succeeded`), else the seconds until the name or the client may try again."""
         with self._lock, project.transaction() as con:
             now = self._clock()
-            con.execute("DELETE FROM login_attempts WHERE attempted_at <= ?",
-                        [now - WINDOW_SECONDS])
+            forget_attempts_before(con, now - WINDOW_SECONDS)
             wait = _wait(con, username, client, now)
             if wait > 0:
                 return wait
-            con.execute("INSERT INTO login_attempts VALUES (?, ?, ?)", [username, client, now])
+            add_attempt(con, username, client, now)
             return 0.0
 
     def succeeded(self, project: Project, username: str) -> None:
         """The name's owner proved who they are: forget the name's failures (the client's
         failures on other names stay)."""
         with self._lock, project.transaction() as con:
-            con.execute("DELETE FROM login_attempts WHERE username = ?", [username])
+            forget_attempts_of(con, username)
 
     def blocked_for(self, project: Project, username: str, client: str) -> float:
         """Seconds until the name or the client may try again (0 if they may now)."""
@@ -67,12 +72,10 @@ class LoginThrottle:
 
 def _wait(con: duckdb.DuckDBPyConnection, username: str, client: str, now: float) -> float:
     wait = 0.0
-    for column, key, limit in (("username", username, MAX_FAILURES),
-                               ("client", client, MAX_CLIENT_FAILURES)):
-        times = [float(r[0]) for r in con.execute(
-            f"SELECT attempted_at FROM login_attempts WHERE {column} = ?"
-            " AND attempted_at > ? ORDER BY attempted_at DESC LIMIT ?",
-            [key, now - WINDOW_SECONDS, limit]).fetchall()]
+    for by_client, key, limit in ((False, username, MAX_FAILURES),
+                                  (True, client, MAX_CLIENT_FAILURES)):
+        times = recent_attempts(con, by_client=by_client, key=key, since=now - WINDOW_SECONDS,
+                                limit=limit)
         if len(times) >= limit:
             # the oldest of the last `limit` failures leaves the window first
             wait = max(wait, times[-1] + WINDOW_SECONDS - now)

@@ -16,6 +16,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from uncounted.core.errors import UncountedError
 from uncounted.store.project import Project, utc_now
+from uncounted.store.web_accounts import (
+    add_user_row,
+    disable_user_row,
+    enabled_password_hash,
+    set_password_hash,
+    user_count,
+    user_rows,
+)
 from uncounted.web.audit import write_audit
 from uncounted.web.sessions import end_user_sessions
 from uncounted.workflow.linked import jsonable
@@ -80,21 +88,17 @@ def check_password(password: str) -> str:
 
 def has_users(project: Project) -> bool:
     """Whether any enabled user exists (then every page needs a login)."""
-    rows = project.con.execute("SELECT count(*) FROM users WHERE NOT disabled").fetchall()
-    return bool(rows[0][0])
+    return bool(user_count(project, enabled_only=True))
 
 
 def any_users(project: Project) -> bool:
     """Whether any user was ever added (enabled or not): then the app needs logins."""
-    rows = project.con.execute("SELECT count(*) FROM users").fetchall()
-    return bool(rows[0][0])
+    return bool(user_count(project, enabled_only=False))
 
 
 def list_users(project: Project) -> list[User]:
-    rows = project.con.execute(
-        "SELECT username, role, created_at, disabled FROM users ORDER BY username"
-    ).fetchall()
-    return [User(str(u), cast(Role, r), str(jsonable(c)), bool(d)) for u, r, c, d in rows]
+    return [User(str(u), cast(Role, r), str(jsonable(c)), bool(d))
+            for u, r, c, d in user_rows(project)]
 
 
 def get_user(project: Project, username: str) -> User | None:
@@ -113,11 +117,7 @@ def add_user(project: Project, username: str, password: str, role: str, *, by: s
         raise UncountedError(f"the user {username!r} exists already", field="username")
     password_hash = _hasher.hash(password)
     with project.transaction() as con:
-        con.execute(
-            "INSERT INTO users (username, password_hash, role, created_at, disabled)"
-            " VALUES (?, ?, ?, ?, false)",
-            [username, password_hash, checked_role, utc_now()],
-        )
+        add_user_row(con, username, password_hash, checked_role, utc_now())
         write_audit(con, by, "user_add", username, {"role": checked_role})
     user = get_user(project, username)
     assert user is not None
@@ -132,7 +132,7 @@ def disable_user(project: Project, username: str, *, by: str) -> User:
     if user.disabled:
         return user
     with project.transaction() as con:
-        con.execute("UPDATE users SET disabled = true WHERE username = ?", [username])
+        disable_user_row(con, username)
         ended = end_user_sessions(con, username)
         write_audit(con, by, "user_disable", username, {"sessions_ended": ended})
     disabled = get_user(project, username)
@@ -149,8 +149,7 @@ def set_password(project: Project, username: str, password: str, *, by: str) -> 
         raise UncountedError(f"no user is called {username!r}", field="username")
     password_hash = _hasher.hash(password)
     with project.transaction() as con:
-        con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
-                    [password_hash, username])
+        set_password_hash(con, username, password_hash)
         ended = end_user_sessions(con, username)
         write_audit(con, by, "user_password", username, {"sessions_ended": ended})
     return user
@@ -158,14 +157,11 @@ def set_password(project: Project, username: str, password: str, *, by: str) -> 
 
 def authenticate(project: Project, username: str, password: str) -> User | None:
     """The enabled user with this name and password, or None (same cost either way)."""
-    rows = project.con.execute(
-        "SELECT password_hash FROM users WHERE username = ? AND NOT disabled", [username]
-    ).fetchall()
-    stored = str(rows[0][0]) if rows else _DUMMY_HASH
+    found = enabled_password_hash(project, username)
     try:
-        _hasher.verify(stored, password)
+        _hasher.verify(_DUMMY_HASH if found is None else found, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if not rows:
+    if found is None:
         return None
     return get_user(project, username)

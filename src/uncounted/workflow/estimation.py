@@ -34,15 +34,18 @@ from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.sensitivity import persons_sensitivity
 from uncounted.estimate.strata import StratifiedEstimate
 from uncounted.estimate.systems import contained_lists, merge_contained, period_warnings
+from uncounted.store.estimate_runs import add_estimate_run, estimate_run_rows
+from uncounted.store.lists import list_names
+from uncounted.store.persons import person_count, persons_run_id
 from uncounted.store.project import Project, utc_now
+from uncounted.store.records import death_days
 from uncounted.store.statuses import (
     DEFAULT_STATUS,
     counts_as,
     person_statuses,
     status_label,
 )
-from uncounted.workflow.export import SUMMARY_COLUMNS, list_names, persons_frame
-from uncounted.workflow.linked import one
+from uncounted.workflow.export import SUMMARY_COLUMNS, persons_frame
 from uncounted.workflow.replicates import (
     DEFAULT_REPLICATES,
     choose_linkage,
@@ -140,8 +143,7 @@ def estimate_project(
     ``keep_copies`` (``uncounted.estimate.systems``). What was set aside and why, and lists
     whose dates of death barely overlap the others', are the run's ``caveats``."""
     check_strata(strata)
-    has_persons = one(project.con.execute("SELECT count(*) FROM persons"))
-    if not has_persons or not has_persons[0]:
+    if not person_count(project):
         raise UncountedError(
             "linkage has not run yet: the project has no persons, so there are no "
             "capture histories to estimate from; link the lists first, or estimate from a "
@@ -180,7 +182,7 @@ def estimate_project(
             location=linkage_location)
     printed: list[tuple[str, EstimateResult]] = [("total", fitted.total_),
                                                  *fitted.results_.items()]
-    link_run = one(project.con.execute("SELECT max(run_id) FROM persons"))
+    link_run_id = persons_run_id(project)
     # beside the headline: how the total moves under what the data cannot check (ensemble only)
     sensitivity = (persons_sensitivity(persons, lists, seed=seed, level=level, n_jobs=jobs,
                                        headline=fitted.total_.estimate)
@@ -188,7 +190,7 @@ def estimate_project(
     return EstimateRun(
         estimate_id=None,
         created_at=utc_now(),
-        link_run_id=None if link_run is None or link_run[0] is None else int(link_run[0]),
+        link_run_id=link_run_id,
         method=method,
         strata=list(strata),
         seed=seed,
@@ -243,11 +245,7 @@ def _period_caveats(
     project: Project, persons: set[str], lists: Sequence[str]
 ) -> list[dict[str, Any]]:
     """Lists whose dates of death barely overlap the other lists' (see ``period_warnings``)."""
-    rows = project.con.execute(
-        "SELECT r.list, pr.person_id, date_diff('day', DATE '1970-01-01', r.date_of_death)"
-        " FROM records r JOIN person_records pr USING (record_id)"
-        " WHERE r.date_of_death IS NOT NULL"
-    ).fetchall()
+    rows = death_days(project)
     days: dict[str, list[float]] = {}
     for name, person, day in rows:
         if name in lists and person in persons:
@@ -293,22 +291,16 @@ def _named(headline: EstimateResult, results: list[EstimateResult]) -> list[dict
 def save_estimate_run(project: Project, run: EstimateRun, *, command: str = "estimate") -> int:
     """Store ``run`` and its command-log entry in one transaction; returns its estimate id."""
     with project.transaction() as con:
-        latest = one(con.execute("SELECT coalesce(max(estimate_id), 0) FROM estimate_runs"))
-        estimate_id = int(latest[0] if latest else 0) + 1
-        con.execute(
-            "INSERT INTO estimate_runs (estimate_id, created_at, link_run_id, method, strata,"
-            " seed, settings, result, uncounted_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                estimate_id,
-                run.created_at,
-                run.link_run_id,
-                run.method,
-                run.strata,
-                run.seed,
-                json.dumps(run.settings, sort_keys=True),
-                json.dumps(run.result, ensure_ascii=False),
-                run.uncounted_version,
-            ],
+        estimate_id = add_estimate_run(
+            con,
+            created_at=run.created_at,
+            link_run_id=run.link_run_id,
+            method=run.method,
+            strata=run.strata,
+            seed=run.seed,
+            settings=json.dumps(run.settings, sort_keys=True),
+            result=json.dumps(run.result, ensure_ascii=False),
+            uncounted_version=run.uncounted_version,
         )
         project.log_command(
             command,
@@ -324,11 +316,7 @@ def latest_estimate_run(
     project: Project, strata: Sequence[str] | None = None
 ) -> EstimateRun | None:
     """The newest stored run (with exactly these strata, when given), or None."""
-    rows = project.con.execute(
-        "SELECT estimate_id, created_at, link_run_id, method, strata, seed, settings, result,"
-        " uncounted_version FROM estimate_runs ORDER BY estimate_id DESC"
-    ).fetchall()
-    for row in rows:
+    for row in estimate_run_rows(project):
         if strata is not None and list(row[4]) != list(strata):
             continue
         return EstimateRun(

@@ -20,7 +20,10 @@ import pandas as pd
 from uncounted.core.errors import UncountedError
 from uncounted.link.evaluate import bcubed_scores, group_scores, pair_scores
 from uncounted.link.persons import AGE_GROUPS, age_group
+from uncounted.store.link_pairs import pair_probabilities_by_lists
+from uncounted.store.persons import person_of_records
 from uncounted.store.project import Project
+from uncounted.store.records import record_attributes, record_keys
 from uncounted.workflow.linked import require_run
 
 MISSING: Final = "(missing)"
@@ -48,10 +51,7 @@ def _truth_by_record(project: Project, frame: pd.DataFrame, path: Path) -> tuple
     dict[str, str], int
 ]:
     """Record id → true person, and how many truth rows matched no record."""
-    records = project.con.execute(
-        "SELECT record_id, source_sha256, list, CAST(release AS VARCHAR) AS release,"
-        " CAST(row_number AS VARCHAR) AS row_number FROM records"
-    ).df()
+    records = record_keys(project)
     frame = frame[frame["person_id"].str.strip() != ""]
     if "record_id" in frame.columns:
         keys = ["record_id"]
@@ -112,13 +112,8 @@ def evaluate_linkage(project: Project, truth_file: str | Path) -> dict[str, Any]
     run = require_run(project)
     frame, path = _read_truth(Path(truth_file))
     truth, unmatched = _truth_by_record(project, frame, path)
-    predicted = dict(project.con.execute("SELECT record_id, person_id FROM person_records")
-                     .fetchall())
-    attributes = project.con.execute(
-        "SELECT record_id, list, sex, age_years,"
-        " date_diff('day', date_of_birth, date_of_death) / 365.25 AS age_from_dates"
-        " FROM records"
-    ).df()
+    predicted = person_of_records(project)
+    attributes = record_attributes(project)
     ages = attributes["age_years"].where(attributes["age_years"].notna(),
                                          attributes["age_from_dates"])
     ids = attributes["record_id"].astype(str).tolist()
@@ -164,13 +159,7 @@ def reliability(project: Project, run_id: int, truth: Mapping[str, str]) -> dict
     from uncounted.link.calibration import calibration_error, reliability_table
     from uncounted.workflow.replicates import review_calibration
 
-    rows = project.con.execute(
-        "SELECT p.record_id_l, p.record_id_r, p.match_probability,"
-        " least(ra.list, rb.list) || '|' || greatest(ra.list, rb.list) FROM link_pairs p"
-        " JOIN records ra ON ra.record_id = p.record_id_l"
-        " JOIN records rb ON rb.record_id = p.record_id_r WHERE p.run_id = ?",
-        [run_id],
-    ).fetchall()
+    rows = pair_probabilities_by_lists(project, run_id)
     kept = [(float(p), truth[a] == truth[b], str(g)) for a, b, p, g in rows
             if a in truth and b in truth]
     probability = [p for p, _, _ in kept]

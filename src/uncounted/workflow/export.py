@@ -36,7 +36,10 @@ import pyarrow.parquet as pq
 
 from uncounted.core.errors import UncountedError
 from uncounted.core.fields import CANONICAL_FIELDS
+from uncounted.store.lists import list_names
+from uncounted.store.persons import persons_in_id_order
 from uncounted.store.project import Project
+from uncounted.store.records import records_with_persons
 from uncounted.workflow.linked import require_run
 
 EXPORTS_DIR: Final = "exports"
@@ -95,29 +98,15 @@ class ExportResult:
         }
 
 
-def list_names(project: Project) -> list[str]:
-    return [str(r[0]) for r in project.con.execute("SELECT name FROM lists ORDER BY name")
-            .fetchall()]
-
-
 def records_table(project: Project) -> pa.Table:
     require_run(project)
-    fields = ", ".join(f"r.{c}" for c in (*CANONICAL_FIELDS, "id_check"))
-    return project.con.sql(
-        "SELECT r.source_sha256, r.list, r.release, r.row_number, pr.person_id, r.record_id,"
-        f" {fields} FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
-        " LEFT JOIN person_records pr ON pr.record_id = r.record_id"
-        " ORDER BY s.ingested_at, r.source_sha256, r.row_number"
-    ).to_arrow_table()
+    return records_with_persons(project, (*CANONICAL_FIELDS, "id_check"))
 
 
 def persons_frame(project: Project, *, prefix: str = LIST_PREFIX) -> pd.DataFrame:
     """One row per person: person_id, n_records, a 0/1 column per list (``prefix`` + name),
     and the summary attributes; in person id order. An error before linkage has run."""
-    persons = project.con.execute(
-        "SELECT person_id, n_records, lists, " + ", ".join(SUMMARY_COLUMNS)
-        + " FROM persons ORDER BY length(person_id), person_id"
-    ).df()
+    persons = persons_in_id_order(project, SUMMARY_COLUMNS)
     if persons.empty:
         raise UncountedError(
             "linkage has not run yet: the project has no persons; run `uncounted link DIR`",

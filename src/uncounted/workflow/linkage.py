@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -39,23 +39,23 @@ from uncounted.link.persons import (
     person_summaries,
 )
 from uncounted.link.review import constraints_from, labels_from
+from uncounted.store.decisions import latest_decisions
+from uncounted.store.link_pairs import add_pairs
+from uncounted.store.link_runs import add_run, latest_run_record, linkage_counts
+from uncounted.store.persons import (
+    add_person_events,
+    issued_person_ids,
+    person_of_records,
+    replace_person_records,
+    replace_persons,
+)
 from uncounted.store.project import Project, utc_now
-from uncounted.workflow.linked import one
+from uncounted.store.records import disable_progress_bar, records_in_file_order
+from uncounted.store.sources import source_sha256s
 from uncounted.workflow.review import review_queue_size
 
 Progress = Callable[[str, int, int], None]
 
-# Record order: sources in the order they were ingested, rows in file order. New person ids and
-# ties between summary values follow it.
-RECORDS_IN_ORDER: Final = (
-    "SELECT r.* FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
-    " ORDER BY s.ingested_at, r.source_sha256, r.row_number"
-)
-LATEST_DECISIONS: Final = (
-    "SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS decision"
-    " FROM review_decisions GROUP BY record_id_l, record_id_r"
-    " ORDER BY record_id_l, record_id_r"
-)
 
 
 @dataclass
@@ -105,21 +105,9 @@ class LinkRunSummary:
         }
 
 
-def latest_decisions(project: Project) -> list[tuple[str, str, str]]:
-    """(record_id_l, record_id_r, decision) of every reviewed pair: its latest decision."""
-    return [
-        (str(a), str(b), str(c)) for a, b, c in project.con.execute(LATEST_DECISIONS).fetchall()
-    ]
-
-
 def review_labels(project: Project) -> pd.DataFrame:
     """Training labels from the latest review decisions: unique_id_l, unique_id_r, is_match."""
     return labels_from(latest_decisions(project))
-
-
-def latest_run_id(project: Project) -> int | None:
-    row = one(project.con.execute("SELECT max(run_id) FROM link_runs"))
-    return None if row is None or row[0] is None else int(row[0])
 
 
 def _model(seed: int, backend: str) -> LinkageModel:
@@ -165,12 +153,13 @@ def link_project(
     say = progress or (lambda stage, done, total: None)
     started_at = utc_now()
     clock = time.perf_counter()
-    con = project.con
     # DuckDB draws a progress bar on stdout for long queries; a run reports through ``progress``.
-    con.execute("SET enable_progress_bar = false")
+    disable_progress_bar(project)
 
     say("reading records", 0, 1)
-    records = con.sql(RECORDS_IN_ORDER).to_arrow_table()
+    # In file order (sources as ingested, rows as in the file): new person ids and ties
+    # between summary values follow it.
+    records = records_in_file_order(project)
     if records.num_rows == 0:
         raise UncountedError(
             "the project has no records to link; ingest a list first", file=str(project.root)
@@ -216,7 +205,7 @@ def link_project(
         within_source_links=within_source,
     )
     order = records.column("record_id").to_pylist()
-    previous = dict(con.execute("SELECT record_id, person_id FROM person_records").fetchall())
+    previous = person_of_records(project)
     assignment = assign_person_ids(
         clustering.clusters, previous, order, _next_person_number(project)
     )
@@ -339,7 +328,7 @@ def _ages_in_order(records: pa.Table, features: pa.Table) -> list[float | None]:
 def _resolve_sources(project: Project, prefixes: Collection[str]) -> list[str]:
     """Full SHA-256 of the sources named by (a unique prefix of at least 8 characters of)
     their SHA-256."""
-    sources = [str(r[0]) for r in project.con.execute("SELECT sha256 FROM sources").fetchall()]
+    sources = source_sha256s(project)
     out = []
     for prefix in prefixes:
         found = [s for s in sources if s.startswith(prefix.lower())] if len(prefix) >= 8 else []
@@ -355,21 +344,7 @@ def _resolve_sources(project: Project, prefixes: Collection[str]) -> list[str]:
 
 def _next_person_number(project: Project) -> int:
     """One more than the largest person number ever issued (every id has a 'created' event)."""
-    rows = project.con.execute(
-        "SELECT person_id FROM person_events WHERE event = 'created'"
-        " UNION SELECT person_id FROM persons"
-    ).fetchall()
-    return max((person_number(str(r[0])) for r in rows), default=0) + 1
-
-
-def _weights_sql(columns: list[str]) -> str:
-    """A JSON object of the per-comparison match weights (``mw_<name>`` → ``<name>``)."""
-    entries = [
-        "'{}': \"{}\"".format(c[3:].replace("'", "''"), c.replace('"', '""'))
-        for c in columns
-        if c.startswith("mw_")
-    ]
-    return "to_json({" + ", ".join(entries) + "})" if entries else "'{}'"
+    return max((person_number(p) for p in issued_person_ids(project)), default=0) + 1
 
 
 def _write_run(
@@ -401,13 +376,9 @@ def _write_run(
     events = assignment.events
     with project.transaction() as con:
         say("writing", 0, steps)
-        row = one(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM link_runs"))
-        run_id = int(row[0]) if row else 1
-        summary.run_id = run_id
-        con.execute(
-            "INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        run_id = add_run(
+            con,
             [
-                run_id,
                 started_at,
                 utc_now(),
                 summary.threshold,
@@ -426,57 +397,17 @@ def _write_run(
                 __version__,
             ],
         )
+        summary.run_id = run_id
         say("writing", 1, steps)
-        con.register("_link_pairs", pair_table)
-        con.execute(
-            "INSERT INTO link_pairs SELECT ?, least(unique_id_l, unique_id_r),"
-            " greatest(unique_id_l, unique_id_r), match_probability, match_weight, "
-            + _weights_sql(pair_columns)
-            + " FROM _link_pairs",
-            [run_id],
-        )
-        con.unregister("_link_pairs")
+        add_pairs(con, run_id, pair_table)
         say("writing", 2, steps)
-        con.execute("DELETE FROM persons")
-        con.register("_persons", person_table)
-        con.execute(
-            "INSERT INTO persons SELECT person_id, n_records, lists, sex, age_years, age_group,"
-            " place, CAST(date_of_death AS DATE), ? FROM _persons",
-            [run_id],
-        )
-        con.unregister("_persons")
+        replace_persons(con, run_id, person_table)
         say("writing", 3, steps)
-        con.execute("DELETE FROM person_records")
-        con.register("_person_records", link_table)
-        con.execute(
-            "INSERT INTO person_records SELECT record_id, person_id, ? FROM _person_records",
-            [run_id],
-        )
-        con.unregister("_person_records")
+        replace_person_records(con, run_id, link_table)
         say("writing", 4, steps)
-        row = one(con.execute("SELECT coalesce(max(event_id), 0) FROM person_events"))
-        first_event = (int(row[0]) if row else 0) + 1
-        if events:
-            con.register(
-                "_events",
-                pa.table(
-                    {
-                        "event_id": list(range(first_event, first_event + len(events))),
-                        "event": [e.event for e in events],
-                        "person_id": [e.person_id for e in events],
-                        "other_ids": pa.array(
-                            [list(e.other_ids) for e in events], type=pa.list_(pa.string())
-                        ),
-                        "n_records": [e.n_records for e in events],
-                    }
-                ),
-            )
-            con.execute(
-                "INSERT INTO person_events SELECT event_id, ?, event, person_id, other_ids,"
-                " n_records FROM _events",
-                [run_id],
-            )
-            con.unregister("_events")
+        add_person_events(
+            con, run_id, [(e.event, e.person_id, e.other_ids, e.n_records) for e in events]
+        )
         say("writing", 5, steps)
         project.log_command(
             "link",
@@ -496,13 +427,7 @@ def _write_run(
 def linkage_status(project: Project) -> dict[str, Any] | None:
     """The latest link run, persons, records not linked yet, and the review queue; None before
     the first run."""
-    row = one(
-        project.con.execute(
-            "SELECT run_id, finished_at, threshold, seed, backend, records, candidate_pairs,"
-            " persons, persons_created, persons_merged, persons_split, settings FROM link_runs"
-            " ORDER BY run_id DESC LIMIT 1"
-        )
-    )
+    row = latest_run_record(project)
     if row is None:
         return None
     keys = (
@@ -518,20 +443,12 @@ def linkage_status(project: Project) -> dict[str, Any] | None:
         "persons_merged",
         "persons_split",
     )
-    latest = dict(zip(keys, row[: len(keys)], strict=True))
-    settings = json.loads(row[-1]) if row[-1] else {}
+    latest = {key: row[key] for key in keys}
+    settings = json.loads(row["settings"]) if row["settings"] else {}
     latest["warnings"] = settings.get("warnings", [])
     latest["training"] = settings.get("training", {})
     latest["finished_at"] = latest["finished_at"].isoformat(timespec="seconds")
-    counts = one(
-        project.con.execute(
-            "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM records),"
-            " (SELECT count(*) FROM records WHERE record_id NOT IN"
-            "   (SELECT record_id FROM person_records)),"
-            " (SELECT count(*) FROM review_decisions)"
-        )
-    )
-    assert counts is not None
+    counts = linkage_counts(project)
     return {
         "latest_run": latest,
         "persons": counts[0],

@@ -12,11 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import duckdb
-
 from uncounted.core.errors import UncountedError
 from uncounted.link.explain import Level, explain_weights, model_levels, prior_weight
+from uncounted.store.decisions import decision_rows
+from uncounted.store.link_pairs import scored_pair_row
+from uncounted.store.link_runs import latest_run_record
 from uncounted.store.project import Project
+from uncounted.store.records import record_rows
 
 NOT_LINKED: Final = "linkage has not run yet; run `uncounted link DIR` first"
 
@@ -53,23 +55,13 @@ class RunInfo:
         return prior_weight(self.model)
 
 
-def one(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
-    """The first row of a query, reading the result to its end (DuckDB wants every result
-    finished before the connection does other work)."""
-    rows = result.fetchall()
-    return rows[0] if rows else None
-
-
 def latest_run(project: Project) -> RunInfo | None:
-    row = one(project.con.execute(
-        "SELECT run_id, threshold, seed, backend, finished_at, model FROM link_runs"
-        " ORDER BY run_id DESC LIMIT 1"
-    ))
+    row = latest_run_record(project, with_model=True)
     if row is None:
         return None
-    model = json.loads(row[5])
-    return RunInfo(int(row[0]), float(row[1]), int(row[2]), str(row[3]), row[4], model,
-                   model_levels(model))
+    model = json.loads(row["model"])
+    return RunInfo(int(row["run_id"]), float(row["threshold"]), int(row["seed"]),
+                   str(row["backend"]), row["finished_at"], model, model_levels(model))
 
 
 def require_run(project: Project) -> RunInfo:
@@ -92,15 +84,7 @@ def record_details(project: Project, record_ids: Sequence[str]) -> dict[str, dic
     person and its fields; an unknown id is an error naming it."""
     if not record_ids:
         return {}
-    columns = ", ".join(f"r.{name}" for name in RECORD_FIELDS)
-    rows = project.con.execute(
-        "SELECT r.record_id, r.list, r.release, s.original_name, r.source_sha256, r.row_number,"
-        f" pr.person_id, {columns}"
-        " FROM records r JOIN sources s ON s.sha256 = r.source_sha256"
-        " LEFT JOIN person_records pr ON pr.record_id = r.record_id"
-        " WHERE r.record_id IN (SELECT unnest(?::VARCHAR[]))",
-        [list(record_ids)],
-    ).fetchall()
+    rows = record_rows(project, record_ids, RECORD_FIELDS)
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         keys = ("record_id", "list", "release", "source_file", "source_sha256", "row_number",
@@ -142,11 +126,7 @@ def scored_pair(project: Project, run: RunInfo, left: str, right: str) -> dict[s
     """The latest run's scored pair of two records, explained; None if the model did not score
     it (no blocking rule brought them together, or it scored below 0.01)."""
     low, high = sorted((left, right))
-    row = one(project.con.execute(
-        "SELECT match_probability, match_weight, comparison_weights FROM link_pairs"
-        " WHERE run_id = ? AND record_id_l = ? AND record_id_r = ?",
-        [run.run_id, low, high],
-    ))
+    row = scored_pair_row(project, run.run_id, low, high)
     if row is None:
         return None
     return explain_pair(run, low, high, row[0], row[1], row[2])
@@ -159,13 +139,7 @@ def decisions_on(project: Project, pairs: Iterable[tuple[str, str]]) -> dict[
     wanted = sorted({tuple(sorted(p)) for p in pairs})
     if not wanted:
         return {}
-    rows = project.con.execute(
-        "SELECT d.record_id_l, d.record_id_r, d.decision, d.reviewer, d.decided_at, d.note,"
-        " d.decision_id FROM review_decisions d JOIN"
-        " (SELECT unnest(?::VARCHAR[]) AS l, unnest(?::VARCHAR[]) AS r) w"
-        " ON d.record_id_l = w.l AND d.record_id_r = w.r ORDER BY d.decision_id",
-        [[p[0] for p in wanted], [p[1] for p in wanted]],
-    ).fetchall()
+    rows = decision_rows(project, wanted)
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for left, right, decision, reviewer, decided_at, note, decision_id in rows:
         out.setdefault((left, right), []).append(

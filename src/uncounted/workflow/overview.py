@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from uncounted.store.person_counts import persons_by_list_count, persons_per_list
 from uncounted.store.project import Project
+from uncounted.store.records import raw_of_records
+from uncounted.store.sources import quarantine_page, quarantine_reasons, source_counts
 from uncounted.store.status import project_status
 from uncounted.workflow.estimation import latest_estimate_run
 from uncounted.workflow.linkage import linkage_status
@@ -20,17 +23,11 @@ def dashboard(project: Project) -> dict[str, Any]:
     status = project_status(project)
     linkage = linkage_status(project)
     persons_by_lists = [
-        {"lists": int(n), "persons": int(count)}
-        for n, count in project.con.execute(
-            "SELECT len(lists) AS n, count(*) FROM persons GROUP BY n ORDER BY n"
-        ).fetchall()
+        {"lists": n, "persons": count} for n, count in persons_by_list_count(project)
     ]
     list_overlap = [
-        {"list": str(name), "persons": int(count), "only_here": int(alone)}
-        for name, count, alone in project.con.execute(
-            "SELECT l, count(*), count(*) FILTER (WHERE len(lists) = 1)"
-            " FROM (SELECT unnest(lists) AS l, lists FROM persons) GROUP BY l ORDER BY l"
-        ).fetchall()
+        {"list": name, "persons": count, "only_here": alone}
+        for name, count, alone in persons_per_list(project)
     ]
     estimate = latest_estimate_run(project)
     return {
@@ -47,10 +44,8 @@ def sources_overview(project: Project) -> dict[str, Any]:
     """Every source with its counts and checks, and why rows were quarantined, per source."""
     status = project_status(project)
     reasons: dict[str, dict[str, int]] = {}
-    for sha, reasons_json in project.con.execute(
-        "SELECT source_sha256, reasons FROM quarantine"
-    ).fetchall():
-        counts = reasons.setdefault(str(sha), {})
+    for sha, reasons_json in quarantine_reasons(project):
+        counts = reasons.setdefault(sha, {})
         for problem in json.loads(reasons_json):
             text = problem.get("reason") or "unreadable"
             counts[text] = counts.get(text, 0) + 1
@@ -65,19 +60,11 @@ def quarantined_rows(
     project: Project, sha256: str, *, limit: int = QUARANTINE_PAGE, offset: int = 0
 ) -> dict[str, Any] | None:
     """A source's quarantined rows in file order: row number, raw values, reasons."""
-    source = project.con.execute(
-        "SELECT sha256, list, release, original_name, rows, records, quarantined FROM sources"
-        " WHERE sha256 = ?",
-        [sha256],
-    ).fetchall()
-    if not source:
+    source = source_counts(project, sha256)
+    if source is None:
         return None
-    sha, list_name, release, name, rows, records, quarantined = source[0]
-    found = project.con.execute(
-        "SELECT row_number, raw, reasons FROM quarantine WHERE source_sha256 = ?"
-        " ORDER BY row_number LIMIT ? OFFSET ?",
-        [sha256, limit, offset],
-    ).fetchall()
+    sha, list_name, release, name, rows, records, quarantined = source
+    found = quarantine_page(project, sha256, limit, offset)
     return {
         "source": {"sha256": sha, "list": list_name, "release": jsonable(release), "file": name,
                    "rows": rows, "records": records, "quarantined": quarantined},
@@ -95,11 +82,7 @@ def raw_values(project: Project, record_ids: list[str]) -> dict[str, dict[str, A
     if not record_ids:
         return {}
     return {
-        str(record_id): json.loads(raw)
-        for record_id, raw in project.con.execute(
-            "SELECT record_id, raw FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))",
-            [record_ids],
-        ).fetchall()
+        record_id: json.loads(raw) for record_id, raw in raw_of_records(project, record_ids)
     }
 
 

@@ -18,8 +18,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import duckdb
-
 from uncounted.normalize import (
     arabic_tokens,
     cross_script_skeletons,
@@ -29,12 +27,12 @@ from uncounted.normalize import (
     normalize_id,
 )
 from uncounted.normalize.script import Script
+from uncounted.store.link_runs import latest_run_id
+from uncounted.store.person_search import name_rows, person_summary_rows, persons_matching
 from uncounted.store.project import Project
 from uncounted.workflow.linked import jsonable, latest_run
 
 MAX_RESULTS: Final = 100
-_NAME_COLUMNS: Final = ("full_name", "given_name", "father_name", "grandfather_name",
-                        "family_name", "full_name_latin")
 # Points for a query token that matches exactly in its own script, and across scripts.
 _EXACT: Final = 2
 _ACROSS: Final = 1
@@ -88,13 +86,9 @@ class NameIndex:
     across: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
-    def build(cls, con: duckdb.DuckDBPyConnection, run_id: int) -> NameIndex:
+    def build(cls, project: Project, run_id: int) -> NameIndex:
         index = cls(run_id)
-        rows = con.execute(
-            f"SELECT pr.person_id, {', '.join('r.' + c for c in _NAME_COLUMNS)}"
-            " FROM person_records pr JOIN records r ON r.record_id = pr.record_id"
-        ).fetchall()
-        for person_id, *names in rows:
+        for person_id, *names in name_rows(project):
             full, given, father, grandfather, family, latin = names
             texts = {full or " ".join(p for p in (given, father, grandfather, family) if p),
                      latin}
@@ -139,9 +133,9 @@ class PersonSearch:
         def build() -> None:
             try:
                 with open_project() as project:
-                    rows = project.con.execute("SELECT max(run_id) FROM link_runs").fetchall()
-                    if rows and rows[0][0] is not None:
-                        index = NameIndex.build(project.con, int(rows[0][0]))
+                    run_id = latest_run_id(project)
+                    if run_id is not None:
+                        index = NameIndex.build(project, run_id)
                         with self._lock:
                             if self._index is None or self._index.run_id < index.run_id:
                                 self._index = index
@@ -157,7 +151,7 @@ class PersonSearch:
             warming.join()
         with self._lock:
             if self._index is None or self._index.run_id != run_id:
-                self._index = NameIndex.build(project.con, run_id)
+                self._index = NameIndex.build(project, run_id)
             return self._index
 
     def search(
@@ -180,25 +174,13 @@ class PersonSearch:
         candidates: dict[str, int] | None = None
         if criteria["name"]:
             candidates = self._name_index(project, run.run_id).search(criteria["name"])
-        sql_filters: list[str] = []
-        params: list[Any] = []
-        if criteria["id_number"]:
-            sql_filters.append("r.id_number = ?")
-            params.append(normalize_id(criteria["id_number"]) or criteria["id_number"])
-        if criteria["place"]:
-            sql_filters.append("(r.place ILIKE ? OR p.place ILIKE ?)")
-            params += [f"%{criteria['place']}%"] * 2
-        if sql_filters:
-            found = {
-                str(row[0])
-                for row in project.con.execute(
-                    "SELECT DISTINCT p.person_id FROM persons p"
-                    " JOIN person_records pr ON pr.person_id = p.person_id"
-                    " JOIN records r ON r.record_id = pr.record_id WHERE "
-                    + " AND ".join(sql_filters),
-                    params,
-                ).fetchall()
-            }
+        if criteria["id_number"] or criteria["place"]:
+            found = persons_matching(
+                project,
+                id_number=(normalize_id(criteria["id_number"]) or criteria["id_number"])
+                if criteria["id_number"] else None,
+                place_pattern=f"%{criteria['place']}%" if criteria["place"] else None,
+            )
             candidates = (
                 dict.fromkeys(found, 0) if candidates is None
                 else {p: s for p, s in candidates.items() if p in found}
@@ -217,18 +199,7 @@ def person_summaries(
     """Each person with one name in each script found among their records."""
     if not person_ids:
         return []
-    rows = project.con.execute(
-        "SELECT p.person_id, p.n_records, p.lists, p.sex, p.age_years, p.place,"
-        " p.date_of_death,"
-        " arg_min(coalesce(r.full_name, concat_ws(' ', r.given_name, r.father_name,"
-        "   r.grandfather_name, r.family_name)), r.record_id) AS name,"
-        " min(r.full_name_latin) AS name_latin"
-        " FROM persons p JOIN person_records pr ON pr.person_id = p.person_id"
-        " JOIN records r ON r.record_id = pr.record_id"
-        " WHERE p.person_id IN (SELECT unnest(?::VARCHAR[]))"
-        " GROUP BY ALL",
-        [person_ids],
-    ).fetchall()
+    rows = person_summary_rows(project, person_ids)
     by_id = {
         str(r[0]): {
             "person_id": r[0], "n_records": r[1], "lists": list(r[2]), "sex": r[3],

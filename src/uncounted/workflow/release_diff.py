@@ -82,7 +82,13 @@ from typing import Any, Final
 from uncounted.core.errors import UncountedError
 from uncounted.link.persons import age_group
 from uncounted.normalize import arabic_rasm, normalize_id, parse_name
+from uncounted.store.link_pairs import likely_pairs_touching
+from uncounted.store.link_runs import run_count
+from uncounted.store.lists import list_names, lists_with_several_releases, release_dates
+from uncounted.store.persons import persons_by_release, persons_on_other_lists
 from uncounted.store.project import Project
+from uncounted.store.records import release_rows, unlinked_record_count
+from uncounted.store.sources import release_mappings
 from uncounted.workflow.linked import require_run
 
 COMPARED_FIELDS: Final = ("id_number", "name", "sex", "date_of_birth", "age")
@@ -253,19 +259,13 @@ class ReleaseChain:
 
 def list_releases(project: Project, list_name: str) -> list[str]:
     """The releases of a list, oldest first; an unknown list is an error naming the known ones."""
-    known = [str(r[0]) for r in project.con.execute("SELECT name FROM lists ORDER BY name")
-             .fetchall()]
+    known = list_names(project)
     if list_name not in known:
         raise UncountedError(
             f"no list is called {list_name!r}; the project has: {', '.join(known) or 'none'}",
             field="list",
         )
-    rows = project.con.execute(
-        "SELECT DISTINCT release FROM sources WHERE list = ? AND release IS NOT NULL"
-        " ORDER BY release",
-        [list_name],
-    ).fetchall()
-    return [_iso(r[0]) for r in rows]
+    return [_iso(d) for d in release_dates(project, list_name)]
 
 
 def _iso(value: Any) -> str:
@@ -310,11 +310,7 @@ def _resolve_releases(
 
 def _require_linked(project: Project, list_name: str) -> int:
     run = require_run(project)
-    unlinked = project.con.execute(
-        "SELECT count(*) FROM records r LEFT JOIN person_records pr USING (record_id)"
-        " WHERE r.list = ? AND pr.person_id IS NULL",
-        [list_name],
-    ).fetchall()[0][0]
+    unlinked = unlinked_record_count(project, list_name)
     if unlinked:
         raise UncountedError(
             f"{unlinked:,} records of list {list_name!r} were ingested after the latest link run;"
@@ -339,15 +335,7 @@ def _name_key(name: str | None) -> tuple[str | None, str | None]:
 
 
 def _release_records(project: Project, list_name: str, release: str) -> list[ReleaseRecord]:
-    rows = project.con.execute(
-        "SELECT r.record_id, pr.person_id, r.source_sha256, r.row_number, r.id_number,"
-        " coalesce(r.full_name, r.full_name_latin), r.sex, r.date_of_birth, r.age_years, r.raw"
-        " FROM records r JOIN person_records pr USING (record_id)"
-        " JOIN sources s ON s.sha256 = r.source_sha256"
-        " WHERE r.list = ? AND r.release = CAST(? AS DATE)"
-        " ORDER BY s.ingested_at, r.source_sha256, r.row_number",
-        [list_name, release],
-    ).fetchall()
+    rows = release_rows(project, list_name, release)
     keys: dict[str, tuple[str | None, str | None]] = {}
     out = []
     for record_id, person, sha, row, id_number, name, sex, dob, age, raw in rows:
@@ -377,11 +365,7 @@ def _list_fields(
 ) -> list[str]:
     """The list's own columns worth summarizing: unmapped in the sources, few distinct values."""
     unmapped: list[str] = []
-    for (mapping,) in project.con.execute(
-        "SELECT mapping FROM sources WHERE list = ? AND release IN"
-        " (SELECT CAST(unnest(?::VARCHAR[]) AS DATE)) ORDER BY ingested_at",
-        [list_name, list(releases)],
-    ).fetchall():
+    for mapping in release_mappings(project, list_name, releases):
         for column in json.loads(mapping).get("unmapped_columns", []):
             if column not in unmapped:
                 unmapped.append(column)
@@ -477,14 +461,7 @@ def _relink(
         return []
     old_person = {r.record_id: p for p, rs in removed.items() for r in rs}
     new_person = {r.record_id: p for p, rs in added.items() for r in rs}
-    rows = project.con.execute(
-        "SELECT record_id_l, record_id_r, match_probability FROM link_pairs"
-        " WHERE run_id = ? AND match_probability >= ?"
-        " AND (record_id_l IN (SELECT unnest(?::VARCHAR[]))"
-        "      OR record_id_r IN (SELECT unnest(?::VARCHAR[])))"
-        " ORDER BY match_probability DESC, record_id_l, record_id_r",
-        [run_id, RELINK_PROBABILITY, list(old_person), list(old_person)],
-    ).fetchall()
+    rows = likely_pairs_touching(project, run_id, RELINK_PROBABILITY, list(old_person))
     pairs: list[tuple[str, str]] = []
     used_old: set[str] = set()
     used_new: set[str] = set()
@@ -755,12 +732,7 @@ def release_chain(project: Project, list_name: str) -> ReleaseChain:
     """Every release of a list, oldest first (see :class:`ReleaseChain`)."""
     releases = list_releases(project, list_name)
     run_id = _require_linked(project, list_name)
-    rows = project.con.execute(
-        "SELECT r.release, pr.person_id, count(*) FROM records r"
-        " JOIN person_records pr USING (record_id)"
-        " WHERE r.list = ? AND r.release IS NOT NULL GROUP BY ALL",
-        [list_name],
-    ).fetchall()
+    rows = persons_by_release(project, list_name)
     members: dict[str, set[str]] = {r: set() for r in releases}
     records: Counter[str] = Counter()
     for release, person, n in rows:
@@ -787,19 +759,7 @@ def release_chain(project: Project, list_name: str) -> ReleaseChain:
         )
         seen |= persons
     gone = seen - latest
-    elsewhere = project.con.execute(
-        "SELECT r.list, count(DISTINCT pr.person_id) FROM records r"
-        " JOIN person_records pr USING (record_id)"
-        " WHERE r.list <> ? AND pr.person_id IN (SELECT unnest(?::VARCHAR[]))"
-        " GROUP BY r.list ORDER BY r.list",
-        [list_name, sorted(gone)],
-    ).fetchall()
-    anywhere = project.con.execute(
-        "SELECT count(DISTINCT pr.person_id) FROM records r"
-        " JOIN person_records pr USING (record_id)"
-        " WHERE r.list <> ? AND pr.person_id IN (SELECT unnest(?::VARCHAR[]))",
-        [list_name, sorted(gone)],
-    ).fetchall()[0][0]
+    elsewhere, anywhere = persons_on_other_lists(project, list_name, sorted(gone))
     return ReleaseChain(
         list_name=list_name,
         run_id=run_id,
@@ -822,14 +782,8 @@ def releases_section(project: Project) -> dict[str, Any] | None:
     ``chain`` is :meth:`ReleaseChain.to_dict`. When records were ingested after the latest
     link run the lists are empty and ``note`` says why.
     """
-    lists = [
-        str(r[0])
-        for r in project.con.execute(
-            "SELECT list FROM sources WHERE release IS NOT NULL GROUP BY list"
-            " HAVING count(DISTINCT release) >= 2 ORDER BY list"
-        ).fetchall()
-    ]
-    linked = project.con.execute("SELECT count(*) FROM link_runs").fetchall()[0][0]
+    lists = lists_with_several_releases(project)
+    linked = run_count(project)
     if not lists or not linked:
         return None
     entries = []

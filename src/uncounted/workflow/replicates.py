@@ -34,9 +34,12 @@ from uncounted.link.replicates import (
     draw_replicates,
 )
 from uncounted.link.review import constraints_from
+from uncounted.store.link_pairs import pairs_frame
+from uncounted.store.link_runs import latest_run_record, run_model
 from uncounted.store.project import Project
-from uncounted.workflow.linkage import RECORDS_IN_ORDER, latest_decisions
-from uncounted.workflow.linked import one
+from uncounted.store.records import records_in_file_order
+from uncounted.store.review_queue import calibration_labels
+from uncounted.workflow.linkage import latest_decisions
 
 
 @dataclass
@@ -68,27 +71,11 @@ class ProjectReplicates:
         }
 
 
-# The group of a pair for calibration: its two lists, in order.
-LIST_PAIR_SQL = "least(ra.list, rb.list) || '|' || greatest(ra.list, rb.list)"
-
-
 def review_calibration(project: Project) -> GroupedCalibration | None:
     """Isotonic recalibration per pair of lists on the latest accept/reject of each reviewed
     pair, with the probability the pair had when it was decided (the latest run's if none was
     kept); None below ``MIN_LABELS`` labels or without both answers."""
-    rows = project.con.execute(
-        "WITH latest AS (SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS d,"
-        " arg_max(match_probability, decision_id) AS p FROM review_decisions"
-        " GROUP BY record_id_l, record_id_r)"
-        f" SELECT coalesce(latest.p, lp.match_probability), latest.d = 'accept', {LIST_PAIR_SQL}"
-        " FROM latest"
-        " JOIN records ra ON ra.record_id = latest.record_id_l"
-        " JOIN records rb ON rb.record_id = latest.record_id_r"
-        " LEFT JOIN link_pairs lp ON lp.record_id_l = latest.record_id_l"
-        " AND lp.record_id_r = latest.record_id_r"
-        " AND lp.run_id = (SELECT max(run_id) FROM link_runs)"
-        " WHERE latest.d IN ('accept', 'reject')"
-    ).fetchall()
+    rows = calibration_labels(project)
     labelled = [(float(p), bool(y), str(g)) for p, y, g in rows if p is not None]
     answers = {y for _, y, _ in labelled}
     if len(labelled) < MIN_LABELS or len(answers) < 2:
@@ -100,9 +87,9 @@ def review_calibration(project: Project) -> GroupedCalibration | None:
 def link_prior_of(project: Project, run_id: int) -> float | None:
     """The linkage model's prior probability that two records match (splink's
     ``probability_two_random_records_match``), which the replicates charge once per link."""
-    row = one(project.con.execute("SELECT model FROM link_runs WHERE run_id = ?", [run_id]))
+    stored = run_model(project, run_id)
     try:
-        model = json.loads(row[0]) if row and row[0] else {}
+        model = json.loads(stored) if stored else {}
         found = model.get("probability_two_random_records_match")
         value = float(found) if found is not None else 0.0
     except (TypeError, ValueError, AttributeError):
@@ -112,15 +99,14 @@ def link_prior_of(project: Project, run_id: int) -> float | None:
 
 def project_replicates(project: Project, n_replicates: int, seed: int) -> ProjectReplicates:
     """Draw ``n_replicates`` partitions of the project's records from its latest link run."""
-    row = one(project.con.execute(
-        "SELECT run_id, settings FROM link_runs ORDER BY run_id DESC LIMIT 1"))
+    row = latest_run_record(project)
     if row is None:
         raise UncountedError("linkage has not run yet; link the lists first",
                              file=str(project.root))
-    run_id, settings_text = int(row[0]), row[1]
+    run_id, settings_text = int(row["run_id"]), row["settings"]
     settings = json.loads(settings_text) if settings_text else {}
     prior = link_prior_of(project, run_id)
-    records = project.con.sql(RECORDS_IN_ORDER).to_arrow_table()
+    records = records_in_file_order(project)
     by_id = records.sort_by("record_id")
     stored = _stored_links(settings)
     # a run that stored its rule duplicates and within-source links needs no name features
@@ -131,12 +117,7 @@ def project_replicates(project: Project, n_replicates: int, seed: int) -> Projec
     source_code = pd.factorize(sources)[0].astype(np.int64)
     ids = pd.Series(features.column("id_number").to_pylist(), dtype=object)
     id_code = pd.factorize(ids, use_na_sentinel=True)[0].astype(np.int64)
-    pairs = project.con.execute(
-        "SELECT p.record_id_l AS unique_id_l, p.record_id_r AS unique_id_r,"
-        f" p.match_probability, {LIST_PAIR_SQL} AS list_pair FROM link_pairs p"
-        " JOIN records ra ON ra.record_id = p.record_id_l"
-        " JOIN records rb ON rb.record_id = p.record_id_r"
-        " WHERE p.run_id = ? ORDER BY p.record_id_l, p.record_id_r", [run_id]).df()
+    pairs = pairs_frame(project, run_id)
     constraints = constraints_from(latest_decisions(project))
     duplicates, within = stored if stored is not None else (
         exact_duplicates(features),

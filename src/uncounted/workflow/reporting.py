@@ -17,6 +17,7 @@ from typing import Any, Final
 from uncounted.core.errors import UncountedError
 from uncounted.report.html import ReportInputs, ReportOptions, build_report, render_html
 from uncounted.report.pdf import print_pdf, require_chromium
+from uncounted.store.persons import person_count
 from uncounted.store.project import Project
 from uncounted.workflow.estimation import (
     EstimateRun,
@@ -51,8 +52,7 @@ def estimate_run_for_report(
     run = latest_estimate_run(project, list(strata) if strata else None)
     if run is not None:
         return run, False
-    has_persons = project.con.execute("SELECT count(*) FROM persons").fetchall()[0][0]
-    if not has_persons:
+    if not person_count(project):
         return None, False
     run = estimate_project(project, strata=list(strata or ()), seed=seed, jobs=jobs)
     save_estimate_run(project, run, command="report: estimate")

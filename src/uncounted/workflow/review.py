@@ -16,13 +16,16 @@ import duckdb
 
 from uncounted.core.errors import UncountedError
 from uncounted.link.review import DECISIONS, default_window, ordered_pair, threshold_weight
+from uncounted.store.decisions import add_decision
+from uncounted.store.link_pairs import pair_probability
+from uncounted.store.link_runs import latest_run_id
 from uncounted.store.project import Project, utc_now
+from uncounted.store.review_queue import queue_rows, queue_size, sample_frame_rows
 from uncounted.workflow.linked import (
     RunInfo,
     decisions_on,
     explain_pair,
     jsonable,
-    one,
     record_details,
     require_run,
     scored_pair,
@@ -72,32 +75,6 @@ def _window(run: RunInfo, low: float | None, high: float | None) -> tuple[float,
     return low, high
 
 
-_QUEUE = """
-    WITH latest AS (
-        SELECT record_id_l, record_id_r, arg_max(decision, decision_id) AS decision
-        FROM review_decisions GROUP BY record_id_l, record_id_r
-    )
-    SELECT p.record_id_l, p.record_id_r, p.match_probability, p.match_weight,
-           p.comparison_weights, latest.decision,
-           coalesce(a.person_id = b.person_id, false) AS same_person,
-           coalesce(ra.sex <> rb.sex, false) AS sexes_differ,
-           ra.list = rb.list AS same_list,
-           least(ra.list, rb.list) || '|' || greatest(ra.list, rb.list) AS list_pair
-    FROM link_pairs p
-    LEFT JOIN latest USING (record_id_l, record_id_r)
-    LEFT JOIN person_records a ON a.record_id = p.record_id_l
-    LEFT JOIN person_records b ON b.record_id = p.record_id_r
-    JOIN records ra ON ra.record_id = p.record_id_l
-    JOIN records rb ON rb.record_id = p.record_id_r
-    WHERE p.run_id = ? AND p.match_probability BETWEEN ? AND ?
-      AND (latest.decision IS NULL OR latest.decision = 'skip')
-      -- Two different valid ID numbers are two people whatever a reviewer says: clustering
-      -- never joins them, so asking would waste the reviewer's time.
-      AND NOT coalesce(ra.id_check = 'valid' AND rb.id_check = 'valid'
-                       AND ra.id_number <> rb.id_number, false)
-"""
-
-
 def review_queue(
     project: Project,
     *,
@@ -113,25 +90,8 @@ def review_queue(
     marked (``sexes_differ``): accepting it joins them only by the reviewer's word."""
     run = require_run(project)
     low, high = _window(run, low, high)
-    params: list[Any] = [run.run_id, low, high]
-    total_row = one(project.con.execute(f"SELECT count(*) FROM ({_QUEUE})", params))
-    total = int(total_row[0]) if total_row else 0
-    ranked = (
-        "SELECT *, row_number() OVER (PARTITION BY (decision IS NOT NULL), same_list, list_pair"
-        " ORDER BY abs(match_weight - $w), record_id_l, record_id_r) AS turn"
-        f" FROM ({_QUEUE.replace('?', '$run', 1).replace('?', '$low', 1).replace('?', '$high', 1)})"
-    )
-    order = (
-        " ORDER BY (decision IS NOT NULL), same_list, turn, abs(match_weight - $w),"
-        " record_id_l, record_id_r"
-    )
-    rows = project.con.execute(
-        "SELECT record_id_l, record_id_r, match_probability, match_weight, comparison_weights,"
-        f" decision, same_person, sexes_differ, list_pair FROM ({ranked})"
-        + order
-        + (f" LIMIT {int(limit)}" if limit is not None else ""),
-        {"run": run.run_id, "low": low, "high": high, "w": threshold_weight(run.threshold)},
-    ).fetchall()
+    total = queue_size(project, run.run_id, low, high)
+    rows = queue_rows(project, run.run_id, low, high, threshold_weight(run.threshold), limit)
     pairs = []
     for left, right, probability, weight, weights, decision, same, sexes, lists in rows:
         entry = explain_pair(run, left, right, probability, weight, weights)
@@ -190,36 +150,27 @@ def record_decision(
     low, high = ordered_pair(left, right)
     record_details(project, [low, high])
     reviewer = (reviewer or default_reviewer()).strip() or "unknown"
-    run_row = one(project.con.execute("SELECT max(run_id) FROM link_runs"))
-    run_id = run_row[0] if run_row else None
-    probability_row = one(project.con.execute(
-        "SELECT match_probability FROM link_pairs WHERE run_id = ? AND record_id_l = ?"
-        " AND record_id_r = ?",
-        [run_id, low, high],
-    ))
-    probability = probability_row[0] if probability_row else None
+    run_id = latest_run_id(project)
+    probability = pair_probability(project, run_id, low, high)
     started = utc_now()
     with project.transaction() as con:
-        row = one(con.execute(
-            "INSERT INTO review_decisions (record_id_l, record_id_r, decision, reviewer,"
-            " decided_at, note, run_id, match_probability) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING decision_id, decided_at",
-            [low, high, decision, reviewer, started, note, run_id, probability],
-        ))
+        decision_id, decided_at = add_decision(
+            con, record_id_l=low, record_id_r=high, decision=decision, reviewer=reviewer,
+            decided_at=started, note=note, run_id=run_id, match_probability=probability,
+        )
         project.log_command(
             "review",
             {"record_id_l": low, "record_id_r": high, "reviewer": reviewer, "note": note},
             decision,
             started,
         )
-        assert row is not None
         stored = {
-            "decision_id": row[0],
+            "decision_id": decision_id,
             "record_id_l": low,
             "record_id_r": high,
             "decision": decision,
             "reviewer": reviewer,
-            "decided_at": jsonable(row[1]),
+            "decided_at": jsonable(decided_at),
             "note": note,
             "run_id": run_id,
             "match_probability": probability,
@@ -240,11 +191,7 @@ def review_sample(project: Project, size: int, seed: int) -> ReviewQueue:
     if size < 1:
         raise UncountedError("a review sample needs at least one pair", field="sample")
     run = require_run(project)
-    rows = project.con.execute(
-        _QUEUE.replace("AND (latest.decision IS NULL OR latest.decision = 'skip')", "")
-        + " ORDER BY p.record_id_l, p.record_id_r",
-        [run.run_id, 0.0, 1.0],
-    ).fetchall()
+    rows = sample_frame_rows(project, run.run_id)
     probabilities = [float(r[2]) for r in rows]
     # within each pair of lists: calibration is fitted per pair of lists
     picked = stratified_sample(probabilities, size, seed,

@@ -8,6 +8,7 @@ from typing import Any, Final
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from uncounted.store.lists import list_names
 from uncounted.web import charts
 from uncounted.web.auth import AnyUser
 from uncounted.web.pages import render
@@ -24,8 +25,7 @@ CHANGES_SHOWN: Final = 300
 
 def _lists_with_releases(request: Request) -> dict[str, list[str]]:
     with request.app.state.access.use() as project:
-        names = [str(r[0]) for r in project.con.execute(
-            "SELECT name FROM lists ORDER BY name").fetchall()]
+        names = list_names(project)
         return {name: list_releases(project, name) for name in names}
 
 
