@@ -5,32 +5,31 @@ Exit status: 0 success, 1 a problem in the data or the environment, 2 a usage er
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
+from typing import Any, Final
 
 import typer
 
 from uncounted import __version__
 from uncounted.cli import output
-from uncounted.cli.diff_cmds import register as register_diff
-from uncounted.cli.estimate_cmds import register as register_estimate
-from uncounted.cli.link_cmds import register as register_link
-from uncounted.cli.project_cmds import register as register_project
-from uncounted.cli.report_cmds import register as register_report
-from uncounted.cli.run_cmds import register as register_runs
-from uncounted.cli.web_cmds import register as register_web
 from uncounted.core.errors import UncountedError
 from uncounted.store import lock
 
-app = typer.Typer(
-    name="uncounted",
-    help="Link victim lists into one register and estimate the victims no list recorded.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+# The module that registers each command, in the order `--help` lists them. `run` imports
+# only the module of the command it runs, so that `uncounted ingest` or `status` starts without
+# the libraries other commands load (splink, numba, matplotlib: about 200 MB and 3 s).
+COMMAND_MODULES: Final[dict[str, tuple[str, ...]]] = {
+    "project_cmds": ("init", "ingest", "status", "profiles"),
+    "run_cmds": ("simulate", "demo"),
+    "link_cmds": ("link", "explain", "review", "export", "evaluate-linkage"),
+    "estimate_cmds": ("estimate",),
+    "diff_cmds": ("diff",),
+    "report_cmds": ("report",),
+    "web_cmds": ("serve", "user"),
+}
 
 
 def _print_version(value: bool) -> None:
@@ -41,7 +40,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     ctx: typer.Context,
     version: bool = typer.Option(
@@ -60,13 +58,41 @@ def _root(
                    report=output.report_wait, timeout=lock.POLICY if wait is None else wait)
 
 
-register_project(app)
-register_runs(app)
-register_link(app)
-register_estimate(app)
-register_diff(app)
-register_report(app)
-register_web(app)
+def build_app(modules: tuple[str, ...] = tuple(COMMAND_MODULES)) -> typer.Typer:
+    """The `uncounted` command with the commands of ``modules`` (all by default)."""
+    built = typer.Typer(
+        name="uncounted",
+        help="Link victim lists into one register and estimate the victims no list recorded.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    built.callback()(_root)
+    for module in modules:
+        importlib.import_module(f"uncounted.cli.{module}").register(built)
+    return built
+
+
+def __getattr__(name: str) -> Any:
+    # `app`, every command at once (for tests and the CLI reference), made on first use so
+    # that importing `run` stays light.
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(name)
+
+
+def _modules_for(args: list[str]) -> tuple[str, ...]:
+    """The module of the command ``args`` name (skipping the root options), else all."""
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--wait":
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return tuple(m for m, names in COMMAND_MODULES.items() if arg in names) or tuple(
+                COMMAND_MODULES)
+    return tuple(COMMAND_MODULES)
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -79,7 +105,7 @@ def run(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
     try:
-        app(args=args, prog_name="uncounted")
+        build_app(_modules_for(args))(args=args, prog_name="uncounted")
     except UncountedError as problem:
         _fail(str(problem), as_json, problem.to_dict(), problem.exit_status)
     except KeyboardInterrupt:

@@ -14,7 +14,6 @@ from uncounted.ingest import mapping as mappings
 from uncounted.ingest.pipeline import IngestSummary, ingest_file
 from uncounted.store import Project
 from uncounted.store.status import project_status
-from uncounted.workflow.linkage import linkage_status
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
@@ -139,6 +138,9 @@ def status(
     """
     with Project.open(directory) as project:
         document = project_status(project)
+        # imported here: linkage loads splink, which `init` and `ingest` never need
+        from uncounted.workflow.linkage import linkage_status
+
         document["linkage"] = linkage_status(project)
 
     def render() -> None:
