@@ -200,6 +200,12 @@ def _components(
     ids = {root: max((int(rules.id_code[r]) for r in rs), default=-1)
            for root, rs in members.items()}
 
+    cannot_blocks: dict[int, set[int]] = {}
+    for pair_key in rules.cannot:
+        x, y = int(block[pair_key // rules.n]), int(block[pair_key % rules.n])
+        cannot_blocks.setdefault(x, set()).add(y)
+        cannot_blocks.setdefault(y, set()).add(x)
+
     def blocks_fit(a: int, b: int) -> bool:
         if ids[a] >= 0 and ids[b] >= 0 and ids[a] != ids[b]:
             return False
@@ -233,17 +239,52 @@ def _components(
         k = len(nodes)
         odds = np.zeros((k, k))
         scored = np.zeros((k, k), dtype=bool)
-        for a, b, p in by_root[root]:
-            i, j = index[a], index[b]
-            odds[i, j] = odds[j, i] = float(log_odds(np.array([p]))[0])
-            scored[i, j] = scored[j, i] = True
-        fit = np.ones((k, k), dtype=bool)
-        for i in range(k):
-            for j in range(i + 1, k):
-                if not scored[i, j]:
-                    fit[i, j] = fit[j, i] = blocks_fit(nodes[i], nodes[j])
+        found = by_root[root]
+        rows = np.array([index[a] for a, _, _ in found], dtype=np.int64)
+        cols = np.array([index[b] for _, b, _ in found], dtype=np.int64)
+        values = log_odds(np.array([p for _, _, p in found], dtype=np.float64))
+        odds[rows, cols] = odds[cols, rows] = values
+        scored[rows, cols] = scored[cols, rows] = True
+        fit = _fit_matrix(nodes, members, ids, rules, cannot_blocks, blocks_fit)
+        fit[scored] = True  # a scored pair joins only blocks that fit (the edges above)
         out.append(_Component(nodes, odds, scored, fit))
     return out, len(members)
+
+
+def _fit_matrix(
+    nodes: list[int],
+    members: dict[int, list[int]],
+    ids: dict[int, int],
+    rules: _Rules,
+    cannot_blocks: dict[int, set[int]],
+    blocks_fit: Callable[[int, int], bool],
+) -> NDArray[np.bool_]:
+    """Which two blocks of a component may be in one cluster: ``blocks_fit`` for every pair,
+    computed at once for blocks of one record (most of them; a large component has tens of
+    thousands of pairs) and record by record for the others."""
+    k = len(nodes)
+    block_ids = np.array([ids[b] for b in nodes], dtype=np.int64)
+    single = np.array([len(members[b]) == 1 for b in nodes], dtype=bool)
+    source = np.array([rules.source[members[b][0]] for b in nodes], dtype=np.int64)
+    known = block_ids >= 0
+    fit = ~(known[:, None] & known[None, :] & (block_ids[:, None] != block_ids[None, :]))
+    same_source = (source[:, None] == source[None, :]) & (source[:, None] >= 0)
+    both_single = single[:, None] & single[None, :]
+    for i, j in zip(*np.nonzero(np.triu(same_source & both_single & fit, 1)), strict=True):
+        a, b = members[nodes[i]][0], members[nodes[j]][0]
+        if rules.key(a, b) not in rules.allowed:
+            fit[i, j] = fit[j, i] = False
+    index = {b: i for i, b in enumerate(nodes)}
+    for i, b in enumerate(nodes):
+        for other in cannot_blocks.get(b, ()):
+            if other in index:
+                fit[i, index[other]] = fit[index[other], i] = False
+    for i in np.flatnonzero(~single).tolist():
+        for j in range(k):
+            if j != i:
+                fit[i, j] = fit[j, i] = blocks_fit(nodes[i], nodes[j])
+    np.fill_diagonal(fit, True)
+    return fit
 
 
 # -- exact: every valid partition of a small component -----------------------------------------
