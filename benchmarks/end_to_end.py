@@ -100,7 +100,7 @@ def answer_sample(project: Project, simulated: Path, labels: int, seed: int) -> 
 
 
 def one_table(kind: str, scale: float, n_victims: int, seed: int, labels: int,
-              replicates: int, folder: Path) -> dict[str, Any]:
+              replicates: int, folder: Path, uncentred: bool = True) -> dict[str, Any]:
     config = ConflictConfig(n_victims=n_victims, n_lists=4, seed=seed, lists=designs(kind),
                             error_scale=scale)
     simulation = simulate_conflict(config)
@@ -125,6 +125,8 @@ def one_table(kind: str, scale: float, n_victims: int, seed: int, labels: int,
         run = estimate_project(project, seed=seed, linkage="replicates", replicates=replicates)
         out["replicates"] = {**headline_of(run), "seconds": time.perf_counter() - clock,
                              "shares": run.result["linkage"]["uncertainty"]["total"]["shares"]}
+        if not uncentred:
+            return out
         clock = time.perf_counter()
         run = estimate_project(project, seed=seed, linkage="replicates", replicates=replicates,
                                linkage_location="replicates")
@@ -151,7 +153,7 @@ def summarise(name: str, rows: list[dict[str, Any]]) -> None:
         shares = [r[way]["shares"] for r in rows if "shares" in r.get(way, {})]
         if shares:
             mean = {k: np.mean([s[k] for s in shares]) for k in ("linkage", "sampling", "model")}
-            print(f"  {way}' variance: " + ", ".join(f"{k} {v:.0%}" for k, v in mean.items()))
+            print(f"  {way} variance: " + ", ".join(f"{k} {v:.0%}" for k, v in mean.items()))
 
 
 def targets(every: dict[str, list[dict[str, Any]]]) -> None:
@@ -201,6 +203,8 @@ def main() -> None:
     parser.add_argument("--rows", type=Path, default=None,
                         help="Append each table's row here (JSON lines) and skip the tables "
                              "already in it, so that a stopped study resumes.")
+    parser.add_argument("--no-uncentred", action="store_true",
+                        help="Skip the replicates centred on their own estimates.")
     parser.add_argument("--summarise", type=Path, default=None,
                         help="Only summarise the rows of this file (even an unfinished study).")
     args = parser.parse_args()
@@ -222,7 +226,7 @@ def main() -> None:
                 continue
             with tempfile.TemporaryDirectory() as folder:
                 row = one_table(kind, scale, victims, seed, args.labels, args.replicates,
-                                Path(folder))
+                                Path(folder), uncentred=not args.no_uncentred)
             row.update(scenario=name, table=seed, N_victims=victims)
             every.setdefault(name, []).append(row)
             if args.rows:
@@ -231,7 +235,7 @@ def main() -> None:
             print(f"{name}, table {seed}: N {row['N']:,}; " + "; ".join(
                 f"{way} {row[way]['estimate']:,.0f} [{row[way]['lower']:,.0f}, "
                 f"{row[way]['upper']:,.0f}]" for way in WAYS
-                if row[way].get("estimate") is not None), flush=True)
+                if row.get(way, {}).get("estimate") is not None), flush=True)
     for name, rows in every.items():
         summarise(name, rows)
     targets(every)
