@@ -54,7 +54,7 @@ from uncounted.store.persons import persons_by_release, persons_on_other_lists
 from uncounted.store.project import Project
 from uncounted.store.records import release_rows, unlinked_record_count
 from uncounted.store.sources import release_mappings
-from uncounted.workflow.linked import require_run
+from uncounted.workflow.link_results import require_run
 
 __all__ = [
     "AGE_CHANGE_YEARS",
