@@ -418,7 +418,7 @@ def test_no_section_without_two_releases_or_linkage(tmp_path: Path) -> None:
 
 
 def test_age_on_the_release_date_for_a_record_with_a_birth_date_only() -> None:
-    from uncounted.workflow.release_diff import _age_on
+    from uncounted.link.releases import _age_on
 
     assert _age_on("2000-05-10", "2024-05-09") == 23
     assert _age_on("2000-05-10", "2024-05-10") == 24

@@ -10,7 +10,7 @@ import duckdb
 
 from uncounted.store.project import Project, utc_now
 from uncounted.store.web_accounts import add_audit_row, audit_row_count, audit_rows
-from uncounted.workflow.linked import jsonable
+from uncounted.workflow.link_results import jsonable
 
 
 def write_audit(

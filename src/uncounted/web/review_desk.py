@@ -16,7 +16,7 @@ from uncounted.link.review import ordered_pair
 from uncounted.store.project import Project
 from uncounted.web.audit import write_audit
 from uncounted.web.leases import Pair, ReviewLeases
-from uncounted.workflow.linked import decisions_on
+from uncounted.workflow.link_results import decisions_on
 from uncounted.workflow.review import pair_for_review, record_decision, review_queue
 
 

@@ -26,7 +26,7 @@ from uncounted.store.web_accounts import (
 )
 from uncounted.web.audit import write_audit
 from uncounted.web.sessions import end_user_sessions
-from uncounted.workflow.linked import jsonable
+from uncounted.workflow.link_results import jsonable
 
 Role = Literal["viewer", "reviewer", "admin"]
 ROLES: Final[tuple[Role, ...]] = ("viewer", "reviewer", "admin")

@@ -24,7 +24,7 @@ from uncounted.store.link_pairs import pair_probabilities_by_lists
 from uncounted.store.persons import person_of_records
 from uncounted.store.project import Project
 from uncounted.store.records import record_attributes, record_keys
-from uncounted.workflow.linked import require_run
+from uncounted.workflow.link_results import require_run
 
 MISSING: Final = "(missing)"
 PAIR_SPLIT_RULE: Final = "a pair counts in a group when either of its records is in it"

@@ -10,7 +10,7 @@ from uncounted.store.link_pairs import pairs_within_person
 from uncounted.store.persons import events_of_person, merged_into, person_row
 from uncounted.store.project import Project
 from uncounted.store.records import record_ids_of_person
-from uncounted.workflow.linked import (
+from uncounted.workflow.link_results import (
     decisions_on,
     explain_pair,
     jsonable,

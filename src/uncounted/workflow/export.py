@@ -40,7 +40,7 @@ from uncounted.store.lists import list_names
 from uncounted.store.persons import persons_in_id_order
 from uncounted.store.project import Project
 from uncounted.store.records import records_with_persons
-from uncounted.workflow.linked import require_run
+from uncounted.workflow.link_results import require_run
 
 EXPORTS_DIR: Final = "exports"
 FORMATS: Final = ("csv", "parquet")

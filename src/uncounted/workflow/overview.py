@@ -12,8 +12,8 @@ from uncounted.store.records import raw_of_records
 from uncounted.store.sources import quarantine_page, quarantine_reasons, source_counts
 from uncounted.store.status import project_status
 from uncounted.workflow.estimation import latest_estimate_run
+from uncounted.workflow.link_results import jsonable
 from uncounted.workflow.linkage import linkage_status
-from uncounted.workflow.linked import jsonable
 
 QUARANTINE_PAGE: Final = 200
 

@@ -30,7 +30,7 @@ from uncounted.normalize.script import Script
 from uncounted.store.link_runs import latest_run_id
 from uncounted.store.person_search import name_rows, person_summary_rows, persons_matching
 from uncounted.store.project import Project
-from uncounted.workflow.linked import jsonable, latest_run
+from uncounted.workflow.link_results import jsonable, latest_run
 
 MAX_RESULTS: Final = 100
 # Points for a query token that matches exactly in its own script, and across scripts.

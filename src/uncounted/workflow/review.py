@@ -21,7 +21,7 @@ from uncounted.store.link_pairs import pair_probability
 from uncounted.store.link_runs import latest_run_id
 from uncounted.store.project import Project, utc_now
 from uncounted.store.review_queue import queue_rows, queue_size, sample_frame_rows
-from uncounted.workflow.linked import (
+from uncounted.workflow.link_results import (
     RunInfo,
     decisions_on,
     explain_pair,

@@ -11,7 +11,7 @@ from uncounted.web import charts
 from uncounted.web.auth import AnyUser
 from uncounted.web.pages import render
 from uncounted.workflow.estimation import latest_estimate_run
-from uncounted.workflow.linked import latest_run
+from uncounted.workflow.link_results import latest_run
 
 router = APIRouter()
 

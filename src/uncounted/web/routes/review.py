@@ -13,7 +13,7 @@ from uncounted.web.auth import ReviewerUser
 from uncounted.web.csrf import csrf_protect
 from uncounted.web.pages import flash, redirect, render
 from uncounted.web.review_desk import DecisionConflict, decide, next_pair, show_pair
-from uncounted.workflow.linked import RECORD_FIELDS
+from uncounted.workflow.link_results import RECORD_FIELDS
 from uncounted.workflow.overview import display_name
 
 router = APIRouter()
