@@ -183,6 +183,25 @@ def targets(every: dict[str, list[dict[str, Any]]]) -> None:
               f"({'ok' if mean <= 0.01 else 'over 1%'})")
 
 
+def markdown(every: dict[str, list[dict[str, Any]]]) -> None:
+    """One table for docs: per scenario and way, bias, coverage, width; linkage's bias added."""
+    print("| scenario | tables | way | bias | 95% coverage | median width / N |"
+          " bias added (way - perfect) |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for name, rows in every.items():
+        for way in WAYS:
+            got = [r for r in rows if r.get(way, {}).get("estimate") is not None]
+            if not got:
+                continue
+            bias = np.mean([(r[way]["estimate"] - r["N"]) / r["N"] for r in got])
+            cover = np.mean([r[way]["lower"] <= r["N"] <= r[way]["upper"] for r in got])
+            width = np.median([(r[way]["upper"] - r[way]["lower"]) / r["N"] for r in got])
+            moved = [(r[way]["estimate"] - r["perfect"]["estimate"]) / r["N"] for r in got]
+            added = "" if way == "perfect" else f"{np.mean(moved):+.2%}"
+            print(f"| {name} | {len(got)} | {way} | {bias:+.2%} | {cover:.0%} | {width:.2%} |"
+                  f" {added} |")
+
+
 def read_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
     every: dict[str, list[dict[str, Any]]] = {}
     if path.exists():
@@ -205,11 +224,16 @@ def main() -> None:
                              "already in it, so that a stopped study resumes.")
     parser.add_argument("--no-uncentred", action="store_true",
                         help="Skip the replicates centred on their own estimates.")
+    parser.add_argument("--markdown", action="store_true",
+                        help="With --summarise: one Markdown table of every scenario and way.")
     parser.add_argument("--summarise", type=Path, default=None,
                         help="Only summarise the rows of this file (even an unfinished study).")
     args = parser.parse_args()
     if args.summarise:
         every = read_rows(args.summarise)
+        if args.markdown:
+            markdown(every)
+            return
         for name, rows in every.items():
             summarise(name, rows)
         targets(every)
