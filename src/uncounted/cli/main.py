@@ -19,7 +19,7 @@ from uncounted.core.errors import UncountedError
 from uncounted.store import lock
 
 # The module that registers each command, in the order `--help` lists them. `run` imports
-# only the module of the command it runs, so that `uncounted ingest` or `status` starts without
+# only the module of the command it runs, so that `uncounted init` or `ingest` starts without
 # the libraries other commands load (splink, numba, matplotlib: about 200 MB and 3 s).
 COMMAND_MODULES: Final[dict[str, tuple[str, ...]]] = {
     "project_cmds": ("init", "ingest", "status", "profiles"),
