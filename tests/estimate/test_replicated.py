@@ -93,3 +93,10 @@ def test_latent_class_chains_are_not_rerun_and_follow_the_exact_methods() -> Non
                           ("dga", "dga")) if pooled[n].estimate and reference[m].estimate]
     assert all(e < 0 for e in exact)
     assert min(exact) - 0.01 <= moved <= max(exact) + 0.01
+
+
+def test_latent_class_alone_says_the_replicates_add_no_spread() -> None:
+    persons = heterogeneous_persons(seed=9, n=1_500)
+    fitted = ReplicatedEstimate([], LISTS, method="lcmcr", seed=3, n_jobs=1,
+                                options=QUICK["lcmcr"]).fit(persons, [persons.iloc[:-50]] * 2)
+    assert any("no linkage spread" in w for w in fitted.results_["all"].warnings)

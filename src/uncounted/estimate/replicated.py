@@ -262,6 +262,9 @@ class ReplicatedEstimate:
                                  for rows in cells])
             pooled_methods: list[EstimateResult] = []
             method_draws: dict[str, NDArray[np.float64]] = {}
+            # how the exact methods moved, in proportion, for those without a point of their own
+            relative = _relative_shift(points)
+            no_exact_method = not np.isfinite(points).any()
             for j, name in enumerate(names[label]):
                 result = by_name.get(name, headline)
                 if result.estimate is None or result.lower is None or result.upper is None:
@@ -270,7 +273,7 @@ class ReplicatedEstimate:
                 column = shifts[:, j]
                 # no point of its own on a replicate (a sampled method, or a refusal there):
                 # its estimate moved as the exact methods' moved, in proportion
-                fallback = result.estimate * _relative_shift(points)
+                fallback = result.estimate * relative
                 column = np.where(np.isfinite(column), column, fallback)
                 if self.location == "fixed":
                     # the spread over replicates around the stored clustering's estimate
@@ -297,6 +300,11 @@ class ReplicatedEstimate:
             result.observed = round(float(np.median(
                 [rows[label].observed if label in rows else 0 for rows in cells])))
             result.diagnostics["linkage_replicates"] = n_rep
+            if no_exact_method:
+                result.warnings.append(
+                    "no method with an exact point estimate ran on the replicates, so they add "
+                    "no linkage spread here (only the stored clustering's estimate); estimate "
+                    "with the ensemble to carry the linkage's uncertainty")
             result.diagnostics["uncertainty"] = {**split, "shares": shares(split)}
             result.diagnostics["fixed_linkage"] = {
                 "estimate": headline.estimate, "lower": headline.lower, "upper": headline.upper}
